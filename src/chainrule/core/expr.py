@@ -1,0 +1,254 @@
+"""Expression nodes: immutable, hash-consed, forming a DAG.
+
+There are four kinds of node — :class:`Const` (an exact ``Fraction`` or a ``float``),
+:class:`NamedConst` (``e``, ``pi``), :class:`Symbol` and :class:`Apply` (a primitive from the
+rule table applied to argument nodes). Sums, products and powers are ``Apply`` nodes of the
+``add``, ``mul`` and ``pow`` primitives, so every engine walks one uniform graph.
+
+Nodes are interned: building the same node twice returns the same object, so equality is
+identity, hashing is O(1), and a derivative shares every subexpression it has in common with
+its function (that is what keeps derivatives linear in size). Build nodes through
+:mod:`chainrule.core.build` (or Python operators), which also puts them in canonical form.
+
+>>> from chainrule.core.build import symbol
+>>> x = symbol("x")
+>>> (x + 1) * (x + 1) is (x + 1) ** 2
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+import zlib
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from chainrule.core.numbers import Number, normalize
+
+if TYPE_CHECKING:
+    from chainrule.core.primitive import Primitive
+
+_INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
+
+
+def _name_code(name: str) -> int:
+    # crc32, not hash(): str hashes change between runs and canonical order must not.
+    return zlib.crc32(name.encode("utf-8"))
+
+
+class Expr:
+    """Base class of all expression nodes. Use operators or :mod:`chainrule.core.build`."""
+
+    __slots__ = ("_sort", "__weakref__")
+    _sort: tuple
+    args: tuple[Expr, ...] = ()
+
+    # Interned: identity is equality. (Defaults of object, spelled out for readers.)
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    @property
+    def sort_key(self) -> tuple:
+        """A deterministic total order used to sort the arguments of sums and products."""
+        return self._sort
+
+    # -- arithmetic, delegated to the canonical builders -------------------------------
+    def __add__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.add(self, build.as_expr(other))
+
+    def __radd__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.add(build.as_expr(other), self)
+
+    def __sub__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.sub(self, build.as_expr(other))
+
+    def __rsub__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.sub(build.as_expr(other), self)
+
+    def __mul__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.mul(self, build.as_expr(other))
+
+    def __rmul__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.mul(build.as_expr(other), self)
+
+    def __truediv__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.div(self, build.as_expr(other))
+
+    def __rtruediv__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.div(build.as_expr(other), self)
+
+    def __pow__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.power(self, build.as_expr(other))
+
+    def __rpow__(self, other: Any) -> Expr:
+        from chainrule.core import build
+        return build.power(build.as_expr(other), self)
+
+    def __neg__(self) -> Expr:
+        from chainrule.core import build
+        return build.neg(self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    # -- inspection --------------------------------------------------------------------
+    def walk(self) -> Iterator[Expr]:
+        """Every distinct node of the DAG once, children before parents (iterative)."""
+        seen: set[int] = set()
+        stack: list[tuple[Expr, bool]] = [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                yield node
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for arg in reversed(node.args):
+                if id(arg) not in seen:
+                    stack.append((arg, False))
+
+    def node_count(self) -> int:
+        """Number of distinct nodes in the DAG.
+
+        >>> from chainrule.core.build import symbol
+        >>> x = symbol("x")
+        >>> (x * x + x).node_count()   # x, 2, x^2, add  (x is shared)
+        4
+        """
+        return sum(1 for _ in self.walk())
+
+    def free_symbols(self) -> frozenset[Symbol]:
+        """The symbols the expression depends on."""
+        return frozenset(n for n in self.walk() if isinstance(n, Symbol))
+
+    def has(self, sym: Symbol) -> bool:
+        """True when ``sym`` occurs in the expression."""
+        return any(n is sym for n in self.walk())
+
+    def is_number(self) -> bool:
+        return isinstance(self, Const)
+
+    # -- services implemented elsewhere ------------------------------------------------
+    def evaluate(self, **values: Any) -> Any:
+        """Numeric value with symbols bound to floats or NumPy arrays.
+
+        >>> from chainrule.core.build import symbol
+        >>> (symbol("x") ** 2).evaluate(x=3.0)
+        9.0
+        """
+        from chainrule.core.evaluate import evaluate
+        return evaluate(self, values)
+
+    def __str__(self) -> str:
+        from chainrule.printing.text import to_text
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        return f"Expr({str(self)!r})"
+
+    def latex(self) -> str:
+        """LaTeX for the expression."""
+        from chainrule.printing.latex import to_latex
+        return to_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def to_sympy(self) -> Any:
+        """The equivalent SymPy expression (needs SymPy installed)."""
+        from chainrule.interop.sympy_bridge import to_sympy
+        return to_sympy(self)
+
+
+class Const(Expr):
+    """A numeric constant: exact ``Fraction`` or ``float``."""
+
+    __slots__ = ("value",)
+    value: Number
+
+    def __new__(cls, value: int | Fraction | float) -> Const:
+        value = normalize(value)
+        key = ("c", type(value).__name__, value)
+        node = _INTERNED.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            node.value = value
+            node._sort = (0, float(value), isinstance(value, float), hash((0, value)))
+            _INTERNED[key] = node
+        return node  # type: ignore[return-value]
+
+    @property
+    def is_exact(self) -> bool:
+        return isinstance(self.value, Fraction)
+
+
+class NamedConst(Expr):
+    """A named mathematical constant such as ``e`` or ``pi``."""
+
+    __slots__ = ("name", "value")
+    name: str
+    value: float
+
+    def __new__(cls, name: str, value: float) -> NamedConst:
+        key = ("k", name)
+        node = _INTERNED.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            node.name, node.value = name, float(value)
+            node._sort = (1, name, 0, _name_code("k" + name))
+            _INTERNED[key] = node
+        return node  # type: ignore[return-value]
+
+
+class Symbol(Expr):
+    """A variable, identified by its name."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, name: str) -> Symbol:
+        key = ("s", name)
+        node = _INTERNED.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            node.name = name
+            node._sort = (2, name, 0, _name_code("s" + name))
+            _INTERNED[key] = node
+        return node  # type: ignore[return-value]
+
+
+class Apply(Expr):
+    """A primitive applied to argument nodes. Build through :mod:`chainrule.core.build`."""
+
+    __slots__ = ("prim", "args")
+    prim: Primitive
+    args: tuple[Expr, ...]
+
+    def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
+        key = ("a", prim.name, args)
+        node = _INTERNED.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            node.prim, node.args = prim, args
+            code = hash((_name_code(prim.name), *(a._sort[3] for a in args)))
+            node._sort = (3, prim.name, len(args), code)
+            _INTERNED[key] = node
+        return node  # type: ignore[return-value]
+
+    @property
+    def name(self) -> str:
+        return self.prim.name

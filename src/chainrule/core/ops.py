@@ -1,0 +1,60 @@
+"""chainrule's own operations: what derivative rules are written in.
+
+``ops.sin(u)`` builds an expression node when ``u`` is an :class:`~chainrule.core.expr.Expr`,
+defers to a tracer when ``u`` is a traced value (automatic differentiation), and otherwise
+computes numerically with the primitive's NumPy implementation. Python operators behave the
+same way, so one rule such as ``lambda x, ans: -ops.sin(x)`` serves every mode.
+
+>>> import numpy as np
+>>> from chainrule.core import ops
+>>> from chainrule.core.build import symbol
+>>> str(ops.cos(symbol("x"))), float(ops.cos(np.float64(0.0)))
+('cos(x)', 1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chainrule.core.expr import Expr
+
+
+def call(prim: Any, *args: Any) -> Any:
+    """Apply primitive ``prim`` to ``args`` in whatever mode the arguments call for."""
+    if any(isinstance(a, Expr) for a in args):
+        from chainrule.core.build import apply
+        return apply(prim, *args)
+    for a in args:
+        hook = getattr(type(a), "__chainrule_apply__", None)
+        if hook is not None:
+            return hook(prim, args)
+    return prim.impl(*args)
+
+
+def _op(name: str):
+    def op(*args: Any) -> Any:
+        from chainrule.core.registry import get
+        return call(get(name), *args)
+
+    op.__name__ = name
+    op.__doc__ = f"The ``{name}`` primitive in any mode."
+    return op
+
+
+exp = _op("exp")
+ln = _op("ln")
+log = _op("log")
+sqrt = _op("sqrt")
+cbrt = _op("cbrt")
+abs = _op("abs")  # noqa: A001 - mirrors the primitive's name
+sin = _op("sin")
+cos = _op("cos")
+tan = _op("tan")
+cot = _op("cot")
+sec = _op("sec")
+csc = _op("csc")
+sinh = _op("sinh")
+cosh = _op("cosh")
+tanh = _op("tanh")
+sigmoid = _op("sigmoid")
+heaviside = _op("heaviside")

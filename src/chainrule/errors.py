@@ -1,0 +1,54 @@
+"""Errors chainrule raises. Every one carries a message meant for a person.
+
+The CLI prints ``str(error)`` and exits non-zero; no traceback ever reaches a user.
+"""
+
+from __future__ import annotations
+
+
+class ChainruleError(Exception):
+    """Base class: something the user asked for cannot be done, and why."""
+
+
+class ParseError(ChainruleError):
+    """Input text that is not a valid expression.
+
+    Example:
+        >>> err = ParseError('unexpected ")"', column=7, hint="remove it")
+        >>> str(err)
+        'unexpected ")" at column 7 (hint: remove it)'
+    """
+
+    def __init__(self, message: str, column: int | None = None, hint: str | None = None,
+                 text: str | None = None):
+        self.message = message
+        self.column = column
+        self.hint = hint
+        self.text = text
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        out = self.message
+        if self.column is not None:
+            out += f" at column {self.column}"
+        if self.hint:
+            out += f" (hint: {self.hint})"
+        return out
+
+    def caret(self) -> str:
+        """The input with a caret under the failing column, or '' when unknown."""
+        if self.text is None or self.column is None or len(self.text) > 200:
+            return ""
+        return f"  {self.text}\n  {' ' * (self.column - 1)}^"
+
+
+class BudgetError(ChainruleError):
+    """A request over one of chainrule's work limits (input size, depth, order...)."""
+
+
+class DomainError(ChainruleError):
+    """A function evaluated outside its domain, e.g. ln(-1)."""
+
+
+class DifferentiationError(ChainruleError):
+    """A derivative that cannot be formed (no rule for a primitive or argument)."""

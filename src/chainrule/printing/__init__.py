@@ -1,0 +1,1 @@
+"""Printers, one per format: text (re-parseable), LaTeX, JSON. Precedences in one table."""

@@ -1,0 +1,116 @@
+"""Format-independent decisions about how to show a node to a person.
+
+Both the text and the LaTeX printers ask these helpers the same questions — in what order are a
+sum's terms read, which factors of a product go below the fraction bar, is this power a square
+root — so the two formats always show the same arrangement.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chainrule.core import build
+from chainrule.core.expr import Apply, Const, Expr, Symbol
+from chainrule.core.numbers import Number
+
+
+def monomial_degree(term: Expr) -> int | None:
+    """Total degree of a monomial in symbols (``3x^2y → 3``), None when not a monomial."""
+    _, rest = build.split_coeff(term)
+    factors = rest.args if build.is_mul(rest) else (rest,)
+    degree = 0
+    for f in factors:
+        base, exp = build.as_base_exp(f)
+        if isinstance(base, Const) and base is not build.E:
+            continue
+        if not isinstance(base, Symbol):
+            return None
+        if not (isinstance(exp, Const) and isinstance(exp.value, Fraction)
+                and exp.value.denominator == 1 and exp.value > 0):
+            return None
+        degree += int(exp.value)
+    return degree
+
+
+def is_negative_term(term: Expr) -> bool:
+    """True when a term of a sum reads with a leading minus."""
+    coeff, _ = build.split_coeff(term)
+    return coeff < 0
+
+
+def ordered_terms(add: Apply, text_of) -> list[Expr]:
+    """A sum's terms in reading order.
+
+    Polynomials read by descending degree (``6x + 2``); other sums by ascending degree with the
+    constant last (``2x·sin(x) + x^2·cos(x)``, ``ln(x) + 1``); ties alphabetically. A leading
+    minus is avoided when some term is positive (``1 - x^2``, not ``-x^2 + 1``).
+    """
+    terms = list(add.args)
+    degrees = [monomial_degree(t) for t in terms]
+    polynomial = all(d is not None for d in degrees)
+
+    def key(pair):
+        t, d = pair
+        is_const = isinstance(t, Const)
+        deg = d if d is not None else 0
+        return (is_const, -deg if polynomial else deg, text_of(t))
+
+    ordered = [t for t, _ in sorted(zip(terms, degrees, strict=True), key=key)]
+    if is_negative_term(ordered[0]):
+        for i, t in enumerate(ordered):
+            if not is_negative_term(t):
+                ordered.insert(0, ordered.pop(i))
+                break
+    return ordered
+
+
+def split_fraction(mul: Expr) -> tuple[Number, list[Expr], list[Expr]]:
+    """``-3x/(4y^2) → (-3/4, [x], [y^2])``: coefficient, numerator and denominator factors.
+
+    Factors with a negative numeric exponent (or an exponent with a negative coefficient) go
+    below the bar with the sign flipped.
+    """
+    coeff, rest = build.split_coeff(mul)
+    factors = rest.args if build.is_mul(rest) else (rest,)
+    if isinstance(rest, Const):
+        return coeff * rest.value, [], []
+    num: list[Expr] = []
+    den: list[Expr] = []
+    for f in factors:
+        base, exp = build.as_base_exp(f)
+        # e^(-x) stays as it is: the seeds write e^(-x)/(1 + e^(-x))^2, not 1/(e^x·…).
+        if base is not build.E and _is_negative_exponent(exp):
+            den.append(build.power(base, build.neg(exp)))
+        else:
+            num.append(f)
+    return coeff, num, den
+
+
+def _is_negative_exponent(exp: Expr) -> bool:
+    if isinstance(exp, Const):
+        return exp.value < 0
+    coeff, _ = build.split_coeff(exp)
+    return coeff < 0
+
+
+def factor_rank(f: Expr) -> tuple:
+    """Order of factors in a printed product: symbols and their powers first, sums last."""
+    base, _ = build.as_base_exp(f)
+    if isinstance(base, Symbol):
+        return (0, base.name)
+    if build.is_add(base):
+        return (3, "")
+    if base is build.E:
+        return (1, "")
+    return (2, "")
+
+
+def root_of(e: Expr) -> tuple[str, Expr] | None:
+    """``u^(1/2) → ("sqrt", u)``; None when the power is not a square root."""
+    if build.is_pow(e) and e.args[1] is build.HALF:
+        return "sqrt", e.args[0]
+    return None
+
+
+def as_apply(e: Expr) -> Apply | None:
+    return e if isinstance(e, Apply) else None

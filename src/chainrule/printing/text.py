@@ -1,0 +1,142 @@
+"""Plain-text printer. Its output is what people read and what our parser reads back.
+
+>>> from chainrule.core.build import symbol, apply
+>>> x = symbol("x")
+>>> to_text(x ** x * (apply("ln", x) + 1))
+'x^x*(ln(x) + 1)'
+>>> to_text(4 * x / (x**2 + 1) ** 2)
+'4x/(x^2 + 1)^2'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chainrule._recursion import deep_recursion
+from chainrule.budget import MAX_TEXT_CHARS
+from chainrule.core import build
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.numbers import Number, format_number
+from chainrule.errors import BudgetError
+from chainrule.printing import layout
+from chainrule.printing import precedence as P
+
+
+def to_text(expr: Expr) -> str:
+    """Readable, re-parseable text for ``expr``."""
+    with deep_recursion():
+        return _TextPrinter().text(expr)
+
+
+class _TextPrinter:
+    def __init__(self) -> None:
+        self.memo: dict[int, tuple[str, int]] = {}
+        self.size = 0
+
+    def text(self, e: Expr) -> str:
+        return self.fmt(e)[0]
+
+    def fmt(self, e: Expr) -> tuple[str, int]:
+        hit = self.memo.get(id(e))
+        if hit is None:
+            hit = self._fmt(e)
+            self.size += len(hit[0])
+            if self.size > MAX_TEXT_CHARS:
+                raise BudgetError(
+                    f"the expression is too large to print as text ({e.node_count()} distinct "
+                    f"nodes); use node_count() or the JSON DAG form instead")
+            self.memo[id(e)] = hit
+        return hit
+
+    def wrap(self, e: Expr, min_prec: int) -> str:
+        text, prec = self.fmt(e)
+        return f"({text})" if prec < min_prec else text
+
+    def _fmt(self, e: Expr) -> tuple[str, int]:
+        if isinstance(e, Const):
+            return self.number(e.value)
+        if isinstance(e, NamedConst | Symbol):
+            return e.name, P.ATOM
+        assert isinstance(e, Apply)
+        name = e.prim.name
+        if name == "add":
+            return self.sum(e), P.ADD
+        if name == "mul":
+            return self.product(e)
+        if name == "pow":
+            return self.power(e)
+        if name == "exp":
+            return "e^" + self.exponent(e.args[0]), P.POW
+        args = ", ".join(self.fmt(a)[0] for a in e.args)
+        return f"{name}({args})", P.ATOM
+
+    @staticmethod
+    def number(value: Number) -> tuple[str, int]:
+        text = format_number(value)
+        if value < 0:
+            return text, P.NEG
+        if isinstance(value, Fraction) and value.denominator != 1:
+            return text, P.MUL
+        return text, P.ATOM
+
+    def sum(self, e: Apply) -> str:
+        out = ""
+        for i, term in enumerate(layout.ordered_terms(e, self.text)):
+            text = self.text(term)
+            if i == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:]
+            else:
+                out += " + " + text
+        return out
+
+    def product(self, e: Expr) -> tuple[str, int]:
+        coeff, num, den = layout.split_fraction(e)
+        sign = "-" if coeff < 0 else ""
+        coeff = abs(coeff)
+        top_coeff = coeff.numerator if isinstance(coeff, Fraction) else coeff
+        bottom_coeff = coeff.denominator if isinstance(coeff, Fraction) else 1
+        top = self.factors(top_coeff, num)
+        if not den and bottom_coeff == 1:
+            return sign + top, (P.NEG if sign else P.MUL)
+        bottom = self.factors(bottom_coeff, den)
+        if len(den) + (bottom_coeff != 1) > 1:
+            bottom = f"({bottom})"
+        return f"{sign}{top}/{bottom}", (P.NEG if sign else P.MUL)
+
+    def factors(self, coeff: Number, factors: list[Expr]) -> str:
+        ordered = sorted(factors, key=lambda f: (layout.factor_rank(f), self.text(f)))
+        parts = [self.wrap(f, P.MUL + 1) for f in ordered]
+        if coeff != 1 or not parts:
+            ctext = format_number(coeff)
+            if parts and _juxtaposes(ctext, ordered[0], parts[0]):
+                parts[0] = ctext + parts[0]
+            else:
+                parts.insert(0, ctext)
+        return "*".join(parts)
+
+    def power(self, e: Apply) -> tuple[str, int]:
+        root = layout.root_of(e)
+        if root is not None:
+            return f"sqrt({self.text(root[1])})", P.ATOM
+        base, exp = e.args
+        if layout._is_negative_exponent(exp):
+            return self.product(e)
+        return self.wrap(base, P.POW + 1) + "^" + self.exponent(exp), P.POW
+
+    def exponent(self, exp: Expr) -> str:
+        text, prec = self.fmt(exp)
+        if prec == P.ATOM and not text.startswith("-"):
+            return text
+        return f"({text})"
+
+
+def _juxtaposes(coeff_text: str, factor: Expr, factor_text: str) -> bool:
+    """Write ``2x``, ``3x^2`` and ``2(x + 1)`` without a star; keep it elsewhere."""
+    if "e" in coeff_text or "inf" in coeff_text:
+        return False
+    base, _ = build.as_base_exp(factor)
+    if isinstance(base, Symbol) and factor_text[:1].isalpha():
+        return True
+    return factor_text.startswith("(")

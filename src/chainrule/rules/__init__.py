@@ -1,0 +1,19 @@
+"""The derivative table, grouped by family. One record per primitive; see DESIGN.md §2.
+
+:func:`register_all` is the one place that puts every record into the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chainrule.core.primitive import Primitive
+
+
+def register_all(register: Callable[[Primitive], Primitive]) -> None:
+    """Register every primitive of every family."""
+    from chainrule.rules import arithmetic, exp_log, hyperbolic, ml, trig
+
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml):
+        for prim in family.PRIMITIVES:
+            register(prim)

@@ -1,0 +1,73 @@
+"""Rules for sums, products and powers — the arithmetic every expression is built from.
+
+Subtraction and division have no records of their own: ``a − b`` is ``a + (−1)·b`` and
+``a / b`` is ``a·b^−1`` (see :mod:`chainrule.core.build`), so the sum, product and power rules
+cover them, and the quotient rule is the product rule seen through a negative power.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.core import ops
+from chainrule.core.primitive import Domain, Primitive, RuleText
+from chainrule.rules._numeric import product, total, vectorised
+
+ADD = Primitive(
+    "add", None, vectorised(lambda *a: total(a)),
+    rule=lambda i, args, ans: 1,
+    text=RuleText("Sum rule", "d/dx (u + v) = u′ + v′", "arithmetic"),
+)
+
+MUL = Primitive(
+    "mul", None, vectorised(lambda *a: product(a)),
+    # Each factor takes the prime in turn: ∂(∏ f)/∂f_i = ∏_{j≠i} f_j.
+    rule=lambda i, args, ans: product(args[:i] + args[i + 1:]),
+    text=RuleText("Product rule", "d/dx (u·v) = u′·v + u·v′", "arithmetic"),
+)
+
+
+def _pow_impl(base, exp):
+    base = np.asarray(base, dtype=float)
+    return np.power(base, np.asarray(exp, dtype=float))
+
+
+def _pow_domain(base, exp):
+    base, exp = np.asarray(base, dtype=float), np.asarray(exp, dtype=float)
+    integral = exp == np.round(exp)
+    return ((base > 0) | ((base < 0) & integral) | ((base == 0) & (exp >= 0)))
+
+
+POWER_RULE = RuleText("Power rule", "d/dx u^n = n·u^(n−1)·u′", "arithmetic")
+EXPONENTIAL_BASE_RULE = RuleText("Exponential rule", "d/dx a^u = a^u·ln(a)·u′", "exp_log")
+
+POW = Primitive(
+    "pow", 2, vectorised(_pow_impl),
+    rule=lambda i, args, ans: (args[1] * args[0] ** (args[1] - 1) if i == 0
+                               else ans * ops.ln(args[0])),
+    text=POWER_RULE,
+    domain=Domain(_pow_domain, "a negative base needs an integer exponent; 0 a non-negative one"),
+    extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
+)
+
+
+
+def _simplify_abs(u):
+    from chainrule.core.build import const, is_fn
+    from chainrule.core.expr import Const
+    if isinstance(u, Const):
+        return const(abs(u.value))
+    if is_fn(u, "abs"):  # ||u|| = |u|
+        return u
+    return None
+
+
+ABS = Primitive(
+    "abs", 1, vectorised(np.abs),
+    # |u|′ = u/|u| (the sign of u), defined for u ≠ 0: evaluating it at 0 is an error, not 0.
+    rule=lambda i, args, ans: args[0] / ans,
+    text=RuleText("Absolute value rule", "d/dx |u| = (u/|u|)·u′ for u ≠ 0", "arithmetic"),
+    simplify=_simplify_abs, needs_ans=True,
+)
+
+PRIMITIVES = (ADD, MUL, POW, ABS)
