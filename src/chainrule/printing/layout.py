@@ -43,7 +43,7 @@ def ordered_terms(add: Apply, text_of) -> list[Expr]:
 
     Polynomials read by descending degree (``6x + 2``); other sums by ascending degree with the
     constant last (``2x·sin(x) + x^2·cos(x)``, ``ln(x) + 1``); ties alphabetically. A leading
-    minus is avoided when some term is positive (``1 - x^2``, not ``-x^2 + 1``).
+    minus is avoided in a two-term sum (``1 - x^2``, not ``-x^2 + 1``).
     """
     terms = list(add.args)
     degrees = [monomial_degree(t) for t in terms]
@@ -56,7 +56,7 @@ def ordered_terms(add: Apply, text_of) -> list[Expr]:
         return (is_const, -deg if polynomial else deg, text_of(t))
 
     ordered = [t for t, _ in sorted(zip(terms, degrees, strict=True), key=key)]
-    if is_negative_term(ordered[0]):
+    if len(ordered) == 2 and is_negative_term(ordered[0]):
         for i, t in enumerate(ordered):
             if not is_negative_term(t):
                 ordered.insert(0, ordered.pop(i))
@@ -81,9 +81,18 @@ def split_fraction(mul: Expr) -> tuple[Number, list[Expr], list[Expr]]:
         # e^(-x) stays as it is: the seeds write e^(-x)/(1 + e^(-x))^2, not 1/(e^x·…).
         if base is not build.E and _is_negative_exponent(exp):
             den.append(build.power(base, build.neg(exp)))
+        elif base is not build.E and _has_negative_constant_term(exp):
+            # x^(1/x - 2) reads better as x^(1/x)/x^2 (the seeds' form)
+            constant = next(a for a in exp.args if isinstance(a, Const))
+            num.append(build.power(base, build.sub(exp, constant)))
+            den.append(build.power(base, build.neg(constant)))
         else:
             num.append(f)
     return coeff, num, den
+
+
+def _has_negative_constant_term(exp: Expr) -> bool:
+    return build.is_add(exp) and any(isinstance(a, Const) and a.value < 0 for a in exp.args)
 
 
 def _is_negative_exponent(exp: Expr) -> bool:

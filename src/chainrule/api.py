@@ -1,0 +1,122 @@
+"""The public Python API of the symbolic engine: parse, diff, steps.
+
+>>> import chainrule
+>>> str(chainrule.diff("x^x"))
+'x^x*(ln(x) + 1)'
+>>> round(chainrule.diff("x^x").evaluate(x=2), 10)
+6.7725887222
+>>> str(chainrule.diff("x^4", order=5))
+'0'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chainrule.budget import MAX_NODES, MAX_ORDER
+from chainrule.core.build import symbol
+from chainrule.core.expr import Expr, Symbol
+from chainrule.errors import BudgetError, ChainruleError
+from chainrule.explain.steps import Derivation, Step
+from chainrule.modes.symbolic import Differentiator, Method, wrt_symbol
+from chainrule.simplify.readable import readable
+
+ExprLike = Expr | str | int | float
+
+
+def parse(text: str) -> Expr:
+    """Parse text in chainrule's syntax (see the README) into an expression.
+
+    >>> str(parse("sin^2 x + 2x"))
+    '2x + sin(x)^2'
+    """
+    from chainrule.parsing import parse as _parse
+    return _parse(text)
+
+
+def as_expression(value: Any) -> Expr:
+    """An Expr from text, a number, an Expr, or a Python function of symbolic inputs."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, str):
+        return parse(value)
+    if isinstance(value, int | float):
+        from chainrule.core.build import const
+        return const(value)
+    if callable(value):
+        return _trace_callable(value)
+    raise ChainruleError(f"cannot differentiate a {type(value).__name__}; give text or an Expr")
+
+
+def _trace_callable(fn: Any) -> Expr:
+    """Call ``fn`` with symbols named after its parameters: ``lambda x: x**x`` → ``x^x``."""
+    import inspect
+    params = [p.name for p in inspect.signature(fn).parameters.values()]
+    out = fn(*(symbol(p) for p in params))
+    if not isinstance(out, Expr):
+        from chainrule.core.build import as_expr
+        out = as_expr(out)
+    return out
+
+
+def _check_order(order: int) -> None:
+    if not isinstance(order, int) or order < 0:
+        raise ChainruleError(f"the derivative order must be a whole number ≥ 0, got {order!r}")
+    if order > MAX_ORDER:
+        raise BudgetError(f"derivative order {order} is over the limit of {MAX_ORDER}")
+
+
+def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
+                   record: bool) -> tuple[Expr, list[Step]]:
+    trees: list[Step] = []
+    current = expr
+    for _ in range(order):
+        raw, tree = Differentiator(wrt, record=record, method=method).d(current)
+        tidy = readable(raw)
+        if record:
+            trees.append(_order_step(current, raw, tidy, tree, wrt))
+        current = tidy
+        if current.node_count() > MAX_NODES:
+            raise BudgetError(f"the derivative grew past {MAX_NODES} nodes; stopped")
+    return current, trees
+
+
+def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
+    subs = [tree]
+    if tidy is not raw:
+        subs.append(Step("Simplify", raw, tidy, wrt.name,
+                         note="collect, factor and combine into the readable form"))
+    return Step("Differentiate", expr, tidy, wrt.name, substeps=subs)
+
+
+def diff(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
+         method: Method = "auto") -> Expr:
+    """The ``order``-th derivative of ``expr`` with respect to ``wrt``, simplified.
+
+    ``expr`` may be text, an Expr, or a Python function such as ``lambda x: x**x``.
+    ``wrt`` may be omitted when the expression has one variable.
+
+    >>> str(diff("x^2 y + 3y", wrt="y"))
+    'x^2 + 3'
+    """
+    _check_order(order)
+    e = as_expression(expr)
+    result, _ = _differentiate(e, wrt_symbol(e, wrt), order, method, record=False)
+    return result
+
+
+def steps(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
+          method: Method = "auto") -> Derivation:
+    """The derivative with every rule recorded; ``.result`` is the answer.
+
+    >>> d = steps("x^2 sin(x)")
+    >>> d.rules_used()[:3]
+    ['Differentiate', 'Product rule', 'Power rule']
+    """
+    _check_order(order)
+    e = as_expression(expr)
+    sym = wrt_symbol(e, wrt)
+    if order == 0:
+        return Derivation(e, sym.name, [Step("Zeroth derivative", e, e, sym.name)])
+    _, trees = _differentiate(e, sym, order, method, record=True)
+    return Derivation(e, sym.name, trees)

@@ -1,0 +1,155 @@
+"""The readable form: what a person would write, chosen by size among equal forms.
+
+Canonical form already collects like terms and cancels powers. For people we also try, on
+every sum, three rewrites and keep the shortest text (ties keep the original):
+
+* **factor** the common non-numeric factor out: ``x^x·ln(x) + x^x → x^x·(ln(x) + 1)``;
+* **together**: combine over a common denominator and expand the numerator:
+  ``2x/(x²+1) − 2x(x²−1)/(x²+1)² → 4x/(x²+1)²``;
+* **expand**: multiply out products of sums when that is shorter.
+
+Work is bounded: sums too large to print briefly are left as they are, so a derivative with
+thousands of nodes is tidied locally, never expanded.
+
+>>> from chainrule.core.build import symbol, apply
+>>> x = symbol("x")
+>>> str(readable(x ** x * apply("ln", x) + x ** x))
+'x^x*(ln(x) + 1)'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chainrule._recursion import deep_recursion
+from chainrule.core import build
+from chainrule.core.expr import Apply, Const, Expr
+from chainrule.simplify.expand import expand
+
+MAX_TIDY_SIZE = 300
+"""Sums whose tree has more nodes than this are not rewritten (bounded work)."""
+MAX_DENOMINATORS = 3
+
+
+def readable(e: Expr) -> Expr:
+    """An equal expression in the most readable form we find."""
+    with deep_recursion():
+        return _Tidier().run(e)
+
+
+class _Tidier:
+    def __init__(self) -> None:
+        self.memo: dict[Expr, Expr] = {}
+
+    def run(self, e: Expr) -> Expr:
+        hit = self.memo.get(e)
+        if hit is None:
+            hit = self._run(e)
+            self.memo[e] = hit
+        return hit
+
+    def _run(self, e: Expr) -> Expr:
+        if not isinstance(e, Apply):
+            return e
+        rebuilt = build.apply(e.prim, *(self.run(a) for a in e.args))
+        if build.is_add(rebuilt) and tree_size(rebuilt, MAX_TIDY_SIZE) < MAX_TIDY_SIZE:
+            return tidy_sum(rebuilt)
+        return rebuilt
+
+
+def tidy_sum(s: Expr) -> Expr:
+    """The shortest of a sum, its factored, combined and expanded forms."""
+    candidates = [s]
+    for rewrite in (factor_common, together, expand):
+        out = rewrite(s)
+        if out is not None and out is not s:
+            candidates.append(out)
+    return min(candidates, key=_cost)
+
+
+def _cost(e: Expr) -> tuple[int, int]:
+    return (len(str(e)), tree_size(e, 10_000))
+
+
+def tree_size(e: Expr, limit: int) -> int:
+    """Nodes counted with repetition (as printed), stopping at ``limit``."""
+    count = 0
+    stack = [e]
+    while stack and count < limit:
+        node = stack.pop()
+        count += 1
+        stack.extend(node.args)
+    return count
+
+
+# -- factoring ---------------------------------------------------------------------------
+
+def _power_map(term: Expr) -> dict[Expr, Expr]:
+    _, rest = build.split_coeff(term)
+    factors = rest.args if build.is_mul(rest) else (rest,)
+    out: dict[Expr, Expr] = {}
+    for f in factors:
+        if isinstance(f, Const):
+            continue
+        base, exp = build.as_base_exp(f)
+        if base is build.E:  # e^u is one opaque factor for factoring
+            base, exp = f, build.ONE
+        out[base] = exp
+    return out
+
+
+def _common_exponent(exps: list[Expr]) -> Expr | None:
+    if all(isinstance(x, Const) for x in exps):
+        return min(exps, key=lambda c: c.value)
+    first = exps[0]
+    return first if all(x is first for x in exps) else None
+
+
+def factor_common(s: Expr) -> Expr | None:
+    """``x^2·a + x·b → x·(x·a + b)``; None when the terms share no non-numeric factor."""
+    if not build.is_add(s):
+        return None
+    maps = [_power_map(t) for t in s.args]
+    common = []
+    for base in maps[0]:
+        if all(base in m for m in maps):
+            exp = _common_exponent([m[base] for m in maps])
+            if exp is not None:
+                common.append(build.power(base, exp))
+    if not common:
+        return None
+    factor = build.mul(*common)
+    inner = build.add(*(build.div(t, factor) for t in s.args))
+    if build.is_add(inner) and tree_size(inner, MAX_TIDY_SIZE) < MAX_TIDY_SIZE:
+        inner = tidy_sum(inner)  # what is left inside the parentheses may tidy further
+    return build.mul(factor, inner)
+
+
+# -- common denominators -----------------------------------------------------------------
+
+def _denominators(term: Expr) -> dict[Expr, Fraction]:
+    _, rest = build.split_coeff(term)
+    factors = rest.args if build.is_mul(rest) else (rest,)
+    out: dict[Expr, Fraction] = {}
+    for f in factors:
+        if build.is_pow(f) and isinstance(f.args[1], Const) and f.args[1].value < 0:
+            out[f.args[0]] = -f.args[1].value
+    return out
+
+
+def together(s: Expr) -> Expr | None:
+    """Combine a sum over its least common denominator, numerator expanded."""
+    if not build.is_add(s):
+        return None
+    lcd: dict[Expr, Fraction] = {}
+    for t in s.args:
+        for base, n in _denominators(t).items():
+            lcd[base] = max(lcd.get(base, n), n)
+    if not lcd or len(lcd) > MAX_DENOMINATORS:
+        return None
+    denominator = build.mul(*(build.power(b, build.const(n)) for b, n in lcd.items()))
+    numerator = build.add(*(build.mul(t, denominator) for t in s.args))
+    numerator = min((numerator, expand(numerator)), key=_cost)
+    if build.is_add(numerator):
+        numerator = min([numerator] + [c for c in (factor_common(numerator),) if c], key=_cost)
+    return build.div(numerator, denominator)
