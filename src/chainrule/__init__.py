@@ -1,3 +1,44 @@
-"""chainrule: differentiate functions three ways and show the work."""
+"""chainrule: differentiate functions three ways and show the work.
+
+>>> import chainrule
+>>> str(chainrule.diff("x^x"))
+'x^x*(ln(x) + 1)'
+>>> chainrule.diff("x^x").evaluate(x=2)
+6.772588722239782
+"""
+
+from chainrule.api import diff, parse, steps
+from chainrule.core.build import E, PI, apply, const, symbol, symbols
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.substitute import substitute
+from chainrule.errors import (
+    BudgetError,
+    ChainruleError,
+    DifferentiationError,
+    DomainError,
+    ParseError,
+)
+from chainrule.explain.steps import Derivation, Step
+from chainrule.simplify import expand, readable
 
 __version__ = "0.1.0"
+
+
+def from_sympy(sympy_expr):
+    """A chainrule expression from a SymPy one (needs SymPy)."""
+    from chainrule.interop.sympy_bridge import from_sympy as _from_sympy
+    return _from_sympy(sympy_expr)
+
+
+def to_sympy(expr):
+    """The SymPy equivalent of a chainrule expression (needs SymPy)."""
+    from chainrule.interop.sympy_bridge import to_sympy as _to_sympy
+    return _to_sympy(expr)
+
+
+__all__ = [
+    "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",
+    "DifferentiationError", "DomainError", "Expr", "NamedConst", "ParseError", "Step", "Symbol",
+    "apply", "const", "diff", "expand", "from_sympy", "parse", "readable", "steps", "substitute",
+    "symbol", "symbols", "to_sympy",
+]

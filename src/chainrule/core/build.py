@@ -17,6 +17,7 @@ Canonical form (so that equal things compare equal, by identity):
 
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 from typing import Any
@@ -153,6 +154,10 @@ def as_base_exp(e: Expr) -> tuple[Expr, Expr]:
 
 def mul(*factors: Any) -> Expr:
     """Canonical product."""
+    if len(factors) == 2:
+        fast = _mul_one_more(*factors)
+        if fast is not None:
+            return fast
     coeff: Number = Fraction(1)
     powers: dict[Expr, list[Expr]] = {}
     stack = [as_expr(f) for f in reversed(factors)]
@@ -183,6 +188,36 @@ def mul(*factors: Any) -> Expr:
         else:
             out.append(p)
     return _assemble_product(coeff, out)
+
+
+def product_bases(p: Apply) -> frozenset:
+    """The bases of a canonical product's factors (cached on the node)."""
+    if p.bases is None:
+        p.bases = frozenset(as_base_exp(f)[0] for f in p.args if not isinstance(f, Const))
+    return p.bases
+
+
+def _mul_one_more(a: Any, b: Any) -> Expr | None:
+    """Fast path: a canonical product times one factor whose base it lacks.
+
+    Chains such as the chain rule through a 400-deep nest multiply a long product by one new
+    factor at a time; inserting it in sorted place keeps that linear instead of quadratic.
+    None means "not this case": the general algorithm decides.
+    """
+    if not isinstance(a, Expr) or not isinstance(b, Expr):
+        return None
+    big, f = (b, a) if is_mul(b) and not is_mul(a) else (a, b)
+    if not is_mul(big) or is_mul(f) or isinstance(f, Const):
+        return None
+    base, _ = as_base_exp(f)
+    bases = product_bases(big)
+    if base in bases:
+        return None
+    i = bisect.bisect_left(big.args, f._sort, key=_key)
+    node = Apply(_prim("mul"), big.args[:i] + (f,) + big.args[i:])
+    if node.bases is None:
+        node.bases = bases | {base}
+    return node
 
 
 def _assemble_product(coeff: Number, out: list[Expr]) -> Expr:

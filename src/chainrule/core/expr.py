@@ -234,16 +234,17 @@ class Symbol(Expr):
 class Apply(Expr):
     """A primitive applied to argument nodes. Build through :mod:`chainrule.core.build`."""
 
-    __slots__ = ("prim", "args")
+    __slots__ = ("prim", "args", "bases")
     prim: Primitive
     args: tuple[Expr, ...]
+    bases: frozenset | None  # of a product: its factors' bases (see build.mul's fast path)
 
     def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
         key = ("a", prim.name, args)
         node = _INTERNED.get(key)
         if node is None:
             node = object.__new__(cls)
-            node.prim, node.args = prim, args
+            node.prim, node.args, node.bases = prim, args, None
             code = hash((_name_code(prim.name), *(a._sort[3] for a in args)))
             node._sort = (3, prim.name, len(args), code)
             _INTERNED[key] = node

@@ -157,8 +157,9 @@ class Differentiator:
 
     def _function(self, e: Apply) -> Result:
         varying = [i for i, a in enumerate(e.args) if self.depends(a)]
-        if len(varying) == 1 and len(e.args) == 1:
-            return self._chain(e, e.args[0], e.prim.partial(0, e.args, e), e.prim.text)
+        if len(varying) == 1:
+            i = varying[0]
+            return self._chain(e, e.args[i], e.prim.partial(i, e.args, e), e.prim.text)
         return self._multivariate(e)
 
     def _chain(self, e: Apply, u: Expr, outer: Expr, text) -> Result:

@@ -25,13 +25,24 @@ from chainrule.printing import precedence as P
 def to_text(expr: Expr) -> str:
     """Readable, re-parseable text for ``expr``."""
     with deep_recursion():
-        return _TextPrinter().text(expr)
+        return _TextPrinter(expr).text(expr)
+
+
+def parent_counts(expr: Expr) -> dict[int, int]:
+    """How many distinct parents each node has (so printers can free memo entries)."""
+    counts: dict[int, int] = {}
+    for node in expr.walk():
+        for arg in set(node.args):
+            counts[id(arg)] = counts.get(id(arg), 0) + 1
+    return counts
 
 
 class _TextPrinter:
-    def __init__(self) -> None:
+    def __init__(self, root: Expr) -> None:
         self.memo: dict[int, tuple[str, int]] = {}
-        self.size = 0
+        # A child's text is dropped once its last parent is printed: memory stays linear
+        # in the output even for 10,000-deep chains.
+        self.parents = parent_counts(root)
 
     def text(self, e: Expr) -> str:
         return self.fmt(e)[0]
@@ -40,13 +51,20 @@ class _TextPrinter:
         hit = self.memo.get(id(e))
         if hit is None:
             hit = self._fmt(e)
-            self.size += len(hit[0])
-            if self.size > MAX_TEXT_CHARS:
+            if len(hit[0]) > MAX_TEXT_CHARS:
                 raise BudgetError(
                     f"the expression is too large to print as text ({e.node_count()} distinct "
                     f"nodes); use node_count() or the JSON DAG form instead")
             self.memo[id(e)] = hit
+            self._release_children(e)
         return hit
+
+    def _release_children(self, e: Expr) -> None:
+        for arg in set(e.args):
+            left = self.parents.get(id(arg), 1) - 1
+            self.parents[id(arg)] = left
+            if left <= 0:
+                self.memo.pop(id(arg), None)
 
     def wrap(self, e: Expr, min_prec: int) -> str:
         text, prec = self.fmt(e)

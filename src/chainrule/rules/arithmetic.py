@@ -46,7 +46,7 @@ POW = Primitive(
     rule=lambda i, args, ans: (args[1] * args[0] ** (args[1] - 1) if i == 0
                                else ans * ops.ln(args[0])),
     text=POWER_RULE,
-    domain=Domain(_pow_domain, "a negative base needs an integer exponent; 0 a non-negative one"),
+    domain=Domain(_pow_domain, "0 to a negative power divides by zero; a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
 )
 

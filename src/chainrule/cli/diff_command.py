@@ -1,0 +1,146 @@
+"""``chainrule diff``: the request, its validation, and its three output formats."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+
+from chainrule.api import diff, parse, steps
+from chainrule.core.expr import Expr
+from chainrule.errors import ChainruleError
+from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
+from chainrule.modes.symbolic import wrt_symbol
+
+FORMATS = ("text", "latex", "json")
+METHODS = ("auto", "logdiff", "direct")
+
+
+@dataclass
+class DiffRequest:
+    expr: str
+    wrt: str | None
+    order: int
+    at: str | None
+    show_steps: bool
+    hide: str
+    detail: str
+    method: str
+    fmt: str
+
+
+def parse_point(text: str) -> dict[str, float]:
+    """``"x=2,y=pi/2"`` → ``{"x": 2.0, "y": 1.5707963267948966}``; values use our syntax.
+
+    >>> parse_point("x=2, y=1/4")
+    {'x': 2.0, 'y': 0.25}
+    """
+    point: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ChainruleError(f"--at expects VAR=VALUE pairs like x=2, got {part!r}")
+        try:
+            number = float(parse(value).evaluate())
+        except ChainruleError as err:
+            raise ChainruleError(f"--at value for {name.strip()} is not a number: {err}") from None
+        point[name.strip()] = number
+    if not point:
+        raise ChainruleError("--at expects VAR=VALUE pairs like x=2")
+    return point
+
+
+def hide_names(text: str) -> frozenset[str]:
+    """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``."""
+    out = set()
+    for name in filter(None, (n.strip().lower().replace("-", " ") for n in text.split(","))):
+        out.add(name if name.endswith("rule") else f"{name} rule")
+    return frozenset(out)
+
+
+def format_value(value: float) -> str:
+    if value == 0:
+        return "0"
+    return repr(float(value))
+
+
+def _validate(req: DiffRequest) -> None:
+    if req.fmt not in FORMATS:
+        raise ChainruleError(f"unknown format {req.fmt!r}; use one of {', '.join(FORMATS)}")
+    if req.method not in METHODS:
+        raise ChainruleError(f"unknown method {req.method!r}; use one of {', '.join(METHODS)}")
+    hidden_rules(frozenset(), req.detail)  # raises on an unknown detail level
+
+
+def run_diff(req: DiffRequest) -> Any:
+    """Compute what ``chainrule diff`` prints: a dict for JSON, else rich-renderable text."""
+    _validate(req)
+    expr = parse(req.expr)
+    wrt = wrt_symbol(expr, req.wrt).name
+    hide = hide_names(req.hide)
+    derivation = steps(expr, wrt, req.order, req.method) if req.show_steps else None
+    result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
+    point = parse_point(req.at) if req.at else None
+    value = _value_at(result, point) if point is not None else None
+    if req.fmt == "json":
+        return _as_json(req, expr, wrt, result, derivation, hide, point, value)
+    if req.fmt == "latex":
+        return _as_latex(req, expr, wrt, result, derivation, hide, value, point)
+    return _as_text(req, expr, wrt, result, derivation, hide, point, value)
+
+
+def _value_at(result: Expr, point: dict[str, float]) -> float:
+    missing = sorted(s.name for s in result.free_symbols() if s.name not in point)
+    if missing:
+        raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
+    value = float(result.evaluate(**point))
+    if not math.isfinite(value):
+        raise ChainruleError("the derivative is not finite at that point")
+    return value
+
+
+def _d_prefix(wrt: str, order: int) -> str:
+    return f"d/d{wrt}" if order == 1 else f"d^{order}/d{wrt}^{order}"
+
+
+def _point_text(point: dict[str, float]) -> str:
+    return ", ".join(f"{k} = {format_value(v)}" for k, v in point.items())
+
+
+def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
+    lines = [f"[dim]interpreted as:[/] {escape(str(expr))}"]
+    if derivation is not None:
+        lines.append(escape(render_text(derivation, hide=hide, detail=req.detail)))
+    lines.append(f"[bold]{_d_prefix(wrt, req.order)} [{escape(str(expr))}] = "
+                 f"[green]{escape(str(result))}[/][/]")
+    if point is not None:
+        lines.append(f"at {_point_text(point)}: [bold cyan]{format_value(value)}[/]")
+    return Text.from_markup("\n".join(lines))
+
+
+def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:
+    d = (rf"\frac{{d}}{{d{wrt}}}" if req.order == 1
+         else rf"\frac{{d^{{{req.order}}}}}{{d{wrt}^{{{req.order}}}}}")
+    lines = []
+    if derivation is not None:
+        lines.append(render_latex(derivation, hide=hide, detail=req.detail))
+    lines.append(rf"{d}\left[{expr.latex()}\right] = {result.latex()}")
+    if point is not None:
+        lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}")
+    return "\n".join(lines)
+
+
+def _as_json(req, expr, wrt, result, derivation, hide, point, value) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "input": req.expr, "interpreted": str(expr), "wrt": wrt, "order": req.order,
+        "method": req.method, "derivative": str(result), "latex": result.latex(),
+    }
+    if derivation is not None:
+        out["steps"] = to_dict(derivation, hide=hide, detail=req.detail)
+    if point is not None:
+        out["at"] = point
+        out["value"] = value
+    return out

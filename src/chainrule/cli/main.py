@@ -1,0 +1,91 @@
+"""The ``chainrule`` command line.
+
+Every command prints one clear message and exits non-zero on bad input; no traceback reaches
+the user. JSON goes to stdout alone, and ``NO_COLOR`` is honoured (by rich).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from chainrule.cli.diff_command import DiffRequest, run_diff
+from chainrule.errors import ChainruleError
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Differentiate functions and show the work: symbolic steps, values, LaTeX, JSON.",
+)
+
+
+@app.callback()
+def _root() -> None:
+    """chainrule: derivatives with their steps."""
+
+
+@app.command("diff")
+def diff_command(
+    expr: Annotated[str, typer.Argument(help="The function, e.g. \"x^x\" or \"x^2 sin x\". "
+                                             "Start a leading minus after --: -- \"-x^2\".")],
+    wrt: Annotated[str | None, typer.Option("--wrt", "-w", help="Variable to differentiate by.")]
+    = None,
+    order: Annotated[int, typer.Option("--order", "-n", help="Derivative order.")] = 1,
+    at: Annotated[str | None, typer.Option("--at", help="Point: x=2 or x=1,y=pi/2.")] = None,
+    show_steps: Annotated[bool, typer.Option("--steps", "-s", help="Show every rule used.")]
+    = False,
+    hide: Annotated[str, typer.Option("--hide", help="Rules to hide, e.g. sum,constant-multiple")]
+    = "",
+    detail: Annotated[str, typer.Option("--detail", help="full, normal or brief.")] = "normal",
+    method: Annotated[str, typer.Option("--method", help="auto, logdiff or direct.")] = "auto",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, latex or json.")] = "text",
+) -> None:
+    """Differentiate EXPR, optionally with its steps and its value at a point."""
+    request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt)
+    _run(lambda: run_diff(request))
+
+
+def _run(action) -> None:
+    console = Console(stderr=True, highlight=False)
+    try:
+        output = action()
+    except ChainruleError as err:
+        console.print(f"[bold red]error:[/] {_escape(str(err))}")
+        caret = getattr(err, "caret", None)
+        if callable(caret) and caret():
+            console.print(_escape(caret()), markup=False)
+        raise typer.Exit(2) from None
+    except RecursionError:
+        console.print("[bold red]error:[/] the expression is nested too deeply to process")
+        raise typer.Exit(2) from None
+    except MemoryError:
+        console.print("[bold red]error:[/] out of memory: the request is too large")
+        raise typer.Exit(2) from None
+    except Exception as err:  # a bug of ours: still one clear line, never a traceback
+        console.print(f"[bold red]internal error:[/] {type(err).__name__}: {_escape(str(err))}")
+        raise typer.Exit(3) from None
+    _emit(output)
+
+
+def _emit(output) -> None:
+    if isinstance(output, dict):
+        sys.stdout.write(json.dumps(output, ensure_ascii=False, indent=2) + "\n")
+    else:
+        Console(highlight=False, soft_wrap=True).print(output)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+    return escape(text)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
