@@ -19,16 +19,20 @@ from typing import Any
 from chainrule.core.expr import Expr
 
 
-def call(prim: Any, *args: Any) -> Any:
-    """Apply primitive ``prim`` to ``args`` in whatever mode the arguments call for."""
+def call(prim: Any, *args: Any, **params: Any) -> Any:
+    """Apply primitive ``prim`` to ``args`` in whatever mode the arguments call for.
+
+    Expressions build nodes; traced values (automatic differentiation) record the call at
+    the innermost trace level; anything else is computed by the primitive's implementation.
+    """
     if any(isinstance(a, Expr) for a in args):
         from chainrule.core.build import apply
+        if params:
+            from chainrule.errors import ChainruleError
+            raise ChainruleError(f"{prim.name} with {', '.join(params)} has no symbolic form")
         return apply(prim, *args)
-    for a in args:
-        hook = getattr(type(a), "__chainrule_apply__", None)
-        if hook is not None:
-            return hook(prim, args)
-    return prim.impl(*args)
+    from chainrule.modes.tracing import bind
+    return bind(prim, args, params)
 
 
 def _op(name: str):

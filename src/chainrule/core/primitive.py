@@ -63,10 +63,22 @@ class Primitive:
     simplify: Callable[..., Any] | None = None  # exact special values: sin(0) = 0, ln(1) = 0
     needs_ans: bool = False  # the rule reuses the output (exp, tanh, sigmoid)
     extra: dict = field(default_factory=dict)
+    # Array primitives that are not elementwise (sum, matmul, reshape, ...) give their
+    # derivative as linear maps instead of ``rule``, still written in chainrule operations:
+    # ``vjp(g, ans, args, params)`` → one cotangent per argument (None: not differentiable);
+    # ``jvp(tangents, ans, args, params)`` → the output tangent (tangents[i] None: constant).
+    vjp: Callable[..., Any] | None = None
+    jvp: Callable[..., Any] | None = None
+    symbolic: bool = True  # False: an array operation only, not a function of the syntax
 
-    def __call__(self, *args: Any) -> Any:
+    @property
+    def elementwise(self) -> bool:
+        """True when the derivative is a per-argument partial applied elementwise."""
+        return self.rule is not None
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
         from chainrule.core.ops import call
-        return call(self, *args)
+        return call(self, *args, **params)
 
     def partial(self, i: int, args: tuple, ans: Any) -> Any:
         """∂ ans / ∂ args[i], written in chainrule operations (works on Expr and arrays)."""

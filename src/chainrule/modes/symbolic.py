@@ -24,7 +24,7 @@ from typing import Literal
 
 from chainrule._recursion import deep_recursion
 from chainrule.core import build
-from chainrule.core.build import ONE, ZERO, add, mul, power
+from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
 from chainrule.explain.steps import Step
@@ -81,7 +81,8 @@ class Differentiator:
     def _d(self, e: Expr) -> Result:
         if not self.depends(e):
             rule = ("Constant rule", "d/dx c = 0")
-            note = "" if isinstance(e, Const | NamedConst) else f"does not depend on {self.wrt.name}"
+            free = not isinstance(e, Const | NamedConst)
+            note = f"does not depend on {self.wrt.name}" if free else ""
             return ZERO, self.step(rule, e, ZERO, note=note)
         if e is self.wrt:
             return ONE, self.step(("Identity rule", "d/dx x = 1"), e, ONE)

@@ -12,8 +12,8 @@ from chainrule.core.primitive import Primitive
 
 def register_all(register: Callable[[Primitive], Primitive]) -> None:
     """Register every primitive of every family."""
-    from chainrule.rules import arithmetic, exp_log, hyperbolic, ml, trig
+    from chainrule.rules import arithmetic, arrays, exp_log, hyperbolic, linalg, ml, trig
 
-    for family in (arithmetic, exp_log, trig, hyperbolic, ml):
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml, arrays, linalg):
         for prim in family.PRIMITIVES:
             register(prim)

@@ -46,7 +46,8 @@ POW = Primitive(
     rule=lambda i, args, ans: (args[1] * args[0] ** (args[1] - 1) if i == 0
                                else ans * ops.ln(args[0])),
     text=POWER_RULE,
-    domain=Domain(_pow_domain, "0 to a negative power divides by zero; a negative base needs an integer exponent"),
+    domain=Domain(_pow_domain, "0 to a negative power divides by zero; "
+                               "a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
 )
 
@@ -70,4 +71,36 @@ ABS = Primitive(
     simplify=_simplify_abs, needs_ans=True,
 )
 
-PRIMITIVES = (ADD, MUL, POW, ABS)
+
+# Subtraction, negation and division as array operations (NumPy's subtract, negative,
+# divide). Expressions never hold them: their simplify hooks rewrite to the canonical sums,
+# products and powers above, so symbolic derivatives use the sum, product and power rules.
+def _canonical(name):
+    def rewrite(*args):
+        from chainrule.core import build
+        return getattr(build, name)(*args)
+    return rewrite
+
+
+SUB = Primitive(
+    "sub", 2, vectorised(np.subtract),
+    rule=lambda i, args, ans: 1 if i == 0 else -1,
+    text=RuleText("Difference rule", "d/dx (u − v) = u′ − v′", "arithmetic"),
+    simplify=_canonical("sub"),
+    symbolic=False,
+)
+NEG = Primitive(
+    "neg", 1, vectorised(np.negative), rule=lambda i, args, ans: -1,
+    text=RuleText("Constant multiple rule", "d/dx (−u) = −u′", "arithmetic"),
+    simplify=_canonical("neg"),
+    symbolic=False,
+)
+DIV = Primitive(
+    "div", 2, vectorised(np.divide),
+    rule=lambda i, args, ans: 1 / args[1] if i == 0 else -ans / args[1],
+    text=RuleText("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²", "arithmetic"),
+    simplify=_canonical("div"), needs_ans=True,
+    symbolic=False,
+)
+
+PRIMITIVES = (ADD, MUL, POW, ABS, SUB, NEG, DIV)

@@ -52,4 +52,32 @@ LOGSUMEXP = Primitive(
     needs_ans=True,
 )
 
-PRIMITIVES = (SIGMOID, SOFTPLUS, RELU, HEAVISIDE, LOGSUMEXP)
+LOGADDEXP = Primitive(
+    "logaddexp", 2, vectorised(np.logaddexp),
+    rule=lambda i, args, ans: ops.exp(args[i] - ans),
+    text=RuleText("Log-add-exp rule", "∂/∂a log(e^a + e^b) = e^(a − lse)", "ml"),
+    needs_ans=True,
+)
+MAXIMUM = Primitive(
+    "maximum", 2, vectorised(np.maximum),
+    # The larger argument gets the derivative; at a tie the first does (as NumPy picks it).
+    rule=lambda i, args, ans: (ops.heaviside(args[0] - args[1]) + _tie(args) if i == 0
+                               else ops.heaviside(args[1] - args[0])),
+    text=RuleText("Maximum rule", "d max(u, v) = u′ where u ≥ v, else v′", "ml"),
+    symbolic=False,
+)
+MINIMUM = Primitive(
+    "minimum", 2, vectorised(np.minimum),
+    rule=lambda i, args, ans: (ops.heaviside(args[1] - args[0]) + _tie(args) if i == 0
+                               else ops.heaviside(args[0] - args[1])),
+    text=RuleText("Minimum rule", "d min(u, v) = u′ where u ≤ v, else v′", "ml"),
+    symbolic=False,
+)
+
+
+def _tie(args):
+    from chainrule.modes.tracing import value_of
+    return np.equal(value_of(args[0]), value_of(args[1])).astype(float)
+
+
+PRIMITIVES = (SIGMOID, SOFTPLUS, RELU, HEAVISIDE, LOGSUMEXP, LOGADDEXP, MAXIMUM, MINIMUM)

@@ -1,0 +1,212 @@
+"""Automatic differentiation of plain NumPy code: grad, jvp, vjp, Jacobians, Hessians.
+
+Functions are written with ordinary ``numpy``; arguments may be floats, arrays, or tuples /
+lists / dicts of arrays. Every derivative comes from the one rule table.
+
+>>> import numpy as np
+>>> import chainrule
+>>> chainrule.grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0, 3.0]))
+array([2., 4., 6.])
+>>> chainrule.hessian(lambda v: v[0] ** 2 + 3 * v[1] ** 2)(np.array([1.0, 2.0]))
+array([[2., 0.],
+       [0., 6.]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from chainrule.errors import ChainruleError
+from chainrule.modes import forward, reverse
+from chainrule.modes.pytree import flatten
+from chainrule.modes.tracing import is_at, new_level, value_of
+
+
+def _as_float(x: Any) -> Any:
+    """Inputs as floats: gradients of integers are taken at their float values."""
+    v = value_of(x)
+    if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.floating):
+        return x.astype(float) if x is v else x
+    if isinstance(v, int | np.integer) and x is v:
+        return float(x)
+    return x
+
+
+def _zeros_like(x: Any) -> Any:
+    v = value_of(x)
+    return 0.0 if np.ndim(v) == 0 and not isinstance(v, np.ndarray) else np.zeros(np.shape(v))
+
+
+def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
+    if isinstance(argnums, int):
+        return (argnums,), True
+    return tuple(argnums), False
+
+
+# -- reverse mode ------------------------------------------------------------------------
+
+def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(g)`` returns one cotangent per primal.
+
+    >>> out, back = vjp(lambda w, x: (w * x) ** 2, 3.0, 2.0)
+    >>> out, back(1.0)
+    (36.0, (24.0, 36.0))
+    """
+    level = new_level()
+    leaves, rebuild = flatten(list(primals))
+    boxes = [reverse.leaf(_as_float(v), level) for v in leaves]
+    out = f(*rebuild(boxes))
+
+    def vjp_fn(g: Any) -> tuple:
+        if not is_at(out, level):
+            return tuple(rebuild([_zeros_like(v) for v in leaves]))
+        cts = reverse.backward(out.node, g, [b.node for b in boxes])
+        return tuple(rebuild([_zeros_like(v) if c is None else _match(c, v)
+                              for c, v in zip(cts, leaves, strict=True)]))
+
+    return (out.value if is_at(out, level) else out), vjp_fn
+
+
+def _match(ct: Any, like: Any) -> Any:
+    """A cotangent in the shape (and scalar-ness) of its primal."""
+    if np.shape(value_of(ct)) != np.shape(value_of(like)):
+        ct = np.broadcast_to(ct, np.shape(value_of(like)))
+    if isinstance(value_of(like), float) and isinstance(value_of(ct), np.ndarray):
+        return ct[()] if not is_boxed(ct) else ct
+    return ct
+
+
+def is_boxed(x: Any) -> bool:
+    return x is not value_of(x)
+
+
+def _scalar_output(out: Any) -> None:
+    if np.size(value_of(out)) != 1:
+        raise ChainruleError(f"grad needs a function with one output value; this one has "
+                             f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
+
+
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``."""
+    nums, single = _argnums(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        def partial_f(*chosen: Any) -> Any:
+            full = list(args)
+            for i, v in zip(nums, chosen, strict=True):
+                full[i] = v
+            return f(*full, **kwargs)
+
+        out, back = vjp(partial_f, *(args[i] for i in nums))
+        _scalar_output(out)
+        grads = back(np.ones_like(value_of(out)) if isinstance(value_of(out), np.ndarray)
+                     else 1.0)
+        return out, grads[0] if single else grads
+
+    return wrapped
+
+
+def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The gradient function of a scalar-valued ``f`` (reverse mode).
+
+    >>> grad(lambda w, x: (w * x) ** 2)(3.0, 2.0)
+    24.0
+    """
+    vg = value_and_grad(f, argnums)
+    return lambda *args, **kwargs: vg(*args, **kwargs)[1]
+
+
+def elementwise_grad(f: Callable, argnums: int = 0) -> Callable:
+    """For elementwise ``f``: the derivative at every entry (the VJP with ones)."""
+    def wrapped(*args: Any) -> Any:
+        def partial_f(x: Any) -> Any:
+            full = list(args)
+            full[argnums] = x
+            return f(*full)
+        out, back = vjp(partial_f, args[argnums])
+        return back(np.ones(np.shape(value_of(out))))[0]
+    return wrapped
+
+
+# -- forward mode ------------------------------------------------------------------------
+
+def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(f(*primals), J·tangents)`` by forward mode.
+
+    >>> jvp(lambda x, y: x * y, (3.0, 2.0), (1.0, 0.0))
+    (6.0, 2.0)
+    """
+    level = new_level()
+    leaves, rebuild = flatten(list(primals))
+    t_leaves, _ = flatten(list(tangents))
+    if len(t_leaves) != len(leaves):
+        raise ChainruleError("jvp needs one tangent for every primal, in the same structure")
+    boxes = [forward.JVPBox(_as_float(v), level, t) for v, t in zip(leaves, t_leaves, strict=True)]
+    out = f(*rebuild(boxes))
+    out_leaves, out_rebuild = flatten(out)
+    values = [o.value if is_at(o, level) else o for o in out_leaves]
+    tans = [o.tangent if is_at(o, level) else _zeros_like(o) for o in out_leaves]
+    return out_rebuild(values), out_rebuild(tans)
+
+
+def directional_derivative(f: Callable, x: Any, u: Any) -> Any:
+    """∇f(x)·u, the rate of change of ``f`` at ``x`` along ``u`` (forward mode).
+
+    >>> directional_derivative(lambda v: v[0]**2 + v[1]**2, np.array([3., 4.]), np.array([.6, .8]))
+    10.0
+    """
+    return jvp(f, (x,), (u,))[1]
+
+
+def hvp(f: Callable, x: Any, v: Any) -> Any:
+    """The Hessian of ``f`` at ``x`` times ``v`` (forward-over-reverse)."""
+    return jvp(grad(f), (x,), (v,))[1]
+
+
+# -- matrices ----------------------------------------------------------------------------
+
+def jacobian(f: Callable, argnums: int = 0, mode: Literal["rev", "fwd"] = "rev") -> Callable:
+    """The Jacobian function, shape ``out.shape + x.shape`` (reverse or forward mode)."""
+    if mode not in ("rev", "fwd"):
+        raise ChainruleError(f"jacobian mode must be 'rev' or 'fwd', got {mode!r}")
+
+    def wrapped(*args: Any) -> Any:
+        x = _as_float(args[argnums])
+
+        def partial_f(v: Any) -> Any:
+            full = list(args)
+            full[argnums] = v
+            return f(*full)
+
+        x_shape = np.shape(value_of(x))
+        if mode == "fwd":
+            cols = [jvp(partial_f, (x,), (e.reshape(x_shape),))[1] for e in np.eye(_n(x_shape))]
+            out_shape = np.shape(value_of(cols[0])) if cols else ()
+            return _assemble(cols, x_shape, out_shape, columns=True)
+        out, back = vjp(partial_f, x)
+        out_shape = np.shape(value_of(out))
+        rows = [back(e.reshape(out_shape))[0] for e in np.eye(_n(out_shape))]
+        return _assemble(rows, x_shape, out_shape, columns=False)
+
+    return wrapped
+
+
+def _n(shape: tuple) -> int:
+    return int(np.prod(shape)) if shape else 1
+
+
+def _assemble(parts: list, x_shape: tuple, out_shape: tuple, columns: bool) -> Any:
+    stacked = np.stack([np.reshape(p, out_shape if columns else x_shape) for p in parts])
+    if columns:  # (n_in, *out) -> (*out, *in)
+        moved = np.moveaxis(np.reshape(stacked, (_n(x_shape), _n(out_shape))), 0, -1)
+    else:
+        moved = np.reshape(stacked, (_n(out_shape), _n(x_shape)))
+    return np.reshape(moved, out_shape + x_shape)
+
+
+def hessian(f: Callable, argnums: int = 0) -> Callable:
+    """The Hessian function of a scalar ``f``: forward mode over reverse mode."""
+    return jacobian(grad(f, argnums), argnums, mode="fwd")

@@ -1,0 +1,205 @@
+"""NumPy array functions on traced values: each is a table primitive or a composition of them.
+
+``np.mean``, ``np.var``, norms, ``np.swapaxes``… are written here with the primitives of
+:mod:`chainrule.rules.arrays` / :mod:`chainrule.rules.linalg`, so they need no rules of their
+own: their derivatives follow from the primitives'.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from chainrule.core.ops import call
+from chainrule.core.registry import get
+from chainrule.modes.tracing import value_of
+from chainrule.rules.arrays import take_index
+
+
+def _p(name: str, *args: Any, **params: Any) -> Any:
+    return call(get(name), *args, **params)
+
+
+def _count(x: Any, axis: Any) -> int:
+    shape = np.shape(x)
+    if axis is None:
+        return math.prod(shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return math.prod(shape[a] for a in axes)
+
+
+def sum_(x, axis=None, dtype=None, out=None, keepdims=False, **_):
+    return _p("sum", x, axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, dtype=None, out=None, keepdims=False, **_):
+    return sum_(x, axis=axis, keepdims=keepdims) / _count(x, _axis(axis))
+
+
+def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
+    centred = x - mean(x, axis=axis, keepdims=True)
+    return sum_(centred * centred, axis=axis, keepdims=keepdims) / (_count(x, _axis(axis)) - ddof)
+
+
+def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
+    return np.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def reshape(x, shape=None, order="C", newshape=None, **_):
+    shape = newshape if shape is None else shape
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _p("reshape", x, shape=_resolve_shape(np.shape(x), shape))
+
+
+def _resolve_shape(old, new):
+    if -1 in new:
+        known = math.prod(n for n in new if n != -1)
+        new = tuple(math.prod(old) // known if n == -1 else n for n in new)
+    return new
+
+
+def transpose(x, axes=None):
+    return _p("transpose", x, axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(x, axis1, axis2):
+    axes = list(range(np.ndim(x)))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(x, axes)
+
+
+def moveaxis(x, source, destination):
+    axes = [a for a in range(np.ndim(x)) if a != source % np.ndim(x)]
+    axes.insert(destination % np.ndim(x), source % np.ndim(x))
+    return transpose(x, axes)
+
+
+def expand_dims(x, axis):
+    shape = list(np.shape(x))
+    for a in sorted(axis if isinstance(axis, tuple) else (axis,)):
+        shape.insert(a % (len(shape) + 1), 1)
+    return _p("reshape", x, shape=tuple(shape))
+
+
+def squeeze(x, axis=None):
+    shape = np.shape(x)
+    axes = range(len(shape)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    drop = {a % len(shape) for a in axes if shape[a] == 1}
+    return _p("reshape", x, shape=tuple(n for i, n in enumerate(shape) if i not in drop))
+
+
+def ravel(x, order="C"):
+    return _p("reshape", x, shape=(math.prod(np.shape(x)),))
+
+
+def broadcast_to(x, shape, subok=False):
+    return _p("broadcast_to", x, shape=tuple(shape))
+
+
+def reduction(name):
+    def reduce(x, axis=None, out=None, keepdims=False, **_):
+        return _p(name, x, axis=_axis(axis), keepdims=keepdims)
+    return reduce
+
+
+def concatenate(arrays, axis=0, **_):
+    return _p("concatenate", *arrays, axis=axis)
+
+
+def stack(arrays, axis=0, **_):
+    return _p("stack", *arrays, axis=axis)
+
+
+def hstack(arrays, **_):
+    return concatenate(arrays, axis=0 if np.ndim(arrays[0]) == 1 else 1)
+
+
+def vstack(arrays, **_):
+    return concatenate([reshape(a, (1, -1)) if np.ndim(a) == 1 else a for a in arrays], axis=0)
+
+
+def where(cond, x=None, y=None):
+    if x is None:
+        return np.where(value_of(cond))
+    return _p("where", x, y, cond=value_of(cond))
+
+
+def take(x, indices, axis=None, **_):
+    if axis is None:
+        return _p("getitem", ravel(x), index=value_of(indices))
+    return _p("getitem", x, index=take_index(np.ndim(x), value_of(indices), axis))
+
+
+def dot(a, b, out=None):
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return a * b
+    return _p("matmul", a, b)
+
+
+def outer(a, b, out=None):
+    return reshape(a, (-1, 1)) * reshape(b, (1, -1))
+
+
+def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    n = np.shape(x)[axis1]
+    eye = np.eye(n, np.shape(x)[axis2], k=offset)
+    moved = moveaxis(moveaxis(x, axis1, -2), axis2 if axis2 > axis1 else axis2 + 1, -1)
+    return sum_(moved * eye, axis=(-2, -1))
+
+
+def clip(x, a_min=None, a_max=None, **_):
+    out = x
+    if a_min is not None:
+        out = np.maximum(out, a_min)
+    if a_max is not None:
+        out = np.minimum(out, a_max)
+    return out
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    if ord not in (None, 2, "fro") and not (ord == 1 and (axis is not None or np.ndim(x) == 1)):
+        from chainrule.errors import DifferentiationError
+        raise DifferentiationError(f"numpy.linalg.norm with ord={ord!r} has no rule; "
+                                   "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
+    if ord == 1:
+        return sum_(np.abs(x), axis=axis, keepdims=keepdims)
+    if ord == 2 and np.ndim(x) == 2 and axis is None:
+        from chainrule.errors import DifferentiationError
+        raise DifferentiationError("the matrix 2-norm (largest singular value) has no rule")
+    return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
+
+
+def linalg(name):
+    return lambda *args, **_: _p(name, *args)
+
+
+def as_array_like(x, dtype=None, **_):
+    return x
+
+
+FUNCTIONS: dict[Any, Any] = {
+    np.sum: sum_, np.mean: mean, np.var: var, np.std: std, np.max: reduction("max"),
+    np.amax: reduction("max"), np.min: reduction("min"), np.amin: reduction("min"),
+    np.prod: reduction("prod"), np.reshape: reshape, np.transpose: transpose,
+    np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.expand_dims: expand_dims,
+    np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
+    np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
+    np.where: where, np.take: take, np.dot: dot, np.matmul: linalg("matmul"), np.outer: outer,
+    np.trace: trace, np.clip: clip, np.linalg.norm: norm, np.linalg.solve: linalg("solve"),
+    np.linalg.inv: linalg("inv"), np.linalg.det: linalg("det"), np.asarray: as_array_like,
+    np.asanyarray: as_array_like,
+}
+"""NumPy function → how it is computed on traced values."""
+
+VALUE_ONLY = {
+    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    np.argmax, np.argmin, np.argsort, np.allclose, np.isclose, np.array_equal, np.result_type,
+    np.all, np.any, np.count_nonzero, np.nonzero,
+}
+"""Functions answered from the values alone: their results do not carry derivatives."""

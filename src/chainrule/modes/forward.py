@@ -1,0 +1,49 @@
+"""Forward mode: push tangents (JVPs) along with values, from the same rule table.
+
+For an elementwise primitive the output tangent is Σᵢ ∂f/∂xᵢ · ṫᵢ with the table's partials;
+for an array primitive it is the record's ``jvp`` linear map. Arguments not traced at this
+level have no tangent and are skipped (symbolic zeros). Values may be boxes of outer traces,
+so forward-over-reverse (Hessians) and forward-over-forward work by nesting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.errors import DifferentiationError
+from chainrule.modes.tracing import Box, bind, is_at, unbox
+
+
+class JVPBox(Box):
+    """A value with its tangent, traced for forward mode."""
+
+    __slots__ = ("tangent",)
+
+    def __init__(self, value: Any, level: int, tangent: Any):
+        super().__init__(value, level)
+        self.tangent = tangent
+
+    @classmethod
+    def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
+        values = tuple(unbox(a, level) for a in args)
+        tangents = [a.tangent if is_at(a, level) else None for a in args]
+        ans = bind(prim, values, params)
+        return cls(ans, level, output_tangent(prim, values, tangents, ans, params))
+
+
+def output_tangent(prim: Any, values: tuple, tangents: list, ans: Any, params: dict) -> Any:
+    """The tangent of ``prim(*values)`` given argument tangents (None: constant)."""
+    if prim.elementwise:
+        out = None
+        for i, t in enumerate(tangents):
+            if t is not None:
+                term = prim.partial(i, values, ans) * t
+                out = term if out is None else out + term
+        if np.shape(out) != np.shape(ans):
+            out = np.broadcast_to(out, np.shape(ans))
+        return out
+    if prim.jvp is None:
+        raise DifferentiationError(f"no forward-mode rule for {prim.name}")
+    return prim.jvp(tangents, ans, values, params)

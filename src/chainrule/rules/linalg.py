@@ -1,0 +1,83 @@
+"""Linear algebra primitives: matrix product, solve, inverse, determinant."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainrule.core.primitive import Primitive, RuleText
+from chainrule.rules.arrays import unbroadcast
+
+
+def _swap(a):
+    return np.swapaxes(a, -1, -2) if np.ndim(a) >= 2 else a
+
+
+def _matmul_vjp(g, ans, args, p):
+    a, b = args
+    if np.ndim(a) == 1 and np.ndim(b) == 1:
+        return [g * b, g * a]
+    if np.ndim(a) == 1:  # (n,) @ (..., n, m)
+        return [unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], np.shape(a)),
+                np.expand_dims(a, -1) * np.expand_dims(g, -2)]
+    if np.ndim(b) == 1:  # (..., n, k) @ (k,)
+        return [np.expand_dims(g, -1) * b,
+                unbroadcast(np.matmul(np.expand_dims(g, -2), a)[..., 0, :], np.shape(b))]
+    return [unbroadcast(np.matmul(g, _swap(b)), np.shape(a)),
+            unbroadcast(np.matmul(_swap(a), g), np.shape(b))]
+
+
+def _matmul_jvp(t, ans, args, p):
+    a, b = args
+    out = 0.0
+    if t[0] is not None:
+        out = out + np.matmul(t[0], b)
+    if t[1] is not None:
+        out = out + np.matmul(a, t[1])
+    return out
+
+
+MATMUL = Primitive(
+    "matmul", 2, lambda a, b: np.matmul(a, b), rule=None,
+    text=RuleText("Matrix product rule", "d(AB) = dA·B + A·dB", "linalg"),
+    vjp=_matmul_vjp, jvp=_matmul_jvp, symbolic=False,
+)
+
+
+def _solve_vjp(g, ans, args, p):
+    a, _ = args
+    gb = np.linalg.solve(_swap(a), g)
+    ga = -(np.expand_dims(gb, -1) * np.expand_dims(ans, -2) if np.ndim(ans) == np.ndim(a) - 1
+           else np.matmul(gb, _swap(ans)))
+    return [ga, gb]
+
+
+def _solve_jvp(t, ans, args, p):
+    a, _ = args
+    rhs = 0.0 if t[1] is None else t[1]
+    if t[0] is not None:
+        rhs = rhs - np.matmul(t[0], ans)
+    return np.linalg.solve(a, rhs)
+
+
+SOLVE = Primitive(
+    "solve", 2, lambda a, b: np.linalg.solve(a, b), rule=None,
+    text=RuleText("Linear solve rule", "x = A⁻¹b: dx = A⁻¹(db − dA·x)", "linalg"),
+    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False,
+)
+INV = Primitive(
+    "inv", 1, lambda a: np.linalg.inv(a), rule=None,
+    text=RuleText("Inverse rule", "d(A⁻¹) = −A⁻¹·dA·A⁻¹", "linalg"),
+    vjp=lambda g, ans, args, p: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
+    jvp=lambda t, ans, args, p: -np.matmul(np.matmul(ans, t[0]), ans), symbolic=False,
+)
+DET = Primitive(
+    "det", 1, lambda a: np.linalg.det(a), rule=None,
+    text=RuleText("Determinant rule (Jacobi)", "d det A = det A · tr(A⁻¹·dA)", "linalg"),
+    vjp=lambda g, ans, args, p: [np.expand_dims(np.expand_dims(g * ans, -1), -1)
+                                 * _swap(np.linalg.inv(args[0]))],
+    jvp=lambda t, ans, args, p: ans * np.trace(np.matmul(np.linalg.inv(args[0]), t[0]),
+                                               axis1=-2, axis2=-1),
+    symbolic=False,
+)
+
+PRIMITIVES = (MATMUL, SOLVE, INV, DET)
