@@ -7,8 +7,20 @@
 6.772588722239782
 """
 
+from chainrule.ad import (
+    directional_derivative,
+    elementwise_grad,
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from chainrule.api import diff, parse, steps
-from chainrule.core.build import E, PI, apply, const, symbol, symbols
+from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
+from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import (
@@ -37,6 +49,8 @@ def to_sympy(expr):
 
 
 __all__ = [
+    "compile", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
+    "jacobian", "jvp", "value_and_grad", "vjp",
     "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",
     "DifferentiationError", "DomainError", "Expr", "NamedConst", "ParseError", "Step", "Symbol",
     "apply", "const", "diff", "expand", "from_sympy", "parse", "readable", "steps", "substitute",

@@ -22,6 +22,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 from chainrule.modes import forward, reverse
 from chainrule.modes.pytree import flatten
+from chainrule.modes.symbolic_cache import SymbolicGradient
 from chainrule.modes.tracing import is_at, new_level, value_of
 
 
@@ -90,10 +91,19 @@ def _scalar_output(out: Any) -> None:
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
-    """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``."""
+    """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``.
+
+    For plain-number arguments the derivative is traced symbolically once and compiled
+    (see :mod:`chainrule.modes.symbolic_cache`); otherwise the reverse pass is recorded.
+    """
     nums, single = _argnums(argnums)
+    fast = SymbolicGradient(f, nums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        hit = fast(args, kwargs)
+        if hit is not None:
+            value, partials = hit
+            return value, partials[0] if single else tuple(partials)
         def partial_f(*chosen: Any) -> Any:
             full = list(args)
             for i, v in zip(nums, chosen, strict=True):

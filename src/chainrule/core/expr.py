@@ -103,6 +103,13 @@ class Expr:
     def __pos__(self) -> Expr:
         return self
 
+    # Plain NumPy code run on expressions builds expressions: np.sin(x) is sin(x).
+    __array_priority__ = 1000.0
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from chainrule.modes.numpy_dispatch import dispatch_ufunc
+        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+
     # -- inspection --------------------------------------------------------------------
     def walk(self) -> Iterator[Expr]:
         """Every distinct node of the DAG once, children before parents (iterative)."""

@@ -81,18 +81,24 @@ def split_fraction(mul: Expr) -> tuple[Number, list[Expr], list[Expr]]:
         # e^(-x) stays as it is: the seeds write e^(-x)/(1 + e^(-x))^2, not 1/(e^x·…).
         if base is not build.E and _is_negative_exponent(exp):
             den.append(build.power(base, build.neg(exp)))
-        elif base is not build.E and _has_negative_constant_term(exp):
-            # x^(1/x - 2) reads better as x^(1/x)/x^2 (the seeds' form)
+        elif base is not build.E and _has_constant_term(exp):
+            # x^(1/x - 2) reads better as x^(1/x)/x^2 and x^(sin(x) + 1) as x*x^sin(x)
             constant = next(a for a in exp.args if isinstance(a, Const))
             num.append(build.power(base, build.sub(exp, constant)))
-            den.append(build.power(base, build.neg(constant)))
+            if constant.value < 0:
+                den.append(build.power(base, build.neg(constant)))
+            else:
+                num.append(build.power(base, constant))
         else:
             num.append(f)
     return coeff, num, den
 
 
-def _has_negative_constant_term(exp: Expr) -> bool:
-    return build.is_add(exp) and any(isinstance(a, Const) and a.value < 0 for a in exp.args)
+def _has_constant_term(exp: Expr) -> bool:
+    """An exponent like ``sin(x) + 1`` or ``1/x - 2``: a sum with an integer constant term."""
+    return build.is_add(exp) and any(
+        isinstance(a, Const) and isinstance(a.value, Fraction) and a.value.denominator == 1
+        for a in exp.args)
 
 
 def _is_negative_exponent(exp: Expr) -> bool:

@@ -101,6 +101,11 @@ PROD = _struct(
 
 
 def _lse(x, axis=None, keepdims=False):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _lse_shifted(x, axis, keepdims)
+
+
+def _lse_shifted(x, axis, keepdims):
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # shift by the max: the largest exp is e^0
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
@@ -109,7 +114,8 @@ def _lse(x, axis=None, keepdims=False):
 
 def _lse_softmax(x, ans, p):
     full = restore_reduced(ans, _shape(x), p.get("axis"), p.get("keepdims", False))
-    return np.exp(x - full)
+    with np.errstate(over="ignore"):  # x − lse may round to −inf: its exp is then exactly 0
+        return np.exp(x - full)
 
 
 REDUCE_LOGSUMEXP = _struct(

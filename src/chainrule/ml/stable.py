@@ -1,0 +1,72 @@
+"""Stable log-space functions (seed 001, seed 003 §2.7) on arrays, traced values or Exprs.
+
+Each is a table primitive (``sigmoid``, ``softplus``, ``log1p``, ``expm1``,
+``reduce_logsumexp``) or a composition of them chosen so that neither the value nor the
+gradient overflows: log-sum-exp shifts by the max, ``log_softmax = x − lse(x)``,
+``log_sigmoid(x) = −softplus(−x)``, and the cross-entropies work from logits so their
+gradients are ``p − y``.
+
+>>> import numpy as np
+>>> float(logsumexp(np.array([1000.0, 1001.0, 1002.0])))
+1002.4076059644444
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.core.ops import call
+from chainrule.core.registry import get
+
+
+def logsumexp(x: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+    """log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
+    return call(get("reduce_logsumexp"), x, axis=axis, keepdims=keepdims)
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """exp(x − logsumexp(x)): probabilities along ``axis``."""
+    return np.exp(log_softmax(x, axis=axis))
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """x − logsumexp(x): log-probabilities, exact even for logits of ±1e308."""
+    with np.errstate(over="ignore"):
+        return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def sigmoid(x: Any) -> Any:
+    """1/(1 + e^−x), computed without overflow; σ′ = σ(1 − σ)."""
+    return call(get("sigmoid"), x)
+
+
+def log_sigmoid(x: Any) -> Any:
+    """log σ(x) = −softplus(−x)."""
+    return -softplus(-x)
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + e^x), stable; its derivative is σ(x)."""
+    return call(get("softplus"), x)
+
+
+def log1p(x: Any) -> Any:
+    """log(1 + x), accurate for tiny x."""
+    return call(get("log1p"), x)
+
+
+def expm1(x: Any) -> Any:
+    """e^x − 1, accurate for tiny x."""
+    return call(get("expm1"), x)
+
+
+def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
+    """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z; gradient σ(z) − y."""
+    return softplus(logits) - labels * logits
+
+
+def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:
+    """−Σ y·log_softmax(z) along ``axis`` (labels one-hot or probabilities); gradient p − y."""
+    return logsumexp(logits, axis=axis) - np.sum(labels * logits, axis=axis)

@@ -1,0 +1,80 @@
+"""The bridge from automatic to symbolic mode: scalar gradients traced once, then compiled.
+
+For a function of plain Python numbers, ``grad`` first calls it with symbols; when that
+yields an expression (no branching on values, only table primitives), the symbolic
+derivative is compiled (:mod:`chainrule.compile`) and reused. Every call still runs the
+function itself on the numbers and checks the compiled function agrees with it; if not (a
+closure's captured value changed, say) it traces again, and a function that cannot be traced
+falls back to the recorded reverse pass. So the cache is an optimisation that can never make
+an answer wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from chainrule.core.build import symbol
+from chainrule.core.expr import Expr
+
+_FAILED = object()
+
+
+def _is_plain_number(v: Any) -> bool:
+    return isinstance(v, float | int) and not isinstance(v, bool)
+
+
+class SymbolicGradient:
+    """Compiled value and gradient of ``f`` in ``argnums``, for plain-number arguments."""
+
+    def __init__(self, f: Callable, argnums: tuple[int, ...]):
+        self.f = f
+        self.argnums = argnums
+        self.entry: Any = None  # (n_args, compiled f, compiled partials) or _FAILED
+
+    def __call__(self, args: tuple, kwargs: dict) -> tuple[float, list[float]] | None:
+        """``(value, partials)`` or None when this call must use the reverse pass."""
+        if kwargs or self.entry is _FAILED or not all(_is_plain_number(a) for a in args):
+            return None
+        value = self.f(*args)
+        if not _is_plain_number(value) and not hasattr(value, "__float__"):
+            return None
+        value = float(value)
+        for attempt in range(2):
+            if self.entry is None or self.entry[0] != len(args) or attempt == 1:
+                self.entry = self._trace(len(args))
+                if self.entry is _FAILED:
+                    return None
+            out = self._evaluate(args, value)
+            if out is not None:
+                return value, out
+        self.entry = _FAILED
+        return None
+
+    def _evaluate(self, args: tuple, value: float) -> list[float] | None:
+        _, f_compiled, partials = self.entry
+        try:
+            traced_value = f_compiled(*args)
+            if not _close(traced_value, value):
+                return None
+            return [p(*args) for p in partials]
+        except Exception:  # noqa: BLE001 - any failure means: use the reverse pass
+            return None
+
+    def _trace(self, n_args: int) -> Any:
+        from chainrule.api import diff
+        from chainrule.compile import compile_expr
+        names = [f"_arg{i}" for i in range(n_args)]
+        try:
+            out = self.f(*(symbol(n) for n in names))
+            if not isinstance(out, Expr):
+                return _FAILED
+            partials = [compile_expr(diff(out, names[i]), names) for i in self.argnums]
+            return n_args, compile_expr(out, names), partials
+        except Exception:  # noqa: BLE001 - not traceable symbolically: the tape will do
+            return _FAILED
+
+
+def _close(a: float, b: float) -> bool:
+    return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
