@@ -16,7 +16,7 @@ MAX_ORDER = 50
 """Highest derivative order."""
 
 MAX_EXACT_BITS = 4_096
-"""Largest exact integer (in bits) constant folding may produce; beyond it powers stay unevaluated."""
+"""Largest exact integer (in bits) constant folding may produce; larger powers stay as they are."""
 
 MAX_NODES = 2_000_000
 """Largest expression DAG a derivative may grow to before we stop and say so."""

@@ -65,7 +65,8 @@ class Primitive:
     extra: dict = field(default_factory=dict)
     # Array primitives that are not elementwise (sum, matmul, reshape, ...) give their
     # derivative as linear maps instead of ``rule``, still written in chainrule operations:
-    # ``vjp(g, ans, args, params)`` → one cotangent per argument (None: not differentiable);
+    # ``vjp(g, ans, args, params, need)`` → one cotangent per argument (None: not needed —
+    # ``need[i]`` says whether argument i is traced, so costly unused ones are skipped);
     # ``jvp(tangents, ans, args, params)`` → the output tangent (tangents[i] None: constant).
     vjp: Callable[..., Any] | None = None
     jvp: Callable[..., Any] | None = None

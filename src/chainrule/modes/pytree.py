@@ -17,7 +17,8 @@ def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     """The leaves of ``tree`` in a fixed order, and a function that rebuilds the structure."""
     if isinstance(tree, tuple | list):
         parts = [flatten(t) for t in tree]
-        return _join(parts, lambda xs, kind=type(tree): kind(xs))
+        kind = type(tree)
+        return _join(parts, lambda xs: kind(xs))
     if isinstance(tree, dict):
         keys = sorted(tree)
         parts = [flatten(tree[k]) for k in keys]

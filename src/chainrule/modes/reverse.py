@@ -98,5 +98,8 @@ def argument_cotangents(node: Node, g: Any) -> list[tuple[Node, Any]]:
                 for i, parent in node.parents]
     if prim.vjp is None:
         raise DifferentiationError(f"no reverse-mode rule for {prim.name}")
-    cts = prim.vjp(g, node.ans, node.args, node.params)
+    need = [False] * len(node.args)
+    for i, _ in node.parents:
+        need[i] = True
+    cts = prim.vjp(g, node.ans, node.args, node.params, need)
     return [(parent, cts[i]) for i, parent in node.parents if cts[i] is not None]

@@ -62,7 +62,7 @@ def unbroadcast(g, shape):
 
 SUM = _struct(
     "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p: [restore_reduced(g, _shape(args[0]), p.get("axis"),
+    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
                                              p.get("keepdims", False))],
     lambda t, ans, args, p: np.sum(t[0], axis=p.get("axis"), keepdims=p.get("keepdims", False)),
     "d/dx Σ xᵢ = 1 for every xᵢ",
@@ -78,7 +78,7 @@ def _extreme_mask(x, ans, p):
 
 MAX = _struct(
     "max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p: [restore_reduced(g, _shape(args[0]), p.get("axis"),
+    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
                                              p.get("keepdims", False))
                              * _extreme_mask(args[0], ans, p)],
     lambda t, ans, args, p: np.sum(t[0] * _extreme_mask(args[0], ans, p), axis=p.get("axis"),
@@ -91,7 +91,7 @@ MIN = _struct(
 )
 PROD = _struct(
     "prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p: [restore_reduced(g * ans, _shape(args[0]), p.get("axis"),
+    lambda g, ans, args, p, need: [restore_reduced(g * ans, _shape(args[0]), p.get("axis"),
                                              p.get("keepdims", False)) / args[0]],
     lambda t, ans, args, p: np.sum(
         t[0] * restore_reduced(ans, _shape(args[0]), p.get("axis"), p.get("keepdims", False))
@@ -120,7 +120,7 @@ def _lse_softmax(x, ans, p):
 
 REDUCE_LOGSUMEXP = _struct(
     "reduce_logsumexp", _lse,
-    lambda g, ans, args, p: [restore_reduced(g, _shape(args[0]), p.get("axis"),
+    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
                                              p.get("keepdims", False))
                              * _lse_softmax(args[0], ans, p)],
     lambda t, ans, args, p: np.sum(t[0] * _lse_softmax(args[0], ans, p), axis=p.get("axis"),
@@ -132,18 +132,19 @@ REDUCE_LOGSUMEXP = _struct(
 
 RESHAPE = _struct(
     "reshape", lambda x, shape: np.reshape(x, shape),
-    lambda g, ans, args, p: [np.reshape(g, _shape(args[0]))],
-    lambda t, ans, args, p: np.reshape(t[0], p["shape"]), "reshape moves entries; so do derivatives",
+    lambda g, ans, args, p, need: [np.reshape(g, _shape(args[0]))],
+    lambda t, ans, args, p: np.reshape(t[0], p["shape"]),
+    "reshape moves entries; so do derivatives",
 )
 TRANSPOSE = _struct(
     "transpose", lambda x, axes=None: np.transpose(x, axes),
-    lambda g, ans, args, p: [np.transpose(g, None if p.get("axes") is None
+    lambda g, ans, args, p, need: [np.transpose(g, None if p.get("axes") is None
                                           else tuple(np.argsort(p["axes"])))],
     lambda t, ans, args, p: np.transpose(t[0], p.get("axes")), "transpose the derivative too",
 )
 BROADCAST_TO = _struct(
     "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-    lambda g, ans, args, p: [unbroadcast(g, _shape(args[0]))],
+    lambda g, ans, args, p, need: [unbroadcast(g, _shape(args[0]))],
     lambda t, ans, args, p: np.broadcast_to(t[0], p["shape"]),
     "a broadcast copy: cotangents sum back",
 )
@@ -157,7 +158,7 @@ def _scatter(g, index, shape):
 
 SCATTER_ADD = _struct(
     "scatter_add", _scatter,
-    lambda g, ans, args, p: [g[p["index"]]],
+    lambda g, ans, args, p, need: [g[p["index"]]],
     lambda t, ans, args, p: _scatter_call(t[0], p),
     "adding into a zero array at an index (the adjoint of indexing)",
 )
@@ -170,7 +171,8 @@ def _scatter_call(t, p):
 
 GETITEM = _struct(
     "getitem", lambda x, index: x[index],
-    lambda g, ans, args, p: [_scatter_call(g, {"index": p["index"], "shape": _shape(args[0])})],
+    lambda g, ans, args, p, need: [_scatter_call(g, {"index": p["index"],
+                                                     "shape": _shape(args[0])})],
     lambda t, ans, args, p: t[0][p["index"]], "indexing picks derivatives out the same way",
 )
 
@@ -181,7 +183,8 @@ def _sizes_along(args, axis):
 
 CONCATENATE = _struct(
     "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
-    lambda g, ans, args, p: _split(g, _sizes_along(args, p.get("axis", 0)), p.get("axis", 0)),
+    lambda g, ans, args, p, need: _split(g, _sizes_along(args, p.get("axis", 0)),
+                                         p.get("axis", 0)),
     lambda t, ans, args, p: np.concatenate(
         [ti if ti is not None else np.zeros(np.shape(a)) for ti, a in zip(t, args, strict=True)],
         axis=p.get("axis", 0)),
@@ -201,7 +204,7 @@ def _split(g, sizes, axis):
 
 STACK = _struct(
     "stack", lambda *xs, axis=0: np.stack(xs, axis=axis),
-    lambda g, ans, args, p: [np.take(g, i, axis=p.get("axis", 0)) for i in range(len(args))],
+    lambda g, ans, args, p, need: [np.take(g, i, axis=p.get("axis", 0)) for i in range(len(args))],
     lambda t, ans, args, p: np.stack(
         [ti if ti is not None else np.zeros(np.shape(a)) for ti, a in zip(t, args, strict=True)],
         axis=p.get("axis", 0)),
@@ -209,7 +212,7 @@ STACK = _struct(
 )
 WHERE = _struct(
     "where", lambda x, y, cond: np.where(cond, x, y),
-    lambda g, ans, args, p: [unbroadcast(np.where(p["cond"], g, 0.0), _shape(args[0])),
+    lambda g, ans, args, p, need: [unbroadcast(np.where(p["cond"], g, 0.0), _shape(args[0])),
                              unbroadcast(np.where(p["cond"], 0.0, g), _shape(args[1]))],
     lambda t, ans, args, p: np.where(p["cond"], 0.0 if t[0] is None else t[0],
                                      0.0 if t[1] is None else t[1]),

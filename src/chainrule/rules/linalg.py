@@ -12,18 +12,26 @@ def _swap(a):
     return np.swapaxes(a, -1, -2) if np.ndim(a) >= 2 else a
 
 
-def _matmul_vjp(g, ans, args, p):
+def _matmul_vjp(g, ans, args, p, need):
     a, b = args
-    if np.ndim(a) == 1 and np.ndim(b) == 1:
-        return [g * b, g * a]
+    return [_matmul_vjp_a(g, a, b) if need[0] else None,
+            _matmul_vjp_b(g, a, b) if need[1] else None]
+
+
+def _matmul_vjp_a(g, a, b):
+    if np.ndim(b) == 1:  # (..., n, k) @ (k,) or (k,) @ (k,)
+        return np.expand_dims(g, -1) * b if np.ndim(a) > 1 else g * b
     if np.ndim(a) == 1:  # (n,) @ (..., n, m)
-        return [unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], np.shape(a)),
-                np.expand_dims(a, -1) * np.expand_dims(g, -2)]
+        return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], np.shape(a))
+    return unbroadcast(np.matmul(g, _swap(b)), np.shape(a))
+
+
+def _matmul_vjp_b(g, a, b):
+    if np.ndim(a) == 1:  # (n,) @ (n,) or (n,) @ (..., n, m)
+        return g * a if np.ndim(b) == 1 else np.expand_dims(a, -1) * np.expand_dims(g, -2)
     if np.ndim(b) == 1:  # (..., n, k) @ (k,)
-        return [np.expand_dims(g, -1) * b,
-                unbroadcast(np.matmul(np.expand_dims(g, -2), a)[..., 0, :], np.shape(b))]
-    return [unbroadcast(np.matmul(g, _swap(b)), np.shape(a)),
-            unbroadcast(np.matmul(_swap(a), g), np.shape(b))]
+        return unbroadcast(np.matmul(np.expand_dims(g, -2), a)[..., 0, :], np.shape(b))
+    return unbroadcast(np.matmul(_swap(a), g), np.shape(b))
 
 
 def _matmul_jvp(t, ans, args, p):
@@ -43,9 +51,11 @@ MATMUL = Primitive(
 )
 
 
-def _solve_vjp(g, ans, args, p):
+def _solve_vjp(g, ans, args, p, need):
     a, _ = args
     gb = np.linalg.solve(_swap(a), g)
+    if not need[0]:
+        return [None, gb]
     ga = -(np.expand_dims(gb, -1) * np.expand_dims(ans, -2) if np.ndim(ans) == np.ndim(a) - 1
            else np.matmul(gb, _swap(ans)))
     return [ga, gb]
@@ -67,13 +77,13 @@ SOLVE = Primitive(
 INV = Primitive(
     "inv", 1, lambda a: np.linalg.inv(a), rule=None,
     text=RuleText("Inverse rule", "d(A⁻¹) = −A⁻¹·dA·A⁻¹", "linalg"),
-    vjp=lambda g, ans, args, p: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
+    vjp=lambda g, ans, args, p, need: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
     jvp=lambda t, ans, args, p: -np.matmul(np.matmul(ans, t[0]), ans), symbolic=False,
 )
 DET = Primitive(
     "det", 1, lambda a: np.linalg.det(a), rule=None,
     text=RuleText("Determinant rule (Jacobi)", "d det A = det A · tr(A⁻¹·dA)", "linalg"),
-    vjp=lambda g, ans, args, p: [np.expand_dims(np.expand_dims(g * ans, -1), -1)
+    vjp=lambda g, ans, args, p, need: [np.expand_dims(np.expand_dims(g * ans, -1), -1)
                                  * _swap(np.linalg.inv(args[0]))],
     jvp=lambda t, ans, args, p: ans * np.trace(np.matmul(np.linalg.inv(args[0]), t[0]),
                                                axis1=-2, axis2=-1),
