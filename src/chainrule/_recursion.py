@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-DEEP_LIMIT = 200_000
+DEEP_LIMIT = 60_000
 
 
 @contextmanager

@@ -29,7 +29,15 @@ from chainrule.errors import ChainruleError, DomainError
 
 def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
     names: dict[int, str] = {id(s): f"a{i}" for i, s in enumerate(params)}
+    logs = {id(n.args[0]): n for n in expr.walk()
+            if isinstance(n, Apply) and n.prim.name == "ln"}
     body: list[str] = []
+
+    def emit(node: Apply, code: str) -> None:
+        target = f"t{len(body)}"
+        body.append(f"    {target} = {code}")
+        names[id(node)] = target
+
     for node in expr.walk():
         if id(node) in names:
             continue
@@ -39,10 +47,16 @@ def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
             raise ChainruleError(f"the expression depends on {node.name}, which is not an argument")
         else:
             assert isinstance(node, Apply)
-            target = f"t{len(body)}"
             args = [names[id(a)] for a in node.args]
-            body.append(f"    {target} = {line(node.prim.name, args, scalar)}")
-            names[id(node)] = target
+            log_base = logs.get(id(node.args[0])) if node.prim.name == "pow" else None
+            if log_base is not None and not isinstance(node.args[1], Const):
+                # b^e as exp(e·ln b) when ln b is computed anyway: a derivative of b^e holds
+                # ln b, and one exp is cheaper than a second power.
+                if id(log_base) not in names:
+                    emit(log_base, line("ln", [args[0]], scalar))
+                emit(node, line("exp", [f"{args[1]} * {names[id(log_base)]}"], scalar))
+            else:
+                emit(node, line(node.prim.name, args, scalar))
     signature = ", ".join(f"a{i}" for i in range(len(params)))
     result = names[id(expr)]
     return "\n".join([f"def _f({signature}):", *body, f"    return {result}"])

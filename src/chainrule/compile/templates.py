@@ -67,6 +67,13 @@ NAMESPACE = {
 """The only names generated code can see."""
 
 
+SMALL_POWERS = {
+    "2.0": "({0} * {0})", "3.0": "({0} * {0} * {0})", "-1.0": "(1.0 / {0})",
+    "-2.0": "(1.0 / ({0} * {0}))", "0.5": "{sqrt}({0})", "-0.5": "(1.0 / {sqrt}({0}))",
+}
+"""Powers cheaper as products, quotients or roots than as a general power."""
+
+
 def line(name: str, args: list[str], scalar: bool) -> str:
     """The code computing primitive ``name`` of already-computed ``args``."""
     if name == "add":
@@ -74,6 +81,8 @@ def line(name: str, args: list[str], scalar: bool) -> str:
     if name == "mul":
         return " * ".join(args)
     if name == "pow":
+        if args[1] in SMALL_POWERS:
+            return SMALL_POWERS[args[1]].format(args[0], sqrt="math.sqrt" if scalar else "np.sqrt")
         return f"math.pow({args[0]}, {args[1]})" if scalar else f"np.power({args[0]}, {args[1]})"
     if name == "logsumexp":
         return f"{'_slogsumexp' if scalar else '_logsumexp'}({', '.join(args)})"

@@ -303,6 +303,9 @@ def apply(prim: Any, *args: Any) -> Expr:
         return mul(*args)
     if prim.name == "pow":
         return power(*args)
+    if not prim.symbolic and prim.simplify is None:
+        from chainrule.errors import ChainruleError
+        raise ChainruleError(f"{prim.name} is an array operation with no symbolic form")
     if prim.arity is not None and len(args) != prim.arity:
         from chainrule.errors import ChainruleError
         raise ChainruleError(f"{prim.name} takes {prim.arity} argument(s), got {len(args)}")

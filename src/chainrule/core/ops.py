@@ -27,9 +27,9 @@ def call(prim: Any, *args: Any, **params: Any) -> Any:
     """
     if any(isinstance(a, Expr) for a in args):
         from chainrule.core.build import apply
-        if params:
+        if params or not prim.symbolic:
             from chainrule.errors import ChainruleError
-            raise ChainruleError(f"{prim.name} with {', '.join(params)} has no symbolic form")
+            raise ChainruleError(f"{prim.name} is an array operation with no symbolic form")
         return apply(prim, *args)
     from chainrule.modes.tracing import bind
     return bind(prim, args, params)

@@ -56,6 +56,10 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise DifferentiationError(f"numpy.{ufunc.__name__}.{method} with out= or as a method "
                                    "cannot be differentiated; call it plainly")
     if ufunc in CONSTANT_UFUNCS:
+        from chainrule.core.expr import Expr
+        if any(isinstance(i, Expr) for i in inputs):
+            raise DifferentiationError(f"numpy.{ufunc.__name__} of a symbolic expression has no "
+                                       "value to branch on; it needs numbers")
         return ufunc(*(value_of(i) for i in inputs))
     if ufunc in UFUNC_FORMS:
         return UFUNC_FORMS[ufunc](*inputs)
