@@ -30,7 +30,7 @@ from chainrule.core.registry import get
 from chainrule.explain.steps import Step
 
 Method = Literal["auto", "logdiff", "direct"]
-LOGDIFF_MIN_FACTORS = 7
+LOGDIFF_MIN_FACTORS = 24
 """Products of this many varying factors use the logarithmic-derivative form y·Σ fᵢ′/fᵢ."""
 
 CHAIN = ("Chain rule", "d/dx f(u) = f′(u)·u′")
@@ -129,7 +129,7 @@ class Differentiator:
         terms, subs = [], []
         for i, f in enumerate(factors):
             df, sf = self.d(f)
-            terms.append(mul(mul_prim.partial(i, args, core), df))
+            terms.append(mul(_partial(mul_prim, i, args, core), df))
             subs.append(sf)
         result = add(*terms)
         return result, self.step(("Product rule", mul_prim.text.rewrite), core, result, subs,
@@ -154,13 +154,13 @@ class Differentiator:
                 return self._multivariate(e)
             return self._logdiff(e, [e])
         i = 0 if self.depends(base) else 1
-        return self._chain(e, e.args[i], pow_prim.partial(i, e.args, e), base_texts[i])
+        return self._chain(e, e.args[i], _partial(pow_prim, i, e.args, e), base_texts[i])
 
     def _function(self, e: Apply) -> Result:
         varying = [i for i, a in enumerate(e.args) if self.depends(a)]
         if len(varying) == 1:
             i = varying[0]
-            return self._chain(e, e.args[i], e.prim.partial(i, e.args, e), e.prim.text)
+            return self._chain(e, e.args[i], _partial(e.prim, i, e.args, e), e.prim.text)
         return self._multivariate(e)
 
     def _chain(self, e: Apply, u: Expr, outer: Expr, text) -> Result:
@@ -177,7 +177,7 @@ class Differentiator:
         for i, a in enumerate(e.args):
             if self.depends(a):
                 da, sa = self.d(a)
-                terms.append(mul(e.prim.partial(i, e.args, e), da))
+                terms.append(mul(_partial(e.prim, i, e.args, e), da))
                 subs.append(sa)
         result = add(*terms)
         return result, self.step(MULTI_CHAIN, e, result, subs,
@@ -207,7 +207,7 @@ class Differentiator:
         log_abs = ln(get("abs")(base))
         dbase, sbase = self.d(base)
         # The table's logarithm rule: d ln|u| = (1/u)·u′.
-        deriv = mul(exp, ln.partial(0, (base,), None), dbase)
+        deriv = mul(exp, _partial(ln, 0, (base,), None), dbase)
         step = self.step(("Logarithm rule", "d/dx ln|u| = u′/u"), mul(exp, log_abs), deriv,
                          [sbase], let=base if base is not self.wrt else None)
         return mul(exp, log_abs), deriv, step
@@ -226,6 +226,11 @@ class Differentiator:
                       note=f"y = {y}"),
         ]
         return self.step(LOGDIFF, y, result, stages)
+
+
+def _partial(prim, i: int, args: tuple, ans) -> Expr:
+    """The table's partial derivative, as an expression (rules may return plain numbers)."""
+    return build.as_expr(prim.partial(i, args, ans))
 
 
 def _is_reciprocal_power(f: Expr) -> bool:
