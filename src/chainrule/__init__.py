@@ -30,6 +30,7 @@ from chainrule.errors import (
     DomainError,
     ParseError,
 )
+from chainrule.explain.graph import computation_graph
 from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand, readable
 
@@ -49,7 +50,7 @@ def to_sympy(expr):
 
 
 __all__ = [
-    "compile", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
+    "compile", "computation_graph", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
     "jacobian", "jvp", "value_and_grad", "vjp",
     "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",
     "DifferentiationError", "DomainError", "Expr", "NamedConst", "ParseError", "Step", "Symbol",

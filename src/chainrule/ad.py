@@ -68,16 +68,23 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
         return tuple(rebuild([_zeros_like(v) if c is None else _match(c, v)
                               for c, v in zip(cts, leaves, strict=True)]))
 
-    return (out.value if is_at(out, level) else out), vjp_fn
+    return (_plain(out.value) if is_at(out, level) else out), vjp_fn
 
 
 def _match(ct: Any, like: Any) -> Any:
     """A cotangent in the shape (and scalar-ness) of its primal."""
     if np.shape(value_of(ct)) != np.shape(value_of(like)):
         ct = np.broadcast_to(ct, np.shape(value_of(like)))
-    if isinstance(value_of(like), float) and isinstance(value_of(ct), np.ndarray):
-        return ct[()] if not is_boxed(ct) else ct
+    if isinstance(value_of(like), float | int):
+        return _plain(ct)
     return ct
+
+
+def _plain(x: Any) -> Any:
+    """NumPy scalars and 0-d arrays as Python floats (boxes and real arrays unchanged)."""
+    if not is_boxed(x) and isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
+        return float(x)
+    return x
 
 
 def is_boxed(x: Any) -> bool:
@@ -157,8 +164,8 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     boxes = [forward.JVPBox(_as_float(v), level, t) for v, t in zip(leaves, t_leaves, strict=True)]
     out = f(*rebuild(boxes))
     out_leaves, out_rebuild = flatten(out)
-    values = [o.value if is_at(o, level) else o for o in out_leaves]
-    tans = [o.tangent if is_at(o, level) else _zeros_like(o) for o in out_leaves]
+    values = [_plain(o.value) if is_at(o, level) else o for o in out_leaves]
+    tans = [_plain(o.tangent) if is_at(o, level) else _zeros_like(o) for o in out_leaves]
     return out_rebuild(values), out_rebuild(tans)
 
 
