@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chainrule.core import build
-from chainrule.core.build import E, PI, apply, const, power, symbol
+from chainrule.core.build import PI, E, apply, const, power, symbol
 from chainrule.core.expr import Apply, Const
 from chainrule.errors import DomainError
 

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 
 from chainrule.api import diff, parse, steps
@@ -62,8 +61,11 @@ def hide_names(text: str) -> frozenset[str]:
 
 
 def format_value(value: float) -> str:
+    """Shortest exact text of a float: ``2.0 → "2"``, ``-0.0 → "0"``."""
     if value == 0:
         return "0"
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
     return repr(float(value))
 
 
@@ -84,7 +86,7 @@ def run_diff(req: DiffRequest) -> Any:
     derivation = steps(expr, wrt, req.order, req.method) if req.show_steps else None
     result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
     point = parse_point(req.at) if req.at else None
-    value = _value_at(result, point) if point is not None else None
+    value = _value_at(expr, result, point) if point is not None else None
     if req.fmt == "json":
         return _as_json(req, expr, wrt, result, derivation, hide, point, value)
     if req.fmt == "latex":
@@ -92,10 +94,11 @@ def run_diff(req: DiffRequest) -> Any:
     return _as_text(req, expr, wrt, result, derivation, hide, point, value)
 
 
-def _value_at(result: Expr, point: dict[str, float]) -> float:
-    missing = sorted(s.name for s in result.free_symbols() if s.name not in point)
+def _value_at(expr: Expr, result: Expr, point: dict[str, float]) -> float:
+    missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
+    expr.evaluate(**point)  # a derivative means nothing where the function is undefined
     value = float(result.evaluate(**point))
     if not math.isfinite(value):
         raise ChainruleError("the derivative is not finite at that point")
@@ -111,14 +114,15 @@ def _point_text(point: dict[str, float]) -> str:
 
 
 def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
-    lines = [f"[dim]interpreted as:[/] {escape(str(expr))}"]
+    out = Text.assemble(("interpreted as: ", "dim"), str(expr), "\n")
     if derivation is not None:
-        lines.append(escape(render_text(derivation, hide=hide, detail=req.detail)))
-    lines.append(f"[bold]{_d_prefix(wrt, req.order)} [{escape(str(expr))}] = "
-                 f"[green]{escape(str(result))}[/][/]")
+        out.append(render_text(derivation, hide=hide, detail=req.detail) + "\n")
+    out.append(f"{_d_prefix(wrt, req.order)} [{expr}] = ", style="bold")
+    out.append(str(result), style="bold green")
     if point is not None:
-        lines.append(f"at {_point_text(point)}: [bold cyan]{format_value(value)}[/]")
-    return Text.from_markup("\n".join(lines))
+        out.append(f"\nat {_point_text(point)}: ")
+        out.append(format_value(value), style="bold cyan")
+    return out
 
 
 def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:

@@ -49,7 +49,7 @@ def diff_command(
 
 
 def _run(action) -> None:
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         output = action()
     except ChainruleError as err:

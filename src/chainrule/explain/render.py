@@ -131,11 +131,8 @@ def render_text(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
 
 def _text_children(step: Step, prefix: str, depth: int, hidden: frozenset[str],
                    seen: dict[int, str], lines: list[str]) -> None:
-    n = 0
-    for child in _visible(step.substeps, hidden):
-        n += 1
-        label = f"{prefix}{n}"
-        _text_step(child, label, depth, hidden, seen, lines)
+    for n, child in enumerate(_visible(step.substeps, hidden), start=1):
+        _text_step(child, f"{prefix}{n}", depth, hidden, seen, lines)
 
 
 def _visible(steps: list[Step], hidden: frozenset[str]) -> list[Step]:
@@ -172,7 +169,8 @@ def render_latex(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
     def visit(step: Step, depth: int) -> None:
         for child in _visible(step.substeps, hidden):
             indent = r"\quad " * depth
-            rows.append(rf"{indent}\text{{{_escape(child.rule)}: }} {statement(child, _LatexFormat)}")
+            rule = _escape(child.rule)
+            rows.append(rf"{indent}\text{{{rule}: }} {statement(child, _LatexFormat)}")
             if id(child) not in seen:
                 seen.add(id(child))
                 visit(child, depth + 1)
