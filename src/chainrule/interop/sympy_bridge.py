@@ -2,7 +2,8 @@
 
 :func:`to_sympy` maps every primitive, writing those SymPy lacks in its terms (σ(u) is
 ``1/(1 + exp(-u))``, relu is ``Max(0, u)``, cbrt a real-branch ``Piecewise``); :func:`from_sympy`
-reads SymPy's elementary functions back. Both walk each shared subexpression once.
+reads SymPy's elementary functions back. Both convert each shared subexpression once and
+recurse one Python frame per level, never through C.
 
 >>> from chainrule.core.build import symbol, apply
 >>> x = symbol("x")
@@ -17,10 +18,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from chainrule._recursion import deep_recursion
+from chainrule._recursion import DEEP_LIMIT, deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
-from chainrule.errors import ChainruleError
+from chainrule.errors import BudgetError, ChainruleError
 
 _DIRECT = ("exp", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan",
            "sinh", "cosh", "tanh")
@@ -33,6 +34,11 @@ def _sympy() -> Any:
     except ImportError:
         raise ChainruleError("SymPy is not installed: pip install sympy") from None
     return sympy
+
+
+def _too_deep(what: str) -> BudgetError:
+    return BudgetError(f"the expression is nested too deeply to convert {what} "
+                       f"(more than about {DEEP_LIMIT // 2:,} levels)")
 
 
 # -- chainrule → SymPy -------------------------------------------------------------------
@@ -50,7 +56,10 @@ def to_sympy(expr: Expr, *, real: bool = False) -> Any:
     """
     sp = _sympy()
     with deep_recursion():
-        return _ToSympy(sp, real).convert(expr)
+        try:
+            return _ToSympy(sp, real).convert(expr)
+        except RecursionError:
+            raise _too_deep("to SymPy") from None
 
 
 class _ToSympy:
@@ -62,59 +71,68 @@ class _ToSympy:
     def convert(self, e: Expr) -> Any:
         hit = self.memo.get(e)
         if hit is None:
-            hit = self.memo[e] = self._convert(e)
+            if isinstance(e, Apply):
+                args = []
+                for a in e.args:  # a loop: recursion stays in Python frames
+                    args.append(self.convert(a))
+                hit = self.function(e.prim.name, args)
+            else:
+                hit = self.leaf(e)
+            self.memo[e] = hit
         return hit
 
-    def _convert(self, e: Expr) -> Any:
+    def leaf(self, e: Expr) -> Any:
         sp = self.sp
         if isinstance(e, Const):
             if isinstance(e.value, Fraction):
                 return sp.Rational(e.value.numerator, e.value.denominator)
-            return sp.Float(e.value)
+            return sp.Float(e.value)  # the same double: Float(x) keeps all 53 bits
         if isinstance(e, NamedConst):
             return {"e": sp.E, "pi": sp.pi}[e.name]
-        if isinstance(e, Symbol):
-            return sp.Symbol(e.name, real=True) if self.real else sp.Symbol(e.name)
-        assert isinstance(e, Apply)
-        return self.function(e.prim.name, [self.convert(a) for a in e.args])
+        assert isinstance(e, Symbol)
+        return sp.Symbol(e.name, real=True) if self.real else sp.Symbol(e.name)
 
     def function(self, name: str, args: list[Any]) -> Any:
         """SymPy for primitive ``name`` applied to converted ``args``."""
-        sp = self.sp
         if name in _DIRECT:
-            return getattr(sp, name)(*args)
-        simple = {
-            "add": lambda: sp.Add(*args),
-            "mul": lambda: sp.Mul(*args),
-            "pow": lambda: sp.Pow(*args),
-            "ln": lambda: sp.log(args[0]),
-            "log": lambda: sp.log(*args),
-            "sqrt": lambda: sp.sqrt(args[0]),
-            "abs": lambda: sp.Abs(args[0]),
-            "log1p": lambda: sp.log(1 + args[0]),
-            "expm1": lambda: sp.exp(args[0]) - 1,
-            "sigmoid": lambda: 1 / (1 + sp.exp(-args[0])),
-            "softplus": lambda: sp.log(1 + sp.exp(args[0])),
-            "relu": lambda: sp.Max(0, args[0]),
-            "heaviside": lambda: sp.Heaviside(args[0], 0),
-            "logsumexp": lambda: sp.log(sp.Add(*(sp.exp(a) for a in args))),
-            "cbrt": lambda: self.cbrt(args[0]),
-        }
-        make = simple.get(name)
+            return getattr(self.sp, name)(*args)
+        make = _BUILDERS.get(name)
         if make is None:
             raise ChainruleError(f"no SymPy equivalent for the primitive {name!r}")
-        return make()
+        return make(self.sp, *args)
 
-    def cbrt(self, u: Any) -> Any:
-        """The real cube root: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
 
-        SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0) and
-        ``sign(u)·|u|^(1/3)`` differentiates to ``Derivative(sign(u))`` on plain symbols;
-        this form is real everywhere and differentiates correctly for u ≠ 0.
-        """
-        sp = self.sp
-        third = sp.Rational(1, 3)
-        return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
+def _real_cbrt(sp: Any, u: Any) -> Any:
+    """The real cube root: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
+
+    SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0), and both
+    ``real_root`` and ``sign(u)·|u|^(1/3)`` differentiate to an unevaluated
+    ``Derivative(sign(u))`` on plain symbols; this form is real everywhere and differentiates
+    correctly for u ≠ 0.
+    """
+    third = sp.Rational(1, 3)
+    return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
+
+
+_BUILDERS = {
+    "add": lambda sp, *a: sp.Add(*a),
+    "mul": lambda sp, *a: sp.Mul(*a),
+    "pow": lambda sp, b, e: sp.Pow(b, e),
+    "ln": lambda sp, u: sp.log(u),
+    "log": lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
+    "sqrt": lambda sp, u: sp.sqrt(u),
+    "cbrt": _real_cbrt,
+    "abs": lambda sp, u: sp.Abs(u),
+    "log1p": lambda sp, u: sp.log(1 + u),
+    "expm1": lambda sp, u: sp.exp(u) - 1,
+    "sigmoid": lambda sp, u: 1 / (1 + sp.exp(-u)),
+    "softplus": lambda sp, u: sp.log(1 + sp.exp(u)),
+    "relu": lambda sp, u: sp.Max(0, u),
+    "heaviside": lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
+    "logsumexp": lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
+    "logaddexp": lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
+}
+"""Primitive name → ``make(sympy, *args)`` for the primitives not in :data:`_DIRECT`."""
 
 
 # -- SymPy → chainrule -------------------------------------------------------------------
@@ -133,12 +151,20 @@ def from_sympy(sympy_expr: Any) -> Expr:
     ``heaviside(u)``. Anything else raises a :class:`ChainruleError` naming the function.
 
     >>> import sympy
-    >>> str(from_sympy(sympy.sympify("x**2 + sin(x)/2")))
-    'x^2 + sin(x)/2'
+    >>> x = sympy.Symbol("x")
+    >>> str(from_sympy(x**2 + sympy.sin(x) / 2))
+    'sin(x)/2 + x^2'
     """
     sp = _sympy()
+    try:
+        expr = sp.sympify(sympy_expr, strict=True)  # strict: no string parsing (eval)
+    except sp.SympifyError:
+        raise ChainruleError(f"not a SymPy expression: {sympy_expr!r}") from None
     with deep_recursion():
-        return _FromSympy(sp).convert(sp.sympify(sympy_expr))
+        try:
+            return _FromSympy(sp).convert(expr)
+        except RecursionError:
+            raise _too_deep("from SymPy") from None
 
 
 class _FromSympy:
@@ -149,68 +175,70 @@ class _FromSympy:
     def convert(self, s: Any) -> Expr:
         hit = self.memo.get(s)
         if hit is None:
-            hit = self.memo[s] = self._convert(s)
+            if s.is_Atom:
+                hit = self.atom(s)
+            else:
+                self.check(s)
+                parts = self._log_base_parts(s) if s.is_Mul else None
+                args = []
+                for a in (s.args if parts is None else parts[2]):  # a loop: no C recursion
+                    args.append(self.convert(a))
+                if parts is not None:  # c·log(u)/log(b) → c·log(u, b)
+                    args.append(build.apply("log", self.convert(parts[0]),
+                                            self.convert(parts[1])))
+                hit = self.compound(s, args)
+            self.memo[s] = hit
         return hit
 
-    def _convert(self, s: Any) -> Expr:
+    def atom(self, s: Any) -> Expr:
         sp = self.sp
-        if s.is_Number:
-            return self.number(s)
+        if s.is_Rational:
+            return build.const(Fraction(int(s.p), int(s.q)))
+        if s.is_Float:
+            return build.const(float(s))
         if s is sp.E:
             return build.E
         if s is sp.pi:
             return build.PI
         if s.is_Symbol:
             return build.symbol(s.name)
-        if s.is_Add:
-            return build.add(*(self.convert(a) for a in s.args))
-        if s.is_Mul:
-            return self.product(s)
-        if s.is_Pow:
-            return build.power(self.convert(s.base), self.convert(s.exp))
-        return self.function(s)
+        raise ChainruleError(f"the SymPy constant {s} has no chainrule equivalent")
 
-    def number(self, s: Any) -> Expr:
-        if s.is_Rational:
-            return build.const(Fraction(int(s.p), int(s.q)))
-        if s.is_Float:
-            return build.const(float(s))
-        raise ChainruleError(f"the SymPy number {s} has no chainrule equivalent")
-
-    def product(self, s: Any) -> Expr:
-        """A product; ``c·log(u)·log(b)^-1`` with a numeric ``b`` becomes ``c·log(u, b)``."""
-        args = list(s.args)
-        base = self._log_base_factor(args)
-        logs = [a for a in args if isinstance(a, self.sp.log)]
-        if base is None or len(logs) != 1:
-            return build.mul(*(self.convert(a) for a in args))
-        args.remove(base)
-        args.remove(logs[0])
-        u, b = self.convert(logs[0].args[0]), self.convert(base.base.args[0])
-        return build.mul(build.apply("log", u, b), *(self.convert(a) for a in args))
-
-    def _log_base_factor(self, args: list[Any]) -> Any:
-        """The one factor ``log(b)^-1`` with a positive number ``b ≠ 1``, or None."""
-        found = [a for a in args
-                 if a.is_Pow and a.exp == -1 and isinstance(a.base, self.sp.log)
-                 and a.base.args[0].is_Number and a.base.args[0].is_positive]
-        return found[0] if len(found) == 1 else None
-
-    def function(self, s: Any) -> Expr:
-        sp = self.sp
+    def check(self, s: Any) -> None:
+        """Refuse, naming it, a SymPy function chainrule has no equivalent for."""
         name = type(s).__name__
-        args = s.args
-        if name in _UNARY and len(args) == 1:
-            return build.apply(_UNARY[name], self.convert(args[0]))
-        if name == "log" and len(args) in (1, 2):
-            if len(args) == 1:
-                return build.apply("ln", self.convert(args[0]))
-            return build.apply("log", *(self.convert(a) for a in args))
-        if name == "Max" and len(args) == 2 and sp.S.Zero in args:
-            other = args[1] if args[0] == 0 else args[0]
-            return build.apply("relu", self.convert(other))
-        if name == "Heaviside" and len(args) == 2 and args[1] == 0:
-            return build.apply("heaviside", self.convert(args[0]))
-        if getattr(s, "is_NumberSymbol", False) or s.is_number and not args:
-            raise ChainruleError(f"the SymPy constant {s} has no chainrule equivalent")
-        raise ChainruleError(f"the SymPy function {name} has no chainrule equivalent")
+        known = (s.is_Add or s.is_Mul or s.is_Pow or name in _UNARY and len(s.args) == 1
+                 or name == "log" and len(s.args) in (1, 2)
+                 or name == "Max" and len(s.args) == 2 and self.sp.S.Zero in s.args
+                 or name == "Heaviside" and len(s.args) == 2 and s.args[1] == 0)
+        if not known:
+            raise ChainruleError(f"the SymPy function {name} has no chainrule equivalent")
+
+    def compound(self, s: Any, args: list[Expr]) -> Expr:
+        """The chainrule node for SymPy node ``s`` (passed :meth:`check`), given its
+        arguments converted to ``args``."""
+        name = type(s).__name__
+        if s.is_Add:
+            return build.add(*args)
+        if s.is_Mul:
+            return build.mul(*args)
+        if s.is_Pow:
+            return build.power(*args)
+        if name in _UNARY:
+            return build.apply(_UNARY[name], args[0])
+        if name == "log":
+            return build.apply("ln" if len(args) == 1 else "log", *args)
+        if name == "Max":
+            return build.apply("relu", args[1] if s.args[0] == 0 else args[0])
+        return build.apply("heaviside", args[0])  # Heaviside(u, 0), as check() allows
+
+    def _log_base_parts(self, s: Any) -> tuple[Any, Any, list[Any]] | None:
+        """``c·log(u)·log(b)^-1`` with one such pair and a number ``b > 0`` → (u, b, [c])."""
+        log = self.sp.log
+        bases = [a for a in s.args if a.is_Pow and a.exp == -1 and isinstance(a.base, log)
+                 and a.base.args[0].is_Number and a.base.args[0].is_positive]
+        logs = [a for a in s.args if isinstance(a, log)]
+        if len(bases) != 1 or len(logs) != 1:
+            return None
+        rest = [a for a in s.args if a is not bases[0] and a is not logs[0]]
+        return logs[0].args[0], bases[0].base.args[0], rest

@@ -17,8 +17,9 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from chainrule._recursion import deep_recursion
+from chainrule._recursion import DEEP_LIMIT, deep_recursion
 from chainrule.budget import MAX_TEXT_CHARS
+from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, format_number
 from chainrule.errors import BudgetError
@@ -57,7 +58,12 @@ def to_latex(expr: Expr) -> str:
     '\\sigma\\left(x\\right)^{2}'
     """
     with deep_recursion():
-        return _LatexPrinter().latex(expr)
+        try:
+            return _LatexPrinter(expr).latex(expr)
+        except RecursionError:
+            raise BudgetError(
+                f"the expression is nested too deeply to print as LaTeX (more than about "
+                f"{DEEP_LIMIT // 3:,} levels)") from None
 
 
 def symbol_latex(name: str) -> str:
@@ -121,70 +127,120 @@ def _plain_number(value: Number) -> tuple[str, int]:
     return rf"{mantissa} \cdot 10^{{{int(exponent)}}}", P.MUL
 
 
-class _PinnedText(_TextPrinter):
-    """The text printer, used for sort keys, holding every node it formats alive.
+class _KeyText(_TextPrinter):
+    """The text printer as the source of sort keys, so both formats order terms alike.
 
-    Its memo is keyed by ``id``; layout creates temporary nodes (a denominator's positive
-    power), and pinning them keeps an id from being reused by another node mid-print.
+    The LaTeX printer asks it for each node right after printing the node itself, so its
+    children are always memoised and it never recurses deeply (its ``sorted`` key calls go
+    through C, where deep recursion would overflow the C stack). The LaTeX printer decides
+    what to forget. Nodes are pinned: a freed temporary's ``id`` is never reused while
+    memoised.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.pins: list[Expr] = []
+    def __init__(self, root: Expr) -> None:
+        super().__init__(root)
+        self.pins: dict[int, Expr] = {}
 
     def fmt(self, e: Expr) -> tuple[str, int]:
-        if id(e) not in self.memo:
-            self.pins.append(e)
+        self.pins[id(e)] = e
         return super().fmt(e)
+
+    def _release_children(self, e: Expr) -> None:
+        """Releases are the LaTeX printer's (see :meth:`_LatexPrinter.release`)."""
+
+    def forget(self, e: Expr) -> None:
+        self.memo.pop(id(e), None)
+        self.pins.pop(id(e), None)
 
 
 class _LatexPrinter:
-    def __init__(self) -> None:
-        self.memo: dict[Expr, tuple[str, int]] = {}  # keyed by node: holds temporaries alive
-        self.size = 0
-        self.plain = _PinnedText()
+    """Memoised per node; a node's LaTeX is dropped once every parent has been printed.
+
+    Recursion takes two Python frames per level of the expression (``fmt`` → ``power``,
+    ``function``... → ``fmt``; three through a sum or product) and never goes through C, so
+    :func:`deep_recursion` covers expressions 20,000 levels deep.
+    """
+
+    def __init__(self, root: Expr) -> None:
+        # Keyed by node, not id: an entry holds layout's temporary nodes alive.
+        self.memo: dict[Expr, tuple[str, int]] = {}
+        self.parents = _parent_counts(root)  # ids of the DAG's nodes -> parents not printed
+        self.released: set[int] = set()
+        self.after: dict[Expr, tuple[list[Expr], list[Expr]]] = {}  # see product()
+        self.plain = _KeyText(root)
 
     def latex(self, e: Expr) -> str:
         return self.fmt(e)[0]
 
     def fmt(self, e: Expr) -> tuple[str, int]:
         hit = self.memo.get(e)
-        if hit is None:
-            hit = self._fmt(e)
-            self.size += len(hit[0])
-            if self.size > MAX_TEXT_CHARS:
-                raise BudgetError(
-                    f"the expression is too large to print as LaTeX ({e.node_count()} distinct "
-                    f"nodes); use node_count() or the JSON DAG form instead")
-            self.memo[e] = hit
+        if hit is not None:
+            return hit
+        if isinstance(e, Const):
+            hit = number_latex(e.value)
+        elif isinstance(e, NamedConst):
+            hit = ("\\" + e.name if e.name in GREEK else e.name), P.ATOM
+        elif isinstance(e, Symbol):
+            hit = symbol_latex(e.name), P.ATOM
+        elif e.prim.name == "add":  # dispatched here, not in a helper: a frame less a level
+            hit = self.sum(e), P.ADD
+        elif e.prim.name == "mul" or _is_reciprocal(e):
+            hit = self.product(e)
+        elif e.prim.name == "pow":
+            hit = self.power(e)
+        else:
+            hit = self.function(e)
+        if len(hit[0]) > MAX_TEXT_CHARS:
+            raise _too_large(e)
+        self.memo[e] = hit
+        self.key_text(e)  # keeps the text printer one level behind: it never recurses deeply
+        self.release(e)
         return hit
+
+    # -- memo, keys and releases ---------------------------------------------------------
+    def key_text(self, e: Expr) -> str:
+        """The text printer's text for ``e``, the tie-break of term and factor order."""
+        try:
+            return self.plain.text(e)
+        except BudgetError:
+            raise _too_large(e) from None
+
+    def keyed(self, nodes: list[Expr]) -> dict[Expr, str]:
+        """Print ``nodes`` and return their sort keys (all computed before any sorting)."""
+        keys = {}
+        for n in nodes:
+            self.fmt(n)
+            keys[n] = self.key_text(n)
+        return keys
+
+    def release(self, e: Expr) -> None:
+        """``e`` is printed: forget children it was the last parent of, and temporaries."""
+        replaced, temporaries = self.after.pop(e, ((), ()))
+        for node in (e, *replaced):
+            if id(node) not in self.parents or id(node) in self.released:
+                continue  # a temporary, or already counted
+            self.released.add(id(node))
+            for arg in set(node.args):
+                self.parents[id(arg)] -= 1
+                if self.parents[id(arg)] == 0:
+                    self.forget(arg)
+        for t in temporaries:
+            self.forget(t)
+
+    def forget(self, e: Expr) -> None:
+        self.memo.pop(e, None)
+        self.plain.forget(e)
 
     def wrap(self, e: Expr, min_prec: int) -> str:
         text, prec = self.fmt(e)
         return rf"\left({text}\right)" if prec < min_prec else text
 
-    def _fmt(self, e: Expr) -> tuple[str, int]:
-        if isinstance(e, Const):
-            return number_latex(e.value)
-        if isinstance(e, NamedConst):
-            return ("\\" + e.name if e.name in GREEK else e.name), P.ATOM
-        if isinstance(e, Symbol):
-            return symbol_latex(e.name), P.ATOM
-        assert isinstance(e, Apply)
-        name = e.prim.name
-        if name == "add":
-            return self.sum(e), P.ADD
-        if name == "mul":
-            return self.product(e)
-        if name == "pow":
-            return self.power(e)
-        return self.function(e)
-
     # -- sums and products ---------------------------------------------------------------
     def sum(self, e: Apply) -> str:
+        keys = self.keyed(list(e.args))
         out = ""
-        for i, term in enumerate(layout.ordered_terms(e, self.plain.text)):
-            text = self.latex(term)
+        for i, term in enumerate(layout.ordered_terms(e, keys.__getitem__)):
+            text = self.fmt(term)[0]
             if i == 0:
                 out = text
             elif text.startswith("-"):
@@ -193,22 +249,37 @@ class _LatexPrinter:
                 out += " + " + text
         return out
 
-    def product(self, e: Expr) -> tuple[str, int]:
+    def product(self, e: Apply) -> tuple[str, int]:
         coeff, num, den = layout.split_fraction(e)
         sign = "-" if coeff < 0 else ""
         prec = P.NEG if sign else P.MUL
         coeff = abs(coeff)
         top_coeff = coeff.numerator if isinstance(coeff, Fraction) else coeff
         bottom_coeff = coeff.denominator if isinstance(coeff, Fraction) else 1
-        top = self.factors(top_coeff, num)
+        self.after[e] = self.split_nodes(e, num + den)
+        keys = self.keyed(num + den)
+        top = self.factors(top_coeff, num, keys)
         if not den and bottom_coeff == 1:
             return sign + top, prec
-        return rf"{sign}\frac{{{top}}}{{{self.factors(bottom_coeff, den)}}}", prec
+        return rf"{sign}\frac{{{top}}}{{{self.factors(bottom_coeff, den, keys)}}}", prec
 
-    def factors(self, coeff: Number, factors: list[Expr]) -> str:
+    def split_nodes(self, e: Expr, shown: list[Expr]) -> tuple[list[Expr], list[Expr]]:
+        """The factors of ``e`` layout replaced, and the temporary nodes it made for them."""
+        shown_ids = {id(f) for f in shown}
+        factors = e.args if build.is_mul(e) else ()
+        replaced = [f for f in factors if id(f) not in shown_ids]
+        temporaries, stack = [], [f for f in shown if id(f) not in self.parents]
+        while stack:
+            t = stack.pop()
+            temporaries.append(t)
+            stack.extend(a for a in t.args if id(a) not in self.parents)
+        return replaced, temporaries
+
+    def factors(self, coeff: Number, factors: list[Expr], keys: dict[Expr, str]) -> str:
         """``2 x^{2} \\sin\\left(x\\right)``; a lone factor is never parenthesised."""
-        ordered = sorted(factors, key=lambda f: (layout.factor_rank(f), self.plain.text(f)))
-        parts = [_number_text(coeff)] if coeff != 1 or not ordered else []
+        ordered = sorted(factors, key=lambda f: (layout.factor_rank(f), keys[f]))
+        show = coeff != 1 or isinstance(coeff, float) or not ordered  # -1.0x is not -x
+        parts = [_number_text(coeff)] if show else []
         many = len(parts) + len(ordered) > 1
         for f in ordered:
             text, prec = self.fmt(f)
@@ -222,39 +293,35 @@ class _LatexPrinter:
 
     # -- powers and functions ------------------------------------------------------------
     def power(self, e: Apply) -> tuple[str, int]:
-        root = layout.root_of(e)
-        if root is not None:
-            return rf"\sqrt{{{self.latex(root[1])}}}", P.ATOM
         base, exp = e.args
-        if layout._is_negative_exponent(exp):
-            return self.product(e)
-        if _power_on_head(base, exp):
-            head, args = self.function_parts(base)
-            return rf"{head}^{{{self.latex(exp)}}}{args}", P.ATOM
-        return rf"{self.wrap(base, P.ATOM)}^{{{self.latex(exp)}}}", P.POW
+        if layout.root_of(e) is not None:
+            return rf"\sqrt{{{self.fmt(base)[0]}}}", P.ATOM
+        if _power_on_head(base, exp):  # \sin^{2}\left(x\right): the power on the name
+            head = FUNCTION_NAMES[base.prim.name]
+            rest = self.fmt(base)[0][len(head):]
+            return rf"{head}^{{{self.fmt(exp)[0]}}}{rest}", P.ATOM
+        return rf"{self.wrap(base, P.ATOM)}^{{{self.fmt(exp)[0]}}}", P.POW
 
     def function(self, e: Apply) -> tuple[str, int]:
         name = e.prim.name
+        args = []
+        for a in e.args:  # a loop, not a generator inside join: no recursion through C
+            args.append(self.fmt(a)[0])
         if name == "exp":
-            return rf"e^{{{self.latex(e.args[0])}}}", P.POW
+            return rf"e^{{{args[0]}}}", P.POW
         if name == "abs":
-            return rf"\left|{self.latex(e.args[0])}\right|", P.ATOM
-        if name == "sqrt":
-            return rf"\sqrt{{{self.latex(e.args[0])}}}", P.ATOM
-        if name == "cbrt":
-            return rf"\sqrt[3]{{{self.latex(e.args[0])}}}", P.ATOM
-        if name == "log" and len(e.args) == 2:
-            base = self.latex(e.args[1])
-            return rf"\log_{{{base}}}\left({self.latex(e.args[0])}\right)", P.ATOM
-        head, args = self.function_parts(e)
-        return head + args, P.ATOM
-
-    def function_parts(self, e: Apply) -> tuple[str, str]:
-        """``sin(x) → ("\\sin", "\\left(x\\right)")``."""
-        name = e.prim.name
+            return rf"\left|{args[0]}\right|", P.ATOM
+        if name in ("sqrt", "cbrt"):
+            return (r"\sqrt{" if name == "sqrt" else r"\sqrt[3]{") + args[0] + "}", P.ATOM
+        if name == "log" and len(args) == 2:
+            return rf"\log_{{{args[1]}}}\left({args[0]}\right)", P.ATOM
         head = FUNCTION_NAMES.get(name) or e.prim.latex_name or rf"\operatorname{{{name}}}"
-        args = ", ".join(self.latex(a) for a in e.args)
-        return head, rf"\left({args}\right)"
+        return rf"{head}\left({', '.join(args)}\right)", P.ATOM
+
+
+def _is_reciprocal(e: Apply) -> bool:
+    """A power with a negative exponent, printed as a fraction: ``x^-2 → 1/x^2``."""
+    return e.prim.name == "pow" and layout._is_negative_exponent(e.args[1])
 
 
 def _power_on_head(base: Expr, exp: Expr) -> bool:
@@ -263,11 +330,27 @@ def _power_on_head(base: Expr, exp: Expr) -> bool:
             and exp.value.denominator == 1 and exp.value > 0)
 
 
+def _parent_counts(root: Expr) -> dict[int, int]:
+    """How many distinct parents each node of the DAG has (the root: 0)."""
+    counts: dict[int, int] = {}
+    for node in root.walk():
+        counts.setdefault(id(node), 0)
+        for arg in set(node.args):
+            counts[id(arg)] = counts.get(id(arg), 0) + 1
+    return counts
+
+
+def _too_large(e: Expr) -> BudgetError:
+    return BudgetError(
+        f"the expression is too large to print as LaTeX ({e.node_count()} distinct nodes); "
+        f"use node_count() or the JSON DAG form instead")
+
+
 def _number_text(value: Number) -> str:
     return number_latex(value)[0]
 
 
 def _needs_dot(prev: str, part: str) -> bool:
     r"""``\cdot`` where juxtaposition would read as one number: ``2 \cdot 3^{x}``."""
-    return part[:1].isdigit() or part[:1] == "." or bool(_SCIENTIFIC.match(prev))
+    return part[:1].isdigit() or bool(_SCIENTIFIC.match(prev))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from chainrule.core import build
-from chainrule.core.expr import Apply, Const, Expr, Symbol
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number
 
 
@@ -34,6 +34,8 @@ def monomial_degree(term: Expr) -> int | None:
 
 def is_negative_term(term: Expr) -> bool:
     """True when a term of a sum reads with a leading minus."""
+    if isinstance(term, Const):
+        return term.value < 0
     coeff, _ = build.split_coeff(term)
     return coeff < 0
 
@@ -111,6 +113,8 @@ def _is_negative_exponent(exp: Expr) -> bool:
 def factor_rank(f: Expr) -> tuple:
     """Order of factors in a printed product: symbols and their powers first, sums last."""
     base, _ = build.as_base_exp(f)
+    if isinstance(base, NamedConst) and base is not build.E:
+        return (-1, base.name)  # pi x, not x pi
     if isinstance(base, Symbol):
         return (0, base.name)
     if build.is_add(base):

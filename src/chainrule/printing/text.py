@@ -43,6 +43,9 @@ class _TextPrinter:
         # A child's text is dropped once its last parent is printed: memory stays linear
         # in the output even for 10,000-deep chains.
         self.parents = parent_counts(root)
+        # Layout builds temporary nodes (the flipped powers of a denominator); keep them alive
+        # so that a later temporary cannot reuse an id still in the memo.
+        self.alive: list[Expr] = []
 
     def text(self, e: Expr) -> str:
         return self.fmt(e)[0]
@@ -56,6 +59,7 @@ class _TextPrinter:
                     f"the expression is too large to print as text ({e.node_count()} distinct "
                     f"nodes); use node_count() or the JSON DAG form instead")
             self.memo[id(e)] = hit
+            self.alive.append(e)
             self._release_children(e)
         return hit
 
@@ -85,8 +89,10 @@ class _TextPrinter:
             return self.power(e)
         if name == "exp":
             return "e^" + self.exponent(e.args[0]), P.POW
-        args = ", ".join(self.fmt(a)[0] for a in e.args)
-        return f"{name}({args})", P.ATOM
+        # Children are printed by plain loops, never from inside C code (sorted's key,
+        # str.join of a generator): that keeps deep recursion off the C stack.
+        texts = [self.text(a) for a in e.args]
+        return f"{name}({', '.join(texts)})", P.ATOM
 
     @staticmethod
     def number(value: Number) -> tuple[str, int]:
@@ -98,8 +104,9 @@ class _TextPrinter:
         return text, P.ATOM
 
     def sum(self, e: Apply) -> str:
+        known = {id(t): self.text(t) for t in e.args}
         out = ""
-        for i, term in enumerate(layout.ordered_terms(e, self.text)):
+        for i, term in enumerate(layout.ordered_terms(e, lambda t: known[id(t)])):
             text = self.text(term)
             if i == 0:
                 out = text
@@ -118,15 +125,20 @@ class _TextPrinter:
         top = self.factors(top_coeff, num)
         if not den and bottom_coeff == 1:
             return sign + top, (P.NEG if sign else P.MUL)
+        if bottom_coeff != 1 and len(den) == 1 and build.is_add(den[0]):
+            # "1/(5(x + 1))" would read back distributed, as 1/(5x + 5): divide twice instead.
+            return (f"{sign}{top}/{bottom_coeff}/({self.text(den[0])})",
+                    P.NEG if sign else P.MUL)
         bottom = self.factors(bottom_coeff, den)
         if len(den) + (bottom_coeff != 1) > 1:
             bottom = f"({bottom})"
         return f"{sign}{top}/{bottom}", (P.NEG if sign else P.MUL)
 
     def factors(self, coeff: Number, factors: list[Expr]) -> str:
-        ordered = sorted(factors, key=lambda f: (layout.factor_rank(f), self.text(f)))
+        keyed = [((layout.factor_rank(f), self.text(f)), i) for i, f in enumerate(factors)]
+        ordered = [factors[i] for _, i in sorted(keyed)]
         parts = [self.wrap(f, P.MUL + 1) for f in ordered]
-        if coeff != 1 or not parts:
+        if coeff != 1 or isinstance(coeff, float) or not parts:  # -1.0x is not -x
             ctext = format_number(coeff)
             if parts and _juxtaposes(ctext, ordered[0], parts[0]):
                 parts[0] = ctext + parts[0]
