@@ -22,6 +22,11 @@ app = typer.Typer(
 )
 
 
+def _register_commands() -> None:
+    from chainrule.cli.check_command import register as register_check
+    register_check(app)
+
+
 @app.callback()
 def _root() -> None:
     """chainrule: derivatives with their steps."""
@@ -80,6 +85,9 @@ def _emit(output) -> None:
 def _escape(text: str) -> str:
     from rich.markup import escape
     return escape(text)
+
+
+_register_commands()
 
 
 def main() -> None:
