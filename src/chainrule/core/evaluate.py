@@ -40,7 +40,10 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
 
 def _value(node: Expr, memo: dict[int, Any], values: dict[str, Any]) -> Any:
     if isinstance(node, Const):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            raise DomainError(f"the exact number {node} is too large for a float") from None
     if isinstance(node, NamedConst):
         return node.value
     if isinstance(node, Symbol):

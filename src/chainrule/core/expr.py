@@ -32,6 +32,14 @@ if TYPE_CHECKING:
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 
 
+def _sortable(value: Number) -> float:
+    """A float to order constants by; exact integers too large for a float sort as ±inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
 def _name_code(name: str) -> int:
     # crc32, not hash(): str hashes change between runs and canonical order must not.
     return zlib.crc32(name.encode("utf-8"))
@@ -194,7 +202,7 @@ class Const(Expr):
         if node is None:
             node = object.__new__(cls)
             node.value = value
-            node._sort = (0, float(value), isinstance(value, float), hash((0, value)))
+            node._sort = (0, _sortable(value), isinstance(value, float), hash((0, value)))
             _INTERNED[key] = node
         return node  # type: ignore[return-value]
 

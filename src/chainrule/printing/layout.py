@@ -83,7 +83,8 @@ def split_fraction(mul: Expr) -> tuple[Number, list[Expr], list[Expr]]:
         # e^(-x) stays as it is: the seeds write e^(-x)/(1 + e^(-x))^2, not 1/(e^x·…).
         if base is not build.E and _is_negative_exponent(exp):
             den.append(build.power(base, build.neg(exp)))
-        elif base is not build.E and _has_constant_term(exp):
+        elif (base is not build.E and _has_constant_term(exp)
+              and not (isinstance(base, Const) or build.is_mul(base) or build.is_pow(base))):
             # x^(1/x - 2) reads better as x^(1/x)/x^2 and x^(sin(x) + 1) as x*x^sin(x)
             constant = next(a for a in exp.args if isinstance(a, Const))
             num.append(build.power(base, build.sub(exp, constant)))

@@ -20,6 +20,8 @@ def _simplify_exp(u):
     b = _b()
     if u is b.ZERO:
         return b.ONE
+    if u is b.ONE:
+        return b.E
     if b.is_fn(u, "ln"):  # e^(ln u) = u
         return u.args[0]
     return None
