@@ -13,24 +13,38 @@ from typing import Any
 import numpy as np
 
 from chainrule.errors import DifferentiationError
+from chainrule.modes import batched
 from chainrule.modes.tracing import Box, bind, is_at, unbox
 
 
 class JVPBox(Box):
-    """A value with its tangent, traced for forward mode."""
+    """A value with its tangent, traced for forward mode.
 
-    __slots__ = ("tangent",)
+    With ``batch = B`` the tangent has a leading axis of B directions, pushed together
+    (:mod:`chainrule.modes.batched`).
+    """
 
-    def __init__(self, value: Any, level: int, tangent: Any):
+    __slots__ = ("tangent", "batch")
+
+    def __init__(self, value: Any, level: int, tangent: Any, batch: int | None = None):
         super().__init__(value, level)
         self.tangent = tangent
+        self.batch = batch
 
     @classmethod
     def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
         values = tuple(unbox(a, level) for a in args)
-        tangents = [a.tangent if is_at(a, level) else None for a in args]
+        boxes = [a if is_at(a, level) else None for a in args]
+        tangents = [b.tangent if b is not None else None for b in boxes]
+        batch = next(b.batch for b in boxes if b is not None)
         ans = bind(prim, values, params)
-        return cls(ans, level, output_tangent(prim, values, tangents, ans, params))
+        if batch is None:
+            return cls(ans, level, output_tangent(prim, values, tangents, ans, params))
+        if prim.elementwise:
+            tangent = batched.elementwise(prim, values, tangents, ans, batch)
+        else:
+            tangent = batched.structural(prim, values, tangents, ans, params, batch)
+        return cls(ans, level, tangent, batch)
 
 
 def output_tangent(prim: Any, values: tuple, tangents: list, ans: Any, params: dict) -> Any:
