@@ -29,6 +29,7 @@ def f(name, *args):
 
 ROUND_TRIPS = [
     lambda: x,
+    lambda: f("sign", x - 1) * x,
     lambda: const(Fraction(-3, 4)) * x,
     lambda: 0.25 * x + 1.5,
     lambda: x**2 + 3 * x - 7,
@@ -109,6 +110,7 @@ NUMERIC = {
     "mul": (lambda: 3 * x * y, POINTS),
     "pow": (lambda: x**y, POSITIVE),
     "abs": (lambda: f("abs", x), POINTS),
+    "sign": (lambda: f("sign", x) * x, NONZERO),
     "exp": (lambda: f("exp", x), POINTS),
     "ln": (lambda: f("ln", x), POSITIVE),
     "log": (lambda: f("log", x, y + 2), POSITIVE),
@@ -221,7 +223,6 @@ def test_from_sympy(s, expected):
     (lambda: sp.Function("g")(X), "g"),
     (lambda: sp.Heaviside(X), "Heaviside"),
     (lambda: sp.Max(X, Y), "Max"),
-    (lambda: sp.sign(X), "sign"),
     (lambda: sp.Piecewise((X, X > 0), (0, True)), "Piecewise"),
     (lambda: sp.I * X, "I"),
     (lambda: sp.oo, "oo"),

@@ -27,6 +27,9 @@ from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import ChainruleError, DomainError
 
 
+_CHUNK = 64
+
+
 def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
     names: dict[int, str] = {id(s): f"a{i}" for i, s in enumerate(params)}
     logs = {id(n.args[0]): n for n in expr.walk()
@@ -55,6 +58,14 @@ def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
                 if id(log_base) not in names:
                     emit(log_base, line("ln", [args[0]], scalar))
                 emit(node, line("exp", [f"{args[1]} * {names[id(log_base)]}"], scalar))
+            elif node.prim.name in ("add", "mul") and len(args) > _CHUNK:
+                # Long sums and products in pieces: one huge expression line would overflow
+                # Python's own compiler.
+                partial = args[:_CHUNK]
+                for start in range(_CHUNK, len(args), _CHUNK):
+                    emit(node, line(node.prim.name, partial, scalar))
+                    partial = [names[id(node)], *args[start:start + _CHUNK]]
+                emit(node, line(node.prim.name, partial, scalar))
             else:
                 emit(node, line(node.prim.name, args, scalar))
     signature = ", ".join(f"a{i}" for i in range(len(params)))

@@ -36,6 +36,7 @@ def scalar_logaddexp(a: float, b: float) -> float:
 ARRAY = {
     "exp": "np.exp({0})", "ln": "np.log({0})", "log": "(np.log({0}) / np.log({1}))",
     "sqrt": "np.sqrt({0})", "cbrt": "np.cbrt({0})", "abs": "np.abs({0})",
+    "sign": "np.sign({0})",
     "log1p": "np.log1p({0})", "expm1": "np.expm1({0})",
     "sin": "np.sin({0})", "cos": "np.cos({0})", "tan": "np.tan({0})",
     "cot": "(1.0 / np.tan({0}))", "sec": "(1.0 / np.cos({0}))", "csc": "(1.0 / np.sin({0}))",
@@ -49,6 +50,7 @@ ARRAY = {
 SCALAR = {
     "exp": "math.exp({0})", "ln": "math.log({0})", "log": "math.log({0}, {1})",
     "sqrt": "math.sqrt({0})", "cbrt": "math.cbrt({0})", "abs": "abs({0})",
+    "sign": "(math.copysign(1.0, {0}) if {0} != 0 else 0.0)",
     "log1p": "math.log1p({0})", "expm1": "math.expm1({0})",
     "sin": "math.sin({0})", "cos": "math.cos({0})", "tan": "math.tan({0})",
     "cot": "(1.0 / math.tan({0}))", "sec": "(1.0 / math.cos({0}))",

@@ -51,6 +51,7 @@ log = _op("log")
 sqrt = _op("sqrt")
 cbrt = _op("cbrt")
 abs = _op("abs")  # noqa: A001 - mirrors the primitive's name
+sign = _op("sign")
 sin = _op("sin")
 cos = _op("cos")
 tan = _op("tan")

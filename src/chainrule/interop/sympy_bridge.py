@@ -123,6 +123,7 @@ _BUILDERS = {
     "sqrt": lambda sp, u: sp.sqrt(u),
     "cbrt": _real_cbrt,
     "abs": lambda sp, u: sp.Abs(u),
+    "sign": lambda sp, u: sp.sign(u),
     "log1p": lambda sp, u: sp.log(1 + u),
     "expm1": lambda sp, u: sp.exp(u) - 1,
     "sigmoid": lambda sp, u: 1 / (1 + sp.exp(-u)),
@@ -139,7 +140,7 @@ _BUILDERS = {
 
 _UNARY = {"exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec",
           "csc": "csc", "asin": "asin", "acos": "acos", "atan": "atan", "sinh": "sinh",
-          "cosh": "cosh", "tanh": "tanh", "Abs": "abs"}
+          "cosh": "cosh", "tanh": "tanh", "Abs": "abs", "sign": "sign"}
 """SymPy function class name → chainrule primitive, for one-argument functions."""
 
 

@@ -26,15 +26,29 @@ def logsumexp(x: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool 
     return call(get("reduce_logsumexp"), x, axis=axis, keepdims=keepdims)
 
 
+def _shifted(x: Any, axis: int) -> Any:
+    """x − max(x): the max is a constant shift (it cancels), so it is taken from the values."""
+    from chainrule.modes.tracing import value_of
+    m = np.max(value_of(x), axis=axis, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return x - np.where(np.isfinite(m), m, 0.0)
+
+
 def softmax(x: Any, axis: int = -1) -> Any:
-    """exp(x − logsumexp(x)): probabilities along ``axis``."""
-    return np.exp(log_softmax(x, axis=axis))
+    """exp(x − m)/Σ exp(x − m) with m = max x: probabilities along ``axis``, never overflowing.
+
+    Dividing by the shifted sum (rather than exp(x − logsumexp x)) keeps full relative
+    precision for close logits far from 0 (x ≈ 1e10).
+    """
+    e = np.exp(_shifted(x, axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
-    """x − logsumexp(x): log-probabilities, exact even for logits of ±1e308."""
+    """(x − m) − log Σ exp(x − m): log-probabilities, exact even for logits of ±1e308."""
+    s = _shifted(x, axis)
     with np.errstate(over="ignore"):
-        return x - logsumexp(x, axis=axis, keepdims=True)
+        return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 
 
 def sigmoid(x: Any) -> Any:
@@ -68,5 +82,9 @@ def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
 
 
 def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:
-    """−Σ y·log_softmax(z) along ``axis`` (labels one-hot or probabilities); gradient p − y."""
-    return logsumexp(logits, axis=axis) - np.sum(labels * logits, axis=axis)
+    """−Σ y·log_softmax(z) along ``axis`` (labels one-hot or probabilities); gradient p − y.
+
+    Written with the shifted log-softmax, not as lse(z) − Σ y·z, so close logits far from 0
+    (z ≈ 1e10) do not cancel catastrophically.
+    """
+    return -np.sum(labels * log_softmax(logits, axis=axis), axis=axis)

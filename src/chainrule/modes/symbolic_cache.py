@@ -3,8 +3,9 @@
 For a function of plain Python numbers, ``grad`` first calls it with symbols; when that
 yields an expression (no branching on values, only table primitives), the symbolic
 derivative is compiled (:mod:`chainrule.compile`) and reused. Every call still runs the
-function itself on the numbers and checks the compiled function agrees with it; if not (a
-closure's captured value changed, say) it traces again, and a function that cannot be traced
+function itself on the numbers, at the point and at a nearby point, and checks the compiled
+function agrees with it at both; if not (a closure's captured value changed, say) it traces
+again, and a function that cannot be traced
 falls back to the recorded reverse pass. So the cache is an optimisation that can never make
 an answer wrong.
 """
@@ -19,6 +20,7 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
 
 _FAILED = object()
+_PROBE = 2.0**-7
 
 
 def _is_plain_number(v: Any) -> bool:
@@ -55,8 +57,12 @@ class SymbolicGradient:
     def _evaluate(self, args: tuple, value: float) -> list[float] | None:
         _, f_compiled, partials = self.entry
         try:
-            traced_value = f_compiled(*args)
-            if not _close(traced_value, value):
+            if not _close(f_compiled(*args), value):
+                return None
+            # A second, nearby point: a changed closure can keep the value at one point (sin(kx)
+            # at 0) but not the values at two.
+            probe = tuple(a + _PROBE * (1.0 + abs(a)) for a in args)
+            if not _close(f_compiled(*probe), float(self.f(*probe))):
                 return None
             return [p(*args) for p in partials]
         except Exception:  # noqa: BLE001 - any failure means: use the reverse pass

@@ -65,10 +65,29 @@ def _simplify_abs(u):
 
 ABS = Primitive(
     "abs", 1, vectorised(np.abs),
-    # |u|′ = u/|u| (the sign of u), defined for u ≠ 0: evaluating it at 0 is an error, not 0.
-    rule=lambda i, args, ans: args[0] / ans,
-    text=RuleText("Absolute value rule", "d/dx |u| = (u/|u|)·u′ for u ≠ 0", "arithmetic"),
-    simplify=_simplify_abs, needs_ans=True,
+    rule=lambda i, args, ans: ops.sign(args[0]),
+    text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
+    simplify=_simplify_abs,
+)
+
+
+def _simplify_sign(u):
+    from chainrule.core.build import const
+    from chainrule.core.expr import Const
+    if isinstance(u, Const) and u.value != 0:
+        return const(1 if u.value > 0 else -1)
+    return None
+
+
+SIGN = Primitive(
+    "sign", 1, vectorised(np.sign),
+    # sign(u) is |u|′. As an expression it is undefined at 0 (|u| has no derivative there, and
+    # evaluating says so); automatic differentiation uses sign(0) = 0, the subgradient that
+    # autograd, PyTorch and JAX use, so d(|x|·x) = 2|x| holds at 0 too.
+    rule=lambda i, args, ans: 0,
+    text=RuleText("Sign rule", "d/dx sign(u) = 0 for u ≠ 0", "arithmetic"),
+    domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0"),
+    simplify=_simplify_sign,
 )
 
 
@@ -103,4 +122,4 @@ DIV = Primitive(
     symbolic=False,
 )
 
-PRIMITIVES = (ADD, MUL, POW, ABS, SUB, NEG, DIV)
+PRIMITIVES = (ADD, MUL, POW, ABS, SIGN, SUB, NEG, DIV)

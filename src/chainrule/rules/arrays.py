@@ -89,14 +89,34 @@ MIN = _struct(
     "min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
     MAX.vjp, MAX.jvp, "d/dxᵢ min x = 1 at the minimum (shared among ties), 0 elsewhere",
 )
+def _prod_others(x, p):
+    """∂(Π x)/∂xᵢ = the product of the other entries, exact also where some xᵢ are 0."""
+    from chainrule.modes.tracing import value_of
+    axis = p.get("axis")
+    if not np.any(np.equal(value_of(x), 0)):
+        return np.prod(x, axis=axis, keepdims=True) / x
+    # With zeros, Π x / xᵢ is 0/0: form each product of the others directly (O(n²), only here).
+    ndim = np.ndim(x)
+    reduced = _normalize_axis(axis, ndim)
+    kept = tuple(a for a in range(ndim) if a not in reduced)
+    perm = kept + reduced
+    moved = np.transpose(x, perm)
+    rest = np.shape(moved)[:len(kept)]
+    flat = np.reshape(moved, rest + (-1,))
+    n = np.shape(flat)[-1]
+    rows = np.where(np.eye(n, dtype=bool), 1.0, np.reshape(flat, rest + (1, n)))
+    others = np.reshape(np.prod(rows, axis=-1), np.shape(moved))
+    return np.transpose(others, tuple(np.argsort(perm)))
+
+
 PROD = _struct(
     "prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p, need: [restore_reduced(g * ans, _shape(args[0]), p.get("axis"),
-                                             p.get("keepdims", False)) / args[0]],
-    lambda t, ans, args, p: np.sum(
-        t[0] * restore_reduced(ans, _shape(args[0]), p.get("axis"), p.get("keepdims", False))
-        / args[0], axis=p.get("axis"), keepdims=p.get("keepdims", False)),
-    "d/dxᵢ Π x = Π x / xᵢ",
+    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
+                                                   p.get("keepdims", False))
+                                   * _prod_others(args[0], p)],
+    lambda t, ans, args, p: np.sum(t[0] * _prod_others(args[0], p), axis=p.get("axis"),
+                                   keepdims=p.get("keepdims", False)),
+    "d/dxᵢ Π x = the product of the other entries",
 )
 
 
@@ -113,9 +133,13 @@ def _lse_shifted(x, axis, keepdims):
 
 
 def _lse_softmax(x, ans, p):
-    full = restore_reduced(ans, _shape(x), p.get("axis"), p.get("keepdims", False))
-    with np.errstate(over="ignore"):  # x − lse may round to −inf: its exp is then exactly 0
-        return np.exp(x - full)
+    """softmax(x) along the axis, as exp(x − m)/Σ exp(x − m) (m = max x, a constant shift)."""
+    from chainrule.modes.tracing import value_of
+    axis = p.get("axis")
+    m = np.max(value_of(x), axis=axis, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(x - np.where(np.isfinite(m), m, 0.0))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 REDUCE_LOGSUMEXP = _struct(

@@ -32,7 +32,14 @@ def _simplify_half_at_zero(u):
     return build.HALF if u is build.ZERO else None
 
 
-SIGMOID = unary("sigmoid", vectorised(_sigmoid), lambda x, ans: ans * (1 - ans),
+def _sigmoid_slope(x, ans):
+    # σ′ = σ(1 − σ), the seeds' form, shown for expressions; on numbers 1 − σ(x) is computed
+    # as σ(−x), which keeps full relative precision where σ(x) rounds to 1 (x > 37).
+    from chainrule.core.expr import Expr
+    return ans * (1 - ans) if isinstance(x, Expr) else ans * ops.sigmoid(-x)
+
+
+SIGMOID = unary("sigmoid", vectorised(_sigmoid), _sigmoid_slope,
                 "Sigmoid rule", "d/dx σ(u) = σ(u)·(1 − σ(u))·u′", "ml",
                 simplify=_simplify_half_at_zero, needs_ans=True, latex_name=r"\sigma")
 SOFTPLUS = unary("softplus", vectorised(lambda x: np.logaddexp(0.0, x)),

@@ -1,0 +1,310 @@
+"""One spec per primitive of the rule table: valid inputs, a NumPy function using it, tolerances.
+
+``SPECS[name]`` lists the :class:`Case` s that exercise primitive ``name``: a sampler of
+inputs inside its domain (with shapes that make broadcasting, axes and indices matter), a
+small function written with plain NumPy calls (chainrule operations only where NumPy has no
+spelling, e.g. ``sec`` or ``logsumexp`` of several arguments), and the tolerances for
+:func:`chainrule.check.check_grads`. Elementwise primitives get an array case and a scalar
+case; the scalar case of a symbolic primitive is also differentiated with ``chainrule.diff``.
+
+``test_ad_primitives`` asserts that the keys of ``SPECS`` plus ``EXCLUDED`` are exactly the
+registry's, so a primitive added to the table without a spec fails the suite.
+
+Samplers keep a margin from domain edges, poles and kinks of at least a few times ``eps``
+(the first finite-difference step), because the finite differences step that far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+import chainrule.ml as ml
+from chainrule.core import ops
+from chainrule.core.registry import get
+
+Sampler = Callable[[np.random.Generator], tuple]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way of exercising a primitive; ``label`` names it in test ids."""
+
+    label: str
+    sample: Sampler
+    fn: Callable
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    eps: float | None = None  # the first finite-difference step; None: check_grads' default
+    order: int = 2
+
+    @property
+    def scalar(self) -> bool:
+        """True when every sampled argument is a plain number (the symbolic mode's inputs)."""
+        return all(np.ndim(a) == 0 for a in self.sample(np.random.default_rng(0)))
+
+
+EXCLUDED: dict[str, str] = {}
+"""Primitives without a spec, each with the reason. Only primitives whose derivative is zero
+everywhere may be listed (and ``test_ad_primitives`` still checks that derivative is 0);
+at present every primitive, ``heaviside`` included, has a full spec."""
+
+ZERO_DERIVATIVE = {"heaviside", "sign"}
+"""Primitives whose derivative is identically zero (where defined)."""
+
+
+# -- samplers ------------------------------------------------------------------------------
+
+def uniform(lo: float, hi: float, shape: tuple | None = None) -> Callable:
+    """Values in [lo, hi]; ``shape`` None gives a float."""
+    def draw(rng: np.random.Generator):
+        v = rng.uniform(lo, hi, () if shape is None else shape)
+        return float(v) if shape is None else v
+    return draw
+
+
+def signed(lo: float, hi: float, shape: tuple | None = None) -> Callable:
+    """Magnitudes in [lo, hi] with random signs: away from a kink or pole at 0."""
+    def draw(rng: np.random.Generator):
+        v = rng.uniform(lo, hi, () if shape is None else shape)
+        v = v * rng.choice([-1.0, 1.0], size=np.shape(v))
+        return float(v) if shape is None else v
+    return draw
+
+
+def distinct(shape: tuple, gap: float = 0.5) -> Callable:
+    """Entries at least ``gap`` apart, in random order: no ties for max / min."""
+    def draw(rng: np.random.Generator):
+        n = int(np.prod(shape))
+        values = gap * rng.permutation(n) + rng.uniform(0, 0.1 * gap, n)
+        return (values - values.mean()).reshape(shape)
+    return draw
+
+
+def well_conditioned(n: int, batch: tuple = ()) -> Callable:
+    """Square matrices 3·I + noise: far from singular."""
+    def draw(rng: np.random.Generator):
+        return 3 * np.eye(n) + 0.4 * rng.standard_normal(batch + (n, n))
+    return draw
+
+
+def args(*draws: Callable) -> Sampler:
+    """A sampler of a tuple of arguments, one draw each."""
+    return lambda rng: tuple(d(rng) for d in draws)
+
+
+def apart(draw: Callable, lo: float = 0.3, hi: float = 1.0) -> Sampler:
+    """Two arguments ``x, y`` with ``|x − y| ≥ lo`` everywhere (maximum / minimum)."""
+    def sample(rng: np.random.Generator) -> tuple:
+        x = draw(rng)
+        y = x + signed(lo, hi, np.shape(x) or None)(rng)
+        return x, y
+    return sample
+
+
+# -- elementwise primitives: an array case (with broadcasting) and a scalar case ----------
+
+UNARY_SHAPE = (2, 3)
+BINARY_SHAPES = ((2, 3), (3,))
+
+
+def elementwise(fn: Callable, *draws: Callable, eps: float | None = None,
+                rtol: float = 1e-6, shapes: tuple | None = None) -> tuple[Case, ...]:
+    """An array case and a scalar case of ``fn``; ``draws`` are ``(lo, hi, shape)`` makers."""
+    shapes = shapes or ((UNARY_SHAPE,) if len(draws) == 1 else BINARY_SHAPES)
+    shapes = tuple(shapes[i % len(shapes)] for i in range(len(draws)))
+    array = args(*(d(s) for d, s in zip(draws, shapes, strict=True)))
+    scalar = args(*(d(None) for d in draws))
+    return (Case("array", array, fn, rtol=rtol, eps=eps),
+            Case("scalar", scalar, fn, rtol=rtol, eps=eps))
+
+
+def on(maker: Callable, lo: float, hi: float) -> Callable:
+    """A draw-maker of one domain, waiting for its shape."""
+    return lambda shape: maker(lo, hi, shape)
+
+
+def _call(name: str, *xs, **params):
+    return ops.call(get(name), *xs, **params)
+
+
+KINK_EPS = 0.05  # first FD step for functions with a kink at distance ≥ 0.3
+
+ELEMENTWISE: dict[str, tuple[Case, ...]] = {
+    # arithmetic
+    "add": elementwise(lambda x, y: np.add(x, y) ** 2 + (x + 1.5), on(uniform, -2, 2),
+                       on(uniform, -2, 2)),
+    "mul": elementwise(lambda x, y: x * y * np.multiply(x, 0.5), on(uniform, -2, 2),
+                       on(uniform, -2, 2)),
+    "pow": (*elementwise(lambda x, y: x**y, on(uniform, 0.5, 2), on(uniform, -2, 2)),
+            Case("integer exponent, negative base", args(uniform(-2, -0.5, (2, 3))),
+                 lambda x: x**3 + np.square(x) + np.reciprocal(x) + x**-2),
+            Case("constant base", args(uniform(-2, 2, (3,))),
+                 lambda x: np.exp2(x) + 3.0**x + np.float_power(x, 2))),
+    "abs": elementwise(lambda x: np.abs(x) * x + np.fabs(x), on(signed, 0.3, 2),
+                       eps=KINK_EPS),
+    "sub": elementwise(lambda x, y: np.subtract(x, y) ** 2 + (2.0 - x), on(uniform, -2, 2),
+                       on(uniform, -2, 2)),
+    "neg": elementwise(lambda x: -(x**3) + np.negative(x), on(uniform, -2, 2)),
+    "div": elementwise(lambda x, y: x / y + np.divide(1.0, y), on(uniform, -2, 2),
+                       on(signed, 0.5, 2)),
+    # exponentials and logarithms
+    "exp": elementwise(np.exp, on(uniform, -2, 2)),
+    "ln": elementwise(np.log, on(uniform, 0.3, 3)),
+    "log": elementwise(lambda x, b: ops.log(x, b) + np.log2(x) * np.log10(b),
+                       on(uniform, 0.5, 3), on(uniform, 1.5, 4)),
+    "sqrt": elementwise(np.sqrt, on(uniform, 0.3, 3)),
+    "cbrt": elementwise(np.cbrt, on(signed, 0.5, 3), eps=KINK_EPS),
+    "log1p": elementwise(np.log1p, on(uniform, -0.5, 2)),
+    "expm1": elementwise(np.expm1, on(uniform, -2, 2)),
+    # trigonometric
+    "sin": elementwise(np.sin, on(uniform, -3, 3)),
+    "cos": elementwise(np.cos, on(uniform, -3, 3)),
+    "tan": elementwise(np.tan, on(uniform, -1.2, 1.2)),
+    "cot": elementwise(ops.cot, on(uniform, 0.4, 2.7), eps=KINK_EPS),
+    "sec": elementwise(ops.sec, on(uniform, -1.2, 1.2)),
+    "csc": elementwise(ops.csc, on(uniform, 0.4, 2.7), eps=KINK_EPS),
+    "asin": elementwise(np.arcsin, on(uniform, -0.8, 0.8), eps=KINK_EPS),
+    "acos": elementwise(np.arccos, on(uniform, -0.8, 0.8), eps=KINK_EPS),
+    "atan": elementwise(np.arctan, on(uniform, -3, 3)),
+    # hyperbolic
+    "sinh": elementwise(np.sinh, on(uniform, -2, 2)),
+    "cosh": elementwise(np.cosh, on(uniform, -2, 2)),
+    "tanh": elementwise(np.tanh, on(uniform, -2, 2)),
+    # machine learning
+    "sigmoid": elementwise(ml.sigmoid, on(uniform, -4, 4)),
+    "softplus": elementwise(ml.softplus, on(uniform, -4, 4)),
+    "relu": elementwise(lambda x: _call("relu", x) * x, on(signed, 0.3, 2), eps=KINK_EPS),
+    "heaviside": elementwise(lambda x: ops.heaviside(x) * np.sin(x), on(signed, 0.3, 2),
+                             eps=KINK_EPS),
+    "sign": elementwise(lambda x: ops.sign(x) * np.sin(x), on(signed, 0.3, 2), eps=KINK_EPS),
+    "logsumexp": elementwise(lambda x, y, z: _call("logsumexp", x, y, z),
+                             on(uniform, -2, 2), on(uniform, -2, 2), on(uniform, -2, 2),
+                             shapes=((2, 3), (3,), (2, 1))),
+    "logaddexp": elementwise(np.logaddexp, on(uniform, -3, 3), on(uniform, -3, 3)),
+}
+
+
+def _apart_cases(fn: Callable) -> tuple[Case, ...]:
+    return (Case("array", apart(uniform(-2, 2, (2, 3))), fn, eps=KINK_EPS),
+            Case("scalar", apart(uniform(-2, 2)), fn, eps=KINK_EPS),
+            Case("constant bound", args(signed(0.3, 2, (2, 3))),
+                 lambda x: fn(x, 0.0) * x + np.clip(x, -1.0 / 3, 0.25), eps=KINK_EPS))
+
+
+ELEMENTWISE["maximum"] = _apart_cases(np.maximum)
+ELEMENTWISE["minimum"] = _apart_cases(np.minimum)
+
+
+# -- array primitives ------------------------------------------------------------------------
+
+A23 = uniform(-2, 2, (2, 3))
+A234 = uniform(-2, 2, (2, 3, 4))
+MASK = np.array([[True, False, True], [False, False, True]])
+INDEX = np.array([0, 2, 0])  # repeated: cotangents must add up
+
+ARRAYS: dict[str, tuple[Case, ...]] = {
+    "sum": (
+        Case("axis, keepdims, all", args(A23),
+             lambda x: np.sum(np.sin(x), axis=1, keepdims=True) * np.sum(x**2)),
+        Case("axis tuple, method, mean, var", args(A234),
+             lambda x: np.cos(x).sum(axis=(0, 2)) + np.mean(x**2, axis=-1)[0] + np.var(x)),
+    ),
+    "max": (
+        Case("axis", args(distinct((3, 4))), lambda x: np.max(np.sin(x), axis=0) * np.max(x),
+             eps=KINK_EPS),
+        Case("keepdims, method", args(distinct((2, 3, 2))),
+             lambda x: np.amax(x**2 + x, axis=(0, 2), keepdims=True) + x.max(),
+             eps=KINK_EPS),
+    ),
+    "min": (
+        Case("axis", args(distinct((3, 4))), lambda x: np.min(np.sin(x), axis=1) * np.min(x),
+             eps=KINK_EPS),
+        Case("keepdims, method", args(distinct((2, 3, 2))),
+             lambda x: np.amin(x**3, axis=-1, keepdims=True) + x.min(axis=0)[0],
+             eps=KINK_EPS),
+    ),
+    "prod": (
+        Case("axis", args(signed(0.5, 1.5, (3, 4))),
+             lambda x: np.prod(x, axis=1) + np.prod(np.sin(x), axis=0)[:3]),
+        Case("all, keepdims", args(signed(0.5, 1.5, (2, 3))),
+             lambda x: x.prod() * np.prod(x, axis=0, keepdims=True)),
+    ),
+    "reduce_logsumexp": (
+        Case("axis", args(A234), lambda x: ml.logsumexp(x, axis=1) * ml.logsumexp(x)),
+        Case("keepdims, log_softmax", args(A23),
+             lambda x: ml.logsumexp(x**2, axis=0, keepdims=True) + ml.log_softmax(x)),
+    ),
+    "reshape": (
+        Case("reshape, -1, ravel", args(A23),
+             lambda x: np.reshape(np.sin(x), (3, 2)) * x.reshape(-1)[:2] + np.ravel(x)[-1]),
+        Case("expand_dims, squeeze", args(uniform(-2, 2, (3, 1))),
+             lambda x: np.squeeze(np.expand_dims(x**2, 0)) * np.squeeze(x, axis=1)),
+    ),
+    "transpose": (
+        Case("axes, .T", args(A234),
+             lambda x: np.sin(np.transpose(x, (2, 0, 1))) * x.T[:, :, :1].transpose(0, 2, 1)),
+        Case("swapaxes, moveaxis", args(A234),
+             lambda x: np.swapaxes(x, 0, 2) ** 2 + np.moveaxis(x, -1, 0).transpose(0, 2, 1)),
+    ),
+    "broadcast_to": (
+        Case("broadcast_to", args(uniform(-2, 2, (3,))),
+             lambda x: np.sin(np.broadcast_to(x, (4, 3))) * np.arange(12.0).reshape(4, 3)),
+        Case("implicit, size-1 axis", args(uniform(-2, 2, (2, 1)), uniform(-2, 2, (3,))),
+             lambda x, y: np.broadcast_to(x, (2, 3)) * y**2),
+    ),
+    "scatter_add": (
+        Case("repeated index", args(uniform(-2, 2, (3,))),
+             lambda x: _call("scatter_add", np.sin(x) * x, index=INDEX, shape=(4,))),
+    ),
+    "getitem": (
+        Case("slices, fancy", args(A23),
+             lambda x: x[1:, [0, 2]] ** 2 * x[0, 1] + x[:, INDEX][0, 1:]),
+        Case("repeated, ellipsis, mask, take", args(uniform(-2, 2, (3, 2, 3))),
+             lambda x: np.sin(x[INDEX])[..., 1].sum(axis=-1) * x[0][MASK].sum()
+             + np.take(x, [2, 0, 2], axis=2)[0, 0, :]),
+    ),
+    "concatenate": (
+        Case("axis 1", args(A23, uniform(-2, 2, (2, 2))),
+             lambda x, y: np.sin(np.concatenate([x, y**2], axis=1))),
+        Case("hstack, vstack", args(uniform(-2, 2, (3,)), uniform(-2, 2, (2, 3))),
+             lambda x, y: np.vstack([x**2, y]) * np.hstack([x, x * 2.0])[:3]),
+    ),
+    "stack": (
+        Case("axis 1", args(A23, A23), lambda x, y: np.stack([np.sin(x), x * y], axis=1)),
+        Case("axis 0, three", args(uniform(-2, 2, (3,))),
+             lambda x: np.stack([x, x**2, np.exp(x)]) ** 2),
+    ),
+    "where": (
+        Case("both branches, broadcast", args(A23, uniform(-2, 2, (3,))),
+             lambda x, y: np.where(MASK, np.sin(x), y**2) * x),
+        Case("condition from values", args(signed(0.3, 2, (2, 3))),
+             lambda x: np.where(x > 0, x**2, np.exp(x)), eps=KINK_EPS),
+    ),
+    "matmul": (
+        Case("matrix @ matrix", args(A23, uniform(-2, 2, (3, 4))),
+             lambda a, b: np.sin(a @ b) + np.matmul(a, b) ** 2),
+        Case("vector @ matrix, matrix @ vector, dot", args(uniform(-2, 2, (3,)), A23),
+             lambda v, a: (v @ a.T) ** 2 * np.dot(a, v) + (v @ v) * (a @ v)),
+        Case("batched, broadcast", args(uniform(-2, 2, (2, 2, 3)), uniform(-2, 2, (3, 4))),
+             lambda a, b: np.tanh(a @ b)),
+    ),
+    "solve": (
+        Case("vector right side", args(well_conditioned(3), uniform(-2, 2, (3,))),
+             lambda a, b: np.linalg.solve(a, b) ** 2),
+        Case("matrix right side", args(well_conditioned(3), uniform(-2, 2, (3, 2))),
+             lambda a, b: np.sin(np.linalg.solve(a, b))),
+    ),
+    "inv": (
+        Case("inv", args(well_conditioned(3)), lambda a: np.linalg.inv(a) ** 2),
+        Case("batched", args(well_conditioned(2, (2,))), lambda a: np.linalg.inv(a) @ a[0]),
+    ),
+    "det": (
+        Case("det", args(well_conditioned(3)), lambda a: np.linalg.det(a) ** 2),
+        Case("batched", args(well_conditioned(2, (3,))), lambda a: np.sin(np.linalg.det(a))),
+    ),
+}
+
+SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS}
