@@ -26,7 +26,6 @@ from chainrule.compile.templates import NAMESPACE, line
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import ChainruleError, DomainError
 
-
 _CHUNK = 64
 
 
