@@ -24,7 +24,9 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     from chainrule.cli.check_command import register as register_check
+    from chainrule.cli.estimate_command import register as register_estimate
     register_check(app)
+    register_estimate(app)
 
 
 @app.callback()
