@@ -31,8 +31,8 @@ def _as_float(x: Any) -> Any:
     v = value_of(x)
     if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.floating):
         return x.astype(float) if x is v else x
-    if isinstance(v, int | np.integer) and x is v:
-        return float(x)
+    if isinstance(v, int | float | np.integer) and not isinstance(v, bool) and x is v:
+        return np.float64(x)  # NumPy scalars: 1/0.0 is inf in a rule, not ZeroDivisionError
     return x
 
 

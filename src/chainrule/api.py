@@ -72,7 +72,7 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
     current = expr
     for _ in range(order):
         raw, tree = Differentiator(wrt, record=record, method=method).d(current)
-        tidy = readable(raw)
+        tidy = readable(raw, keep=current.walk())
         if record:
             trees.append(_order_step(current, raw, tidy, tree, wrt))
         current = tidy

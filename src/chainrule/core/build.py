@@ -8,7 +8,7 @@ Canonical form (so that equal things compare equal, by identity):
   (``9^9^9`` stays an unevaluated power);
 * ``a − b`` is ``a + (−1)·b``, ``a / b`` is ``a·b^−1``, ``e^u`` is ``exp(u)``,
   ``sqrt(u)`` is ``u^(1/2)``;
-* a number times a single sum is distributed: ``2(x + 1) → 2x + 2``.
+* a number times a single sum of up to 8 terms is distributed: ``2(x + 1) → 2x + 2``.
 
 >>> x = symbol("x")
 >>> str(x * x ** -1), str(2 * (x + 1)), str((x - x) * x)
@@ -26,6 +26,10 @@ from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, combine, try_power
 from chainrule.errors import DomainError
 
+DISTRIBUTE_MAX_TERMS = 8
+"""A number distributes over a sum of at most this many terms; longer sums keep it outside,
+so chains like x ← 0.999·sin(x) + 0.001·x grow linearly, not quadratically."""
+
 ZERO = Const(0)
 ONE = Const(1)
 NEG_ONE = Const(-1)
@@ -34,9 +38,15 @@ E = NamedConst("e", math.e)
 PI = NamedConst("pi", math.pi)
 
 
+_PRIMS: dict[str, Any] = {}
+
+
 def _prim(name: str):
-    from chainrule.core.registry import get
-    return get(name)
+    prim = _PRIMS.get(name)
+    if prim is None:
+        from chainrule.core.registry import get
+        prim = _PRIMS[name] = get(name)
+    return prim
 
 
 def symbol(name: str) -> Symbol:
@@ -198,25 +208,42 @@ def product_bases(p: Apply) -> frozenset:
 
 
 def _mul_one_more(a: Any, b: Any) -> Expr | None:
-    """Fast path: a canonical product times one factor whose base it lacks.
+    """Fast path: a canonical product times factors whose bases it lacks.
 
-    Chains such as the chain rule through a 400-deep nest multiply a long product by one new
-    factor at a time; inserting it in sorted place keeps that linear instead of quadratic.
+    Chains such as the chain rule through a 400-deep nest multiply a long product by one or
+    two new factors at a time; inserting them in sorted place (and multiplying coefficients)
+    keeps that linear instead of re-canonicalising every factor each time.
     None means "not this case": the general algorithm decides.
     """
     if not isinstance(a, Expr) or not isinstance(b, Expr):
         return None
-    big, f = (b, a) if is_mul(b) and not is_mul(a) else (a, b)
-    if not is_mul(big) or is_mul(f) or isinstance(f, Const):
+    if is_mul(a) and (not is_mul(b) or len(a.args) >= len(b.args)):
+        big, small = a, b
+    elif is_mul(b):
+        big, small = b, a
+    else:
         return None
-    base, _ = as_base_exp(f)
-    bases = product_bases(big)
-    if base in bases:
+    args = list(big.args)
+    coeff: Number = args.pop(0).value if isinstance(args[0], Const) else Fraction(1)
+    bases = set(product_bases(big))
+    for f in (small.args if is_mul(small) else (small,)):
+        if isinstance(f, Const):
+            coeff = combine(coeff, f.value, "*")
+            continue
+        base, _ = as_base_exp(f)
+        if base in bases:
+            return None
+        bases.add(base)
+        bisect.insort(args, f, key=_key)
+    if coeff == 0 or (len(args) == 1 and coeff != 1 and is_add(args[0])):
         return None
-    i = bisect.bisect_left(big.args, f._sort, key=_key)
-    node = Apply(_prim("mul"), big.args[:i] + (f,) + big.args[i:])
+    if len(args) == 1 and coeff == 1:
+        return args[0]
+    if coeff != 1:
+        args.insert(0, const(coeff))
+    node = Apply(_prim("mul"), tuple(args))
     if node.bases is None:
-        node.bases = bases | {base}
+        node.bases = frozenset(bases)
     return node
 
 
@@ -228,12 +255,16 @@ def _assemble_product(coeff: Number, out: list[Expr]) -> Expr:
     if len(out) == 1:
         if coeff == 1:
             return out[0]
-        if is_add(out[0]):  # 2(x + 1) -> 2x + 2: a number distributes over one sum
+        if is_add(out[0]) and len(out[0].args) <= DISTRIBUTE_MAX_TERMS:
+            # 2(x + 1) -> 2x + 2: a number distributes over one (short) sum
             return add(*(mul(const(coeff), t) for t in out[0].args))
     out.sort(key=_key)
     if coeff != 1:
         out.insert(0, const(coeff))
-    return Apply(_prim("mul"), tuple(out))
+    node = Apply(_prim("mul"), tuple(out))
+    if node.bases is None:
+        node.bases = frozenset(as_base_exp(f)[0] for f in out if not isinstance(f, Const))
+    return node
 
 
 def div(a: Any, b: Any) -> Expr:

@@ -35,7 +35,8 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
     memo: dict[int, Any] = {}
     for node in expr.walk():
         memo[id(node)] = _value(node, memo, values)
-    return memo[id(expr)]
+    out = memo[id(expr)]
+    return float(out) if isinstance(out, np.floating) else out
 
 
 def _value(node: Expr, memo: dict[int, Any], values: dict[str, Any]) -> Any:

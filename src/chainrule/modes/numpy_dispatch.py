@@ -69,6 +69,15 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     return _call(name, *inputs)
 
 
+def _dotted(func: Any) -> str:
+    """``numpy.linalg.eigh``, not ``numpy.eigh``."""
+    module = getattr(func, "__module__", None) or "numpy"
+    module = module.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
+    module = module.replace("numpy.linalg._linalg", "numpy.linalg")
+    module = module.replace("numpy.fft._pocketfft", "numpy.fft")
+    return f"{module}.{getattr(func, '__name__', func)}"
+
+
 def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """Handle a NumPy array function (``np.sum``, ``np.linalg.solve``, …) on boxes."""
     from chainrule.modes.array_functions import FUNCTIONS, VALUE_ONLY
@@ -79,6 +88,6 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     adapter = FUNCTIONS.get(func)
     if adapter is None:
         raise DifferentiationError(
-            f"no derivative rule for numpy.{getattr(func, '__name__', func)}; "
+            f"no derivative rule for {_dotted(func)}; "
             "see chainrule.numpy for the supported functions")
     return adapter(*args, **kwargs)

@@ -186,11 +186,11 @@ class Differentiator:
     # -- logarithmic differentiation (seed 000's 4-step recipe) --------------------------
     def _logdiff(self, y: Expr, factors: list[Expr]) -> Result:
         pieces = [self._log_piece(f) for f in factors]
-        ln_y = add(*(p[0] for p in pieces))
         rhs = add(*(p[1] for p in pieces))
         result = mul(y, rhs)
         if not self.record:
             return result, None
+        ln_y = add(*(p[0] for p in pieces))
         return result, self._logdiff_steps(y, ln_y, rhs, result, [p[2] for p in pieces])
 
     def _log_piece(self, f: Expr) -> tuple[Expr, Expr, Step | None]:
@@ -204,13 +204,15 @@ class Differentiator:
             form = mul(exp, ln(base))
             dform, sform = self.d(form)
             return form, dform, sform
-        log_abs = ln(get("abs")(base))
         dbase, sbase = self.d(base)
         # The table's logarithm rule: d ln|u| = (1/u)·u′.
         deriv = mul(exp, _partial(ln, 0, (base,), None), dbase)
-        step = self.step(("Logarithm rule", "d/dx ln|u| = u′/u"), mul(exp, log_abs), deriv,
+        if not self.record:  # the ln|u| form is only shown, never needed for the answer
+            return ZERO, deriv, None
+        log_abs = mul(exp, ln(get("abs")(base)))
+        step = self.step(("Logarithm rule", "d/dx ln|u| = u′/u"), log_abs, deriv,
                          [sbase], let=base if base is not self.wrt else None)
-        return mul(exp, log_abs), deriv, step
+        return log_abs, deriv, step
 
     def _logdiff_steps(self, y: Expr, ln_y: Expr, rhs: Expr, result: Expr,
                        subs: list[Step | None]) -> Step:

@@ -21,6 +21,7 @@ from chainrule.core.expr import Expr
 
 _FAILED = object()
 _PROBE = 2.0**-7
+MAX_TRACED_NODES = 2_000
 
 
 def _is_plain_number(v: Any) -> bool:
@@ -74,8 +75,8 @@ class SymbolicGradient:
         names = [f"_arg{i}" for i in range(n_args)]
         try:
             out = self.f(*(symbol(n) for n in names))
-            if not isinstance(out, Expr):
-                return _FAILED
+            if not isinstance(out, Expr) or out.node_count() > MAX_TRACED_NODES:
+                return _FAILED  # long chains are the reverse pass's job
             partials = [compile_expr(diff(out, names[i]), names) for i in self.argnums]
             return n_args, compile_expr(out, names), partials
         except Exception:  # noqa: BLE001 - not traceable symbolically: the tape will do

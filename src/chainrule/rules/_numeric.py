@@ -10,11 +10,13 @@ import numpy as np
 
 
 def unwrap(value: Any) -> Any:
-    """NumPy 0-d results become Python floats so scalar evaluation returns a float."""
+    """NumPy 0-d results become NumPy scalars (``np.float64``).
+
+    Not Python floats: arithmetic on those raises ZeroDivisionError where NumPy gives ±inf,
+    and derivative rules do arithmetic on these values.
+    """
     if isinstance(value, np.ndarray) and value.ndim == 0:
-        return float(value)
-    if isinstance(value, np.floating):
-        return float(value)
+        return value[()]
     return value
 
 

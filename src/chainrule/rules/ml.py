@@ -67,16 +67,15 @@ LOGADDEXP = Primitive(
 )
 MAXIMUM = Primitive(
     "maximum", 2, vectorised(np.maximum),
-    # The larger argument gets the derivative; at a tie the first does (as NumPy picks it).
-    rule=lambda i, args, ans: (ops.heaviside(args[0] - args[1]) + _tie(args) if i == 0
-                               else ops.heaviside(args[1] - args[0])),
+    # The larger argument gets the derivative; a tie splits it half and half (as JAX and
+    # PyTorch do), so np.maximum(x, 0) has slope 1/2 at 0 while relu′(0) = 0.
+    rule=lambda i, args, ans: (ops.heaviside(args[i] - args[1 - i]) + _tie(args)),
     text=RuleText("Maximum rule", "d max(u, v) = u′ where u ≥ v, else v′", "ml"),
     symbolic=False,
 )
 MINIMUM = Primitive(
     "minimum", 2, vectorised(np.minimum),
-    rule=lambda i, args, ans: (ops.heaviside(args[1] - args[0]) + _tie(args) if i == 0
-                               else ops.heaviside(args[0] - args[1])),
+    rule=lambda i, args, ans: (ops.heaviside(args[1 - i] - args[i]) + _tie(args)),
     text=RuleText("Minimum rule", "d min(u, v) = u′ where u ≤ v, else v′", "ml"),
     symbolic=False,
 )
@@ -84,7 +83,7 @@ MINIMUM = Primitive(
 
 def _tie(args):
     from chainrule.modes.tracing import value_of
-    return np.equal(value_of(args[0]), value_of(args[1])).astype(float)
+    return 0.5 * np.equal(value_of(args[0]), value_of(args[1])).astype(float)
 
 
 PRIMITIVES = (SIGMOID, SOFTPLUS, RELU, HEAVISIDE, LOGSUMEXP, LOGADDEXP, MAXIMUM, MINIMUM)

@@ -19,6 +19,7 @@ thousands of nodes is tidied locally, never expanded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 
 from chainrule._recursion import deep_recursion
@@ -31,15 +32,19 @@ MAX_TIDY_SIZE = 300
 MAX_DENOMINATORS = 3
 
 
-def readable(e: Expr) -> Expr:
-    """An equal expression in the most readable form we find."""
+def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
+    """An equal expression in the most readable form we find.
+
+    Nodes in ``keep`` are left as they are — a derivative contains its function, which is
+    already written the way its author wrote it, so only the new parts need tidying.
+    """
     with deep_recursion():
-        return _Tidier().run(e)
+        return _Tidier(keep).run(e)
 
 
 class _Tidier:
-    def __init__(self) -> None:
-        self.memo: dict[Expr, Expr] = {}
+    def __init__(self, keep: Iterable[Expr] = ()) -> None:
+        self.memo: dict[Expr, Expr] = {k: k for k in keep}
 
     def run(self, e: Expr) -> Expr:
         hit = self.memo.get(e)
