@@ -19,6 +19,7 @@ from chainrule.ad import (
     vjp,
 )
 from chainrule.api import diff, parse, steps
+from chainrule.check import GradCheckError, GradCheckReport, check_grads
 from chainrule.check_answer import AnswerCheck, check_answer
 from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
@@ -51,7 +52,7 @@ def to_sympy(expr):
 
 
 __all__ = [
-    "AnswerCheck", "check_answer", "compile", "computation_graph", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
+    "AnswerCheck", "GradCheckError", "GradCheckReport", "check_answer", "check_grads", "compile", "computation_graph", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
     "jacobian", "jvp", "value_and_grad", "vjp",
     "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",
     "DifferentiationError", "DomainError", "Expr", "NamedConst", "ParseError", "Step", "Symbol",
