@@ -19,6 +19,7 @@ from chainrule.ad import (
     vjp,
 )
 from chainrule.api import diff, parse, steps
+from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
 from chainrule.check import GradCheckError, GradCheckReport, check_grads
 from chainrule.check_answer import AnswerCheck, check_answer
 from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
@@ -52,6 +53,7 @@ def to_sympy(expr):
 
 
 __all__ = [
+    "critical_points", "implicit_diff", "minimize", "taylor",
     "AnswerCheck", "GradCheckError", "GradCheckReport", "check_answer", "check_grads", "compile", "computation_graph", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
     "jacobian", "jvp", "value_and_grad", "vjp",
     "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",

@@ -25,8 +25,10 @@ app = typer.Typer(
 def _register_commands() -> None:
     from chainrule.cli.check_command import register as register_check
     from chainrule.cli.estimate_command import register as register_estimate
+    from chainrule.cli.calculus_commands import register as register_calculus
     register_check(app)
     register_estimate(app)
+    register_calculus(app)
 
 
 @app.callback()
@@ -49,8 +51,15 @@ def diff_command(
     detail: Annotated[str, typer.Option("--detail", help="full, normal or brief.")] = "normal",
     method: Annotated[str, typer.Option("--method", help="auto, logdiff or direct.")] = "auto",
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, latex or json.")] = "text",
+    implicit: Annotated[str | None, typer.Option(
+        "--implicit", help="EXPR is an equation: differentiate it implicitly for this "
+                           "variable, e.g. --implicit y.")] = None,
 ) -> None:
     """Differentiate EXPR, optionally with its steps and its value at a point."""
+    if implicit is not None:
+        from chainrule.cli.calculus_commands import run_implicit
+        _run(lambda: run_implicit(expr, implicit, wrt, fmt, show_steps, at))
+        return
     request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt)
     _run(lambda: run_diff(request))
 

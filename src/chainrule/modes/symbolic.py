@@ -147,6 +147,9 @@ class Differentiator:
     # -- powers and functions ------------------------------------------------------------
     def _power(self, e: Apply) -> Result:
         base, exp = e.args
+        if isinstance(base, Const) and base.value == 0:  # 0^u: no ln(0) in its derivative
+            return ZERO, self.step(("Constant rule", "d/dx c = 0"), e, ZERO,
+                                   note="0^u is 0 wherever it is defined (u > 0)")
         pow_prim = get("pow")
         base_texts = pow_prim.extra["arg_texts"]
         if self.depends(base) and self.depends(exp):

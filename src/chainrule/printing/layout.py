@@ -32,6 +32,17 @@ def monomial_degree(term: Expr) -> int | None:
     return degree
 
 
+def _monomial_key(term: Expr) -> tuple:
+    _, rest = build.split_coeff(term)
+    factors = rest.args if build.is_mul(rest) else (rest,)
+    out = []
+    for f in factors:
+        base, exp = build.as_base_exp(f)
+        if isinstance(base, Symbol) and isinstance(exp, Const):
+            out.append((base.name, -exp.value))
+    return tuple(sorted(out))
+
+
 def is_negative_term(term: Expr) -> bool:
     """True when a term of a sum reads with a leading minus."""
     if isinstance(term, Const):
@@ -55,7 +66,9 @@ def ordered_terms(add: Apply, text_of) -> list[Expr]:
         t, d = pair
         is_const = isinstance(t, Const)
         deg = d if d is not None else 0
-        return (is_const, -deg if polynomial else deg, text_of(t))
+        if polynomial:  # graded lexicographic: x^2 + xy + y^2, whatever the coefficients
+            return (is_const, -deg, _monomial_key(t), text_of(t))
+        return (is_const, deg, (), text_of(t))
 
     ordered = [t for t, _ in sorted(zip(terms, degrees, strict=True), key=key)]
     if len(ordered) == 2 and is_negative_term(ordered[0]):

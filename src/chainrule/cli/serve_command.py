@@ -1,0 +1,39 @@
+"""``chainrule serve``: the local web explorer (see :mod:`chainrule.web`).
+
+``chainrule serve [--port 8765] [--open]`` serves the page and its JSON API on 127.0.0.1
+until Ctrl-C; ``--host`` binds elsewhere (with a warning), ``--port 0`` picks a free port.
+
+Added to the main app by ``register(app)`` (see :mod:`chainrule.cli.main`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to ``app``."""
+
+    @app.command("serve")
+    def serve_command(
+        port: Annotated[int, typer.Option("--port", "-p", help="Port (0 picks a free one).")]
+        = 8765,
+        open_browser: Annotated[bool, typer.Option("--open", help="Open the page in a browser.")]
+        = False,
+        host: Annotated[str, typer.Option("--host", help="Interface to bind; the default is "
+                                                         "this machine only.")] = "127.0.0.1",
+    ) -> None:
+        """Serve the web explorer: live parsing, steps, plots, checks and graphs."""
+        from chainrule.cli.main import _run  # here, not above: main imports this module
+        from chainrule.web.server import serve
+
+        def action() -> str:
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a normal way to stop
+                serve(host, port, open_browser,
+                      announce=lambda line: typer.echo(line, err=True))
+            return "chainrule explorer stopped"
+
+        _run(action)
