@@ -53,11 +53,11 @@ def to_sympy(expr):
 
 
 __all__ = [
-    "critical_points", "implicit_diff", "minimize", "taylor",
-    "AnswerCheck", "GradCheckError", "GradCheckReport", "check_answer", "check_grads", "compile", "computation_graph", "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp",
-    "jacobian", "jvp", "value_and_grad", "vjp",
-    "E", "PI", "Apply", "BudgetError", "ChainruleError", "Const", "Derivation",
-    "DifferentiationError", "DomainError", "Expr", "NamedConst", "ParseError", "Step", "Symbol",
-    "apply", "const", "diff", "expand", "from_sympy", "parse", "readable", "steps", "substitute",
-    "symbol", "symbols", "to_sympy",
+    "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "check_answer",
+    "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
+    "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
+    "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",
+    "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jvp", "minimize",
+    "NamedConst", "parse", "ParseError", "PI", "readable", "Step", "steps", "substitute", "Symbol",
+    "symbol", "symbols", "taylor", "to_sympy", "value_and_grad", "vjp",
 ]
