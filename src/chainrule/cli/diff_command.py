@@ -13,6 +13,7 @@ from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.modes.symbolic import wrt_symbol
+from chainrule.verify import verify
 
 FORMATS = ("text", "latex", "json")
 METHODS = ("auto", "logdiff", "direct")
@@ -29,6 +30,7 @@ class DiffRequest:
     detail: str
     method: str
     fmt: str
+    verify: bool = False
 
 
 def parse_point(text: str) -> dict[str, float]:
@@ -87,11 +89,33 @@ def run_diff(req: DiffRequest) -> Any:
     result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
     point = parse_point(req.at) if req.at else None
     value = _value_at(expr, result, point) if point is not None else None
+    if req.verify and point is None:
+        raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
+    check = verify(expr, wrt, point, req.order) if req.verify else None
     if req.fmt == "json":
-        return _as_json(req, expr, wrt, result, derivation, hide, point, value)
+        out = _as_json(req, expr, wrt, result, derivation, hide, point, value)
+        if check is not None:
+            out["verify"] = check.to_dict()
+        return out
     if req.fmt == "latex":
         return _as_latex(req, expr, wrt, result, derivation, hide, value, point)
-    return _as_text(req, expr, wrt, result, derivation, hide, point, value)
+    text = _as_text(req, expr, wrt, result, derivation, hide, point, value)
+    if check is not None:
+        text.append("\n" + _verify_text(check))
+    return text
+
+
+def _verify_text(v) -> str:
+    numeric = ("—" if v.numeric is None
+               else f"{format_value(v.numeric)} ± {v.numeric_error:.1e} ({v.numeric_status})")
+    return "\n".join([
+        "verify:",
+        f"  symbolic     {format_value(v.symbolic)}",
+        f"  forward AD   {format_value(v.forward)}",
+        f"  reverse AD   {format_value(v.reverse)}",
+        f"  numeric      {numeric}",
+        f"  agree: {'yes' if v.agree else 'NO'} — {v.note}",
+    ])
 
 
 def _value_at(expr: Expr, result: Expr, point: dict[str, float]) -> float:

@@ -51,6 +51,9 @@ def diff_command(
     detail: Annotated[str, typer.Option("--detail", help="full, normal or brief.")] = "normal",
     method: Annotated[str, typer.Option("--method", help="auto, logdiff or direct.")] = "auto",
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, latex or json.")] = "text",
+    check: Annotated[bool, typer.Option(
+        "--verify", help="With --at: compare symbolic, forward AD, reverse AD and numerics.")]
+    = False,
     implicit: Annotated[str | None, typer.Option(
         "--implicit", help="EXPR is an equation: differentiate it implicitly for this "
                            "variable, e.g. --implicit y.")] = None,
@@ -60,7 +63,7 @@ def diff_command(
         from chainrule.cli.calculus_commands import run_implicit
         _run(lambda: run_implicit(expr, implicit, wrt, fmt, show_steps, at))
         return
-    request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt)
+    request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt, check)
     _run(lambda: run_diff(request))
 
 
