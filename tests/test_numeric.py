@@ -474,8 +474,9 @@ def test_deterministic():
 
 def test_docstring_examples():
     import importlib
-    names = ["", ".complex_step", ".corpus", ".derivative", ".diagnose", ".multivariate",
-             ".result", ".richardson", ".sampling", ".stencils", ".tradeoff"]
+    names = ["", ".complex_step", ".corpus", ".derivative", ".diagnose", ".driver",
+             ".multivariate", ".options", ".result", ".richardson", ".sampling", ".stencils",
+             ".tradeoff"]
     for name in names:
         module = importlib.import_module("chainrule.numeric" + name)
         failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

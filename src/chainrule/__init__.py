@@ -7,6 +7,7 @@
 6.772588722239782
 """
 
+from chainrule import numeric
 from chainrule.ad import (
     directional_derivative,
     elementwise_grad,
@@ -53,6 +54,7 @@ def to_sympy(expr):
 
 
 __all__ = [
+    "numeric",
     "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "check_answer",
     "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",

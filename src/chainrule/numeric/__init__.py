@@ -15,11 +15,12 @@ True
 >>> numeric.gradient("x^2 + 3y^2", [1.0, 2.0]).df.round(10).tolist()
 [2.0, 12.0]
 
-Modules: :mod:`.derivative` (the one-variable driver), :mod:`.richardson` (extrapolation and
-the error bound), :mod:`.diagnose` (non-differentiability), :mod:`.stencils` (Fornberg
-weights), :mod:`.complex_step`, :mod:`.multivariate`, :mod:`.tradeoff` (seed 000's
-log-derivative estimator and seed 003's step-size trade-off), :mod:`.sampling` (calling f
-safely), :mod:`.corpus` (test functions with 50-digit reference derivatives).
+Modules: :mod:`.derivative` (the public one-variable function), :mod:`.driver` (scan, restart,
+rescale, diagnose), :mod:`.options`, :mod:`.richardson` (extrapolation and the error bound),
+:mod:`.diagnose` (non-differentiability), :mod:`.stencils` (Fornberg weights),
+:mod:`.complex_step`, :mod:`.multivariate`, :mod:`.tradeoff` (seed 000's log-derivative
+estimator and seed 003's step-size trade-off), :mod:`.sampling` (calling f safely),
+:mod:`.corpus` (test functions with 50-digit reference derivatives).
 """
 
 from chainrule.numeric.derivative import derivative

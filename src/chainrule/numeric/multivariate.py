@@ -29,12 +29,9 @@ from typing import Any
 import numpy as np
 
 from chainrule.errors import ChainruleError
-from chainrule.numeric.derivative import (
-    differentiate_line,
-    make_options,
-    scalar_result,
-    step_scale,
-)
+from chainrule.numeric.derivative import scalar_result
+from chainrule.numeric.driver import differentiate_line
+from chainrule.numeric.options import make_options, step_scale
 from chainrule.numeric.result import CONVERGED, DOMAIN, DerivativeResult, worst
 from chainrule.numeric.sampling import Line, as_vector_function
 
