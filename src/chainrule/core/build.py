@@ -138,7 +138,7 @@ def add(*terms: Any) -> Expr:
 
 
 def _key(e: Expr) -> tuple:
-    return e._sort
+    return e.sort_key
 
 
 def sub(a: Any, b: Any) -> Expr:

@@ -61,7 +61,10 @@ class Expr:
     @property
     def sort_key(self) -> tuple:
         """A deterministic total order used to sort the arguments of sums and products."""
-        return self._sort
+        key = self._sort
+        if key is None:  # computed on first use: most products are never sorted themselves
+            key = self._sort = _apply_key(self)
+        return key
 
     # -- arithmetic, delegated to the canonical builders -------------------------------
     def __add__(self, other: Any) -> Expr:
@@ -246,6 +249,23 @@ class Symbol(Expr):
         return node  # type: ignore[return-value]
 
 
+def _apply_key(node: Apply) -> tuple:
+    """The sort key: a structural hash of the children's keys (deterministic: no id(), no
+    str hash), computed for every keyless node below first — iteratively, so depth is free."""
+    stack: list[tuple[Expr, bool]] = [(node, False)]
+    while stack:
+        n, ready = stack.pop()
+        if n._sort is not None:
+            continue
+        if not ready:
+            stack.append((n, True))
+            stack.extend((a, False) for a in n.args if a._sort is None)
+            continue
+        code = hash((_name_code(n.prim.name), *(a._sort[3] for a in n.args)))
+        n._sort = (3, n.prim.name, len(n.args), code)
+    return node._sort
+
+
 class Apply(Expr):
     """A primitive applied to argument nodes. Build through :mod:`chainrule.core.build`."""
 
@@ -260,8 +280,7 @@ class Apply(Expr):
         if node is None:
             node = object.__new__(cls)
             node.prim, node.args, node.bases = prim, args, None
-            code = hash((_name_code(prim.name), *(a._sort[3] for a in args)))
-            node._sort = (3, prim.name, len(args), code)
+            node._sort = None
             _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
