@@ -410,3 +410,35 @@ def test_a_port_in_use_is_one_clear_error():
         bind("127.0.0.1", 70000)
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0")
+
+
+def test_big_derivations_are_cut_not_refused(client):
+    res = ok(client, "steps", {"expr": "sin(x)^cos(x)*tan(x)", "order": 5})
+    assert res["truncated"] and res["shown"] == 400
+
+    def walk(nodes):
+        for n in nodes:
+            yield n
+            yield from walk(n.get("substeps", []))
+
+    steps = list(walk(res["orders"]))
+    assert any(s["mathml"] is None for s in steps)  # too large to draw: text only
+    assert all(len(s["statement"]) <= 4002 for s in steps)
+
+
+def test_a_bug_is_a_500_with_one_line_and_no_traceback(monkeypatch):
+    from chainrule.web import api
+
+    def broken(data):
+        raise KeyError("a bug")
+
+    monkeypatch.setitem(api.HANDLERS, "parse", broken)
+    c = TestClient(create_app(warm_up=False), base_url=BASE, raise_server_exceptions=False)
+    r = post(c, "parse", {"expr": "x"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error (KeyError); please report it"}
+
+
+def test_warm_up_runs_as_a_job():
+    with TestClient(create_app(), base_url=BASE) as c:  # the lifespan starts the warm-up
+        assert post(c, "diff", {"expr": "x^x"}).status_code == 200

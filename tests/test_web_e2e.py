@@ -8,7 +8,6 @@ A real uvicorn server runs on a free loopback port for the module. Screenshots a
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,8 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -212,13 +212,13 @@ def test_graph_view_of_seed_003s_neuron(page):
     assert adjoint["w"] == "20" and adjoint["x"] == "30" and adjoint["b"] == "10"
     assert adjoint["y"] == "-10" and adjoint["L"] == "1"
     assert page.locator("#graph g.node").count() == 9
+    ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#graph-section").screenshot(path=str(ARTIFACTS / "graph.png"))
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium on PATH")
 def test_order_selector(page):
     page.select_option("#order", "2")
     settle(page)
-    expect(page.locator("#derivative-text")).to_have_text(
-        re.compile(r"x\^x\*\(\(ln\(x\) \+ 1\)\^2 \+ 1/x\)|.*ln\(x\).*"))
+    expect(page.locator("#derivative-text")).to_have_text("x^(x - 1) + x^x*(ln(x) + 1)^2")
     expect(page.locator("#steps summary", has_text="Second derivative")).to_have_count(1)
+    expect(page.locator("#answer-label")).to_have_text("my f^(2) =")

@@ -24,11 +24,13 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     from chainrule.cli.calculus_commands import register as register_calculus
+    from chainrule.cli.serve_command import register as register_serve
     from chainrule.cli.check_command import register as register_check
     from chainrule.cli.estimate_command import register as register_estimate
     register_check(app)
     register_estimate(app)
     register_calculus(app)
+    register_serve(app)
 
 
 @app.callback()

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import threading
 import weakref
 import zlib
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from chainrule.core.primitive import Primitive
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
+_INTERN_LOCK = threading.Lock()
 
 
 def _sortable(value: Number) -> float:
@@ -203,10 +205,14 @@ class Const(Expr):
         key = ("c", type(value).__name__, value)
         node = _INTERNED.get(key)
         if node is None:
-            node = object.__new__(cls)
-            node.value = value
-            node._sort = (0, _sortable(value), isinstance(value, float), hash((0, value)))
-            _INTERNED[key] = node
+            with _INTERN_LOCK:  # two threads must never make two equal nodes
+                node = _INTERNED.get(key)
+                if node is not None:
+                    return node  # type: ignore[return-value]
+                node = object.__new__(cls)
+                node.value = value
+                node._sort = (0, _sortable(value), isinstance(value, float), hash((0, value)))
+                _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
     @property
@@ -225,10 +231,14 @@ class NamedConst(Expr):
         key = ("k", name)
         node = _INTERNED.get(key)
         if node is None:
-            node = object.__new__(cls)
-            node.name, node.value = name, float(value)
-            node._sort = (1, name, 0, _name_code("k" + name))
-            _INTERNED[key] = node
+            with _INTERN_LOCK:  # two threads must never make two equal nodes
+                node = _INTERNED.get(key)
+                if node is not None:
+                    return node  # type: ignore[return-value]
+                node = object.__new__(cls)
+                node.name, node.value = name, float(value)
+                node._sort = (1, name, 0, _name_code("k" + name))
+                _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
 
@@ -242,10 +252,14 @@ class Symbol(Expr):
         key = ("s", name)
         node = _INTERNED.get(key)
         if node is None:
-            node = object.__new__(cls)
-            node.name = name
-            node._sort = (2, name, 0, _name_code("s" + name))
-            _INTERNED[key] = node
+            with _INTERN_LOCK:  # two threads must never make two equal nodes
+                node = _INTERNED.get(key)
+                if node is not None:
+                    return node  # type: ignore[return-value]
+                node = object.__new__(cls)
+                node.name = name
+                node._sort = (2, name, 0, _name_code("s" + name))
+                _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
 
@@ -278,10 +292,14 @@ class Apply(Expr):
         key = ("a", prim.name, args)
         node = _INTERNED.get(key)
         if node is None:
-            node = object.__new__(cls)
-            node.prim, node.args, node.bases = prim, args, None
-            node._sort = None
-            _INTERNED[key] = node
+            with _INTERN_LOCK:  # two threads must never make two equal nodes
+                node = _INTERNED.get(key)
+                if node is not None:
+                    return node  # type: ignore[return-value]
+                node = object.__new__(cls)
+                node.prim, node.args, node.bases = prim, args, None
+                node._sort = None
+                _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
     @property

@@ -9,10 +9,13 @@ effects scattered over modules), the first time the registry is consulted.
 
 from __future__ import annotations
 
+import threading
+
 from chainrule.core.primitive import Primitive
 from chainrule.errors import DifferentiationError
 
 _TABLE: dict[str, Primitive] = {}
+_LOADING = threading.Lock()
 
 
 def register(prim: Primitive) -> Primitive:
@@ -24,9 +27,21 @@ def register(prim: Primitive) -> Primitive:
 
 
 def _ensure_loaded() -> None:
-    if not _TABLE:
-        from chainrule.rules import register_all
-        register_all(register)
+    if _TABLE:
+        return
+    with _LOADING:  # two threads must not both fill the table
+        if not _TABLE:
+            from chainrule.rules import register_all
+            staged: dict[str, Primitive] = {}
+
+            def stage(prim: Primitive) -> Primitive:
+                if prim.name in staged:
+                    raise ValueError(f"primitive {prim.name!r} registered twice")
+                staged[prim.name] = prim
+                return prim
+
+            register_all(stage)
+            _TABLE.update(staged)  # published whole, never half-filled
 
 
 def get(name: str) -> Primitive:

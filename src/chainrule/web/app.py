@@ -13,10 +13,10 @@ refused, so a web page elsewhere cannot use the server through DNS rebinding.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import math
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,11 @@ SECURITY_HEADERS = [
 ]
 
 
-def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 4,
+def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 1,
                allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
                warm_up: bool = True) -> Starlette:
     """The explorer app. ``allowed_hosts=None`` accepts any ``Host`` header."""
+    _prime()
     runner = Runner(time_limit, parallel=parallel)
 
     def endpoint(name: str):
@@ -75,9 +76,11 @@ def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 4,
 
     async def unknown(request: Request) -> Response:
         if request.path_params.get("rest") in HANDLERS:
-            return _json(405, {"error": f"{request.method} is not allowed on "
-                                        f"{request.url.path}; API endpoints take POST with a "
-                                        f"JSON body"})
+            response = _json(405, {"error": f"{request.method} is not allowed on "
+                                            f"{request.url.path}; API endpoints take POST with "
+                                            f"a JSON body"})
+            response.headers["allow"] = "POST"
+            return response
         return _json(404, {"error": f"no endpoint {request.url.path}; see GET /api for the "
                                     f"list"})
 
@@ -92,9 +95,13 @@ def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 4,
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        if warm_up:  # import and compile the engines once, off the event loop
-            threading.Thread(target=_warm_up, daemon=True, name="chainrule-warm-up").start()
+        task = None
+        if warm_up:  # import the engines once, as a job like any other (jobs never overlap)
+            task = asyncio.ensure_future(runner.run(_warm_up))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never raised
         yield
+        if task is not None and not task.done():
+            task.cancel()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         HTTPException: _http_error, 500: _internal_error})
@@ -204,7 +211,18 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return _json(500, {"error": f"internal error ({type(exc).__name__}); please report it"})
 
 
+def _prime() -> None:
+    """Build the library's lazily filled tables (primitives, parser, function names) now, in
+    one thread: filling them is not safe while requests run in parallel threads."""
+    from chainrule.api import parse, steps
+    from chainrule.core.registry import all_primitives
+
+    all_primitives()
+    steps(parse("x^x + sin(x)"))
+
+
 def _warm_up() -> None:
+    """Answer one request of each heavy kind, so that the first real one is quick."""
     for name, data in (("steps", {"expr": "x^x"}), ("plot", {"expr": "x^x", "points": 50}),
                        ("check", {"expr": "x^x", "at": 1.5})):
         with contextlib.suppress(Exception):  # warming up is optional

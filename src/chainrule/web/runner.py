@@ -6,7 +6,9 @@ stops the thread by raising :class:`Overdue` inside it (``PyThreadState_SetAsync
 exception derives from ``BaseException`` so that no ``except Exception`` in the library
 swallows it; it arrives at the thread's next Python bytecode boundary, so a long single NumPy
 call finishes first. At most ``parallel`` requests compute at once and at most ``waiting``
-more wait for their turn; past that the app answers 503 (busy) at once.
+more wait for their turn; past that the app answers 503 (busy) at once. The app runs one job
+at a time (``parallel=1``): the symbolic engine's hash-consing table is not safe to fill from
+two threads at once, and the GIL would run them one at a time anyway.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import ctypes
 import threading
 from collections.abc import Callable
 from typing import Any
+
+STOP_GRACE_S = 2.0
+"""How long a stopped job's slot is held for its thread to end (it ends at its next bytecode)."""
 
 
 class Overdue(BaseException):  # noqa: N818 - raised inside a worker, never seen by users
@@ -77,7 +82,7 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, Any]) -> None:
 class Runner:
     """Time-limited, bounded execution of blocking work off the event loop."""
 
-    def __init__(self, time_limit: float, parallel: int = 4, waiting: int = 512):
+    def __init__(self, time_limit: float, parallel: int = 1, waiting: int = 512):
         self.time_limit = time_limit
         self.parallel = parallel
         self.waiting = waiting
@@ -109,6 +114,9 @@ class Runner:
         except TimeoutError:
             if job.stop():
                 self.stopped += 1
+            # keep the slot until the stopped thread has ended: jobs never overlap
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(future), STOP_GRACE_S)
             raise TimeLimit() from None
         if ok:
             return value
@@ -143,6 +151,7 @@ def call_with_deadline(fn: Callable[[], Any], seconds: float) -> tuple[bool, Any
     thread.join(seconds)
     if thread.is_alive():
         job.stop()
+        thread.join(STOP_GRACE_S)  # the caller goes on alone, as jobs never overlap
         return False, None
     ok, value = box.get("ok", (False, None))
     if not ok and value is not None:

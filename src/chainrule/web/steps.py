@@ -12,6 +12,7 @@ from typing import Any
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
+from chainrule.errors import BudgetError
 from chainrule.explain import render
 from chainrule.explain.steps import Derivation, Step
 from chainrule.printing import mathml
@@ -19,7 +20,9 @@ from chainrule.printing import mathml
 MAX_STEPS = 400
 """Most steps sent for one derivation; past that the tree is cut and says so."""
 MAX_STEP_CHARS = 100_000
-"""Longest MathML of one expression inside a step."""
+"""Longest MathML of one expression inside a step (longer: ``mathml`` is null)."""
+MAX_STATEMENT_CHARS = 4_000
+"""Longest text statement of one step (longer ones are cut, ending with "…")."""
 
 _LHS = {
     "ln|y|": f"<mrow><mi>ln</mi>{mathml.APPLY}{mathml.parens('<mi>y</mi>', '|', '|')}</mrow>",
@@ -76,9 +79,12 @@ def derivation_dict(d: Derivation, hide: list[str], detail: str) -> dict[str, An
             truncated = True
             return None
         count += 1
-        out: dict[str, Any] = {"rule": step.rule,
-                               "statement": render.statement(step, render._TextFormat),
-                               "mathml": mathml.math_element(printer.statement(step))}
+        out: dict[str, Any] = {"rule": step.rule, "statement": _short(
+            render.statement(step, render._TextFormat))}
+        try:
+            out["mathml"] = mathml.math_element(printer.statement(step))
+        except BudgetError:  # too large to draw: the page shows the (shortened) text
+            out["mathml"] = None
         if id(step) in seen:
             out["ref"] = seen[id(step)]
             return out
@@ -104,6 +110,10 @@ def derivation_dict(d: Derivation, hide: list[str], detail: str) -> dict[str, An
     return {"orders": orders, "rules": rules,
             "hidden": [r for r in rules if r in hidden or r.lower() in hidden],
             "truncated": truncated, "shown": count}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_STATEMENT_CHARS else text[:MAX_STATEMENT_CHARS] + " …"
 
 
 def _eq(lhs: str, rhs: str) -> str:

@@ -256,7 +256,11 @@
       state.plot = res;
       lo = res.from; hi = res.to;
       probe.min = lo; probe.max = hi;
-      if (!(state.probe >= lo && state.probe <= hi)) state.probe = firstDefined(res) ?? (lo + hi) / 2;
+      if (!(state.probe >= lo && state.probe <= hi)) state.probe = startingPoint(res);
+      if (res.f.every((v) => v === null)) {
+        $("plot-error").textContent = `f is not defined anywhere on [${fmt(lo)}, ${fmt(hi)}]; try another range.`;
+        show($("plot-error"), true);
+      }
       state.exact = null;
       renderCritical(res.critical_points);
       setProbe(state.probe);
@@ -269,9 +273,13 @@
     }
   }
 
-  function firstDefined(res) {
+  // where to put a probe that fell outside the range: the middle, or else the first point
+  // where f and f′ are both defined
+  function startingPoint(res) {
+    const mid = Math.floor(res.x.length / 2);
+    if (res.f[mid] !== null && res.df[mid] !== null) return res.x[mid];
     const i = res.f.findIndex((v, k) => v !== null && res.df[k] !== null);
-    return i < 0 ? null : res.x[Math.floor((i + res.x.length - 1) / 2)];
+    return i < 0 ? res.x[mid] : res.x[i];
   }
 
   function renderCritical(points) {
@@ -364,10 +372,12 @@
     }
     if (!values.length) return [-1, 1];
     values.sort((a, b) => a - b);
+    // the middle 80% of the values, widened, but never past the extremes: poles and
+    // logarithmic spikes do not flatten the rest of the picture
     const q = (p) => values[Math.min(values.length - 1, Math.floor(p * (values.length - 1)))];
-    let lo = q(0.03), hi = q(0.97);
-    if (values[0] >= lo - 0.25 * (hi - lo)) lo = values[0];
-    if (values[values.length - 1] <= hi + 0.25 * (hi - lo)) hi = values[values.length - 1];
+    const span = q(0.9) - q(0.1);
+    let lo = Math.max(values[0], q(0.1) - 0.6 * span);
+    let hi = Math.min(values[values.length - 1], q(0.9) + 0.6 * span);
     if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) { lo -= 1; hi += 1; }
     const pad = 0.08 * (hi - lo);
     return [lo - pad, hi + pad];
@@ -461,16 +471,15 @@
       `. Probe at ${fmt(v.x)}: f = ${fmt(v.f)}, f′ = ${fmt(v.df)}.`);
   }
 
+  // one curve: null values and the server's breaks (poles, jumps) leave gaps
   function drawSeries(ctx, xs, ys, breaks, X, Y, color, dash) {
     ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.setLineDash(dash);
     ctx.beginPath();
-    let pen = false;
+    let joined = false;  // whether sample i connects to sample i - 1
     for (let i = 0; i < xs.length; i++) {
-      const y = ys[i];
-      if (y === null) { pen = false; continue; }
-      if (pen) ctx.lineTo(X(xs[i]), Y(y)); else ctx.moveTo(X(xs[i]), Y(y));
-      pen = !breaks.has(i);
-      if (!pen) { ctx.lineTo(X(xs[i]), Y(y)); }
+      if (ys[i] === null) { joined = false; continue; }
+      if (joined) ctx.lineTo(X(xs[i]), Y(ys[i])); else ctx.moveTo(X(xs[i]), Y(ys[i]));
+      joined = !breaks.has(i);
     }
     ctx.stroke();
     ctx.setLineDash([]);
