@@ -24,9 +24,9 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     from chainrule.cli.calculus_commands import register as register_calculus
-    from chainrule.cli.serve_command import register as register_serve
     from chainrule.cli.check_command import register as register_check
     from chainrule.cli.estimate_command import register as register_estimate
+    from chainrule.cli.serve_command import register as register_serve
     register_check(app)
     register_estimate(app)
     register_calculus(app)
