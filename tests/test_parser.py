@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import pytest
@@ -256,12 +255,9 @@ INVALID = [
 @pytest.mark.parametrize(("text", "column", "fragment"), INVALID,
                          ids=[repr(t[:20]) for t, _, _ in INVALID])
 def test_invalid_input_raises_a_parse_error(text: str, column: int | None, fragment: str):
-    started = time.perf_counter()
-    with pytest.raises(ParseError) as info:
+    with pytest.raises(ParseError) as info:  # how long each takes: bench/bench_hostile.py
         parse(text)
-    elapsed = time.perf_counter() - started
     err = info.value
-    assert elapsed < 5.0  # a hang guard only; these take milliseconds
     assert fragment in str(err)
     assert isinstance(err.column, int) and err.column >= 1
     if column is not None:
@@ -291,11 +287,9 @@ def test_non_text_is_refused():
         parse(42)  # type: ignore[arg-type]
 
 
-def test_large_valid_input_stays_fast():
+def test_large_valid_input_parses():
     text = " + ".join(f"x{i}^2" for i in range(2_000))  # under the length limit
-    started = time.perf_counter()
     expr = parse(text)
-    assert time.perf_counter() - started < 5.0
     assert len(expr.args) == 2_000
 
 
