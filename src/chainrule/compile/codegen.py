@@ -75,7 +75,7 @@ def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
 def _build(source: str):
     namespace = dict(NAMESPACE)
     code = compile(source, "<chainrule.compile>", "exec")
-    exec(code, namespace)  # noqa: S102 eval-ok: source is generated from our DAG, see docstring
+    exec(code, namespace)  # noqa: eval-ok (generated from our own DAG, see the docstring)
     return namespace["_f"]
 
 
