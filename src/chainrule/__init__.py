@@ -38,7 +38,7 @@ from chainrule.explain.graph import computation_graph
 from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand, readable
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
 
 
 def from_sympy(sympy_expr):
