@@ -18,8 +18,8 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import all_primitives
 from chainrule.errors import DomainError
-from chainrule.explain.steps import Step
 from chainrule.modes.symbolic import LOGDIFF_MIN_FACTORS
+from chainrule.symbolic.steps import Step
 from corpus import (
     CORPUS,
     PRIMITIVES,

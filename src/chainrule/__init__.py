@@ -35,8 +35,8 @@ from chainrule.errors import (
     ParseError,
 )
 from chainrule.explain.graph import computation_graph
-from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand, readable
+from chainrule.symbolic.steps import Derivation, Step
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
 

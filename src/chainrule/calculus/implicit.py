@@ -24,7 +24,7 @@ from chainrule.calculus.common import to_expr, values_of
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 
 def parse_equation(text: str) -> tuple[Expr, Expr]:

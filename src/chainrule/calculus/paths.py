@@ -23,7 +23,7 @@ from chainrule.calculus.common import to_expr
 from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, DomainError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_PATHS = 64
 

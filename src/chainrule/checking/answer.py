@@ -23,8 +23,8 @@ from chainrule.core.build import is_add
 from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
-from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand
+from chainrule.symbolic.steps import Derivation, Step
 
 from .diagnose import Diagnoser, find_step
 from .explain import TEMPLATES, describe, number, point_text

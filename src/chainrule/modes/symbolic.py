@@ -27,7 +27,7 @@ from chainrule.core import build
 from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
-from chainrule.explain.steps import Step
+from chainrule.symbolic.steps import Step
 
 Method = Literal["auto", "logdiff", "direct"]
 LOGDIFF_MIN_FACTORS = 24
