@@ -1,6 +1,6 @@
 """Renderers for step trees: indented text, LaTeX, and JSON-ready dicts.
 
-Building the tree (:mod:`chainrule.modes.symbolic`) and showing it are separate: these
+Building the tree (:mod:`chainrule.symbolic.differentiate`) and showing it are separate: these
 functions only read :class:`~chainrule.symbolic.steps.Step` records. A step shared by several
 parents (the derivative is a DAG) is shown once and referred to afterwards.
 
