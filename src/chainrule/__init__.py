@@ -6,6 +6,20 @@
 >>> chainrule.diff("x^x").evaluate(x=2)
 6.772588722239782
 """
+# ruff: noqa: E402 - the registry gets its loader before the public names are imported
+
+from chainrule.core import registry as _registry
+
+
+def _load_rules(register):
+    """The registry's loader: :mod:`chainrule.rules` fills core's table on first use."""
+    # lazy import (documented exception): core sits below the rules, so the package init,
+    # which knows every layer, hands the table to core; loaded on first use for start time
+    from chainrule.rules import register_all
+    register_all(register)
+
+
+_registry.set_loader(_load_rules)  # before anything below consults the registry
 
 from chainrule import numeric
 from chainrule.autodiff.api import (

@@ -38,12 +38,15 @@ check_grads: 1 check, 1 failed (rtol=1e-06, atol=1e-08)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.api import jvp, vjp
+from chainrule.core.build import as_expr, symbol
 from chainrule.errors import ChainruleError
+from chainrule.symbolic.api import diff
 
 MODES = ("sym", "fwd", "rev")
 
@@ -215,7 +218,6 @@ Chain = list[Callable[[tuple], Any]]
 
 
 def _fwd_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.autodiff.api import jvp
 
     def along(g: Callable, v: tuple) -> Callable:
         return lambda a: jvp(lambda *xs: g(xs), a, v)[1]
@@ -236,7 +238,6 @@ def _traced_inner(cts: tuple, v: tuple) -> Any:
 
 
 def _rev_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.autodiff.api import vjp
 
     def along(g: Callable, v: tuple, cotangent: Any) -> Callable:
         return lambda a: _traced_inner(vjp(lambda *xs: g(xs), *a)[1](cotangent), v)
@@ -248,8 +249,6 @@ def _rev_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
 
 
 def _sym_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.core.build import as_expr, symbol
-    from chainrule.symbolic.api import diff
 
     syms = [symbol(f"_x{i}") for i in range(len(args))]
     exprs = [as_expr(f(*syms))]
@@ -387,5 +386,4 @@ def _compare(report: GradCheckReport, s: _Setup, blank: Check, compute: Callable
 
 
 def _replace(check: Check, **changes: Any) -> Check:
-    from dataclasses import replace
     return replace(check, **changes)

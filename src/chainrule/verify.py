@@ -14,7 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.api import grad, jvp
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.numeric import derivative
+from chainrule.symbolic.api import as_expression, diff
 
 
 def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
@@ -67,9 +70,6 @@ def _nested(derive, f, order: int):
 def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
            rtol: float = 1e-9) -> Verification:
     """Compare the symbolic ``order``-th derivative with AD (both modes) and numerics."""
-    from chainrule.autodiff.api import grad, jvp
-    from chainrule.numeric import derivative
-    from chainrule.symbolic.api import as_expression, diff
 
     e = as_expression(expr)
     x0 = float(point[wrt])

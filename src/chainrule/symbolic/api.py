@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from chainrule.core.build import symbol
+from chainrule.core.build import as_expr, const, symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import MAX_NODES, MAX_ORDER
+from chainrule.parsing import parse as _parse
 from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Step
@@ -30,7 +32,6 @@ def parse(text: str) -> Expr:
     >>> str(parse("sin^2 x + 2x"))
     '2x + sin(x)^2'
     """
-    from chainrule.parsing import parse as _parse
     return _parse(text)
 
 
@@ -41,7 +42,6 @@ def as_expression(value: Any) -> Expr:
     if isinstance(value, str):
         return parse(value)
     if isinstance(value, int | float):
-        from chainrule.core.build import const
         return const(value)
     if callable(value):
         return _trace_callable(value)
@@ -50,11 +50,9 @@ def as_expression(value: Any) -> Expr:
 
 def _trace_callable(fn: Any) -> Expr:
     """Call ``fn`` with symbols named after its parameters: ``lambda x: x**x`` → ``x^x``."""
-    import inspect
     params = [p.name for p in inspect.signature(fn).parameters.values()]
     out = fn(*(symbol(p) for p in params))
     if not isinstance(out, Expr):
-        from chainrule.core.build import as_expr
         out = as_expr(out)
     return out
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.compile import compile_expr
 
 _FAILED = object()
 _PROBE = 2.0**-7
@@ -70,8 +72,6 @@ class SymbolicGradient:
             return None
 
     def _trace(self, n_args: int) -> Any:
-        from chainrule.symbolic.api import diff
-        from chainrule.symbolic.compile import compile_expr
         names = [f"_arg{i}" for i in range(n_args)]
         try:
             out = self.f(*(symbol(n) for n in names))

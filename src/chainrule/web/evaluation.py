@@ -21,6 +21,7 @@ from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
+from chainrule.numeric import derivative
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
 
@@ -139,18 +140,9 @@ def three_way(expr: Expr, wrt: str, point: dict[str, float]) -> dict[str, Any]:
 
 
 def _numeric(f: Callable[[float], float], x0: float) -> dict[str, Any]:
-    try:
-        from chainrule.numeric import derivative
-    except ImportError:  # pragma: no cover - the numeric package ships with chainrule
-        derivative = None
-    if derivative is not None:
-        r = derivative(f, x0)
-        return {"value": finite(r.df), "error": finite(r.error), "status": str(r.status),
-                "method": "central differences, Richardson extrapolation"}
-    h = 1e-5 * max(1.0, abs(x0))
-    estimate = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    return {"value": finite(estimate), "error": None, "status": "central difference",
-            "method": "central difference"}
+    r = derivative(f, x0)
+    return {"value": finite(r.df), "error": finite(r.error), "status": str(r.status),
+            "method": "central differences, Richardson extrapolation"}
 
 
 def _where(point: dict[str, float], wrt: str, x0: float) -> str:
