@@ -149,3 +149,12 @@ def test_the_scan_sees_relative_and_marked_imports():
                         "    from .b import c"], node)
     assert not _documented(["def f():", "    # some other comment", "    from .b import c"],
                            node)
+
+
+def test_documented_lazy_imports_are_listed_in_the_architecture_doc():
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for module, line, target, ok in function_level_imports():
+        if ok and not _by_policy(module):
+            where = module.removeprefix("chainrule.").replace(".", "/") + ".py"
+            assert f"`{where}`" in doc or f"`{where} " in doc, f"{where}:{line}"
+            assert f"`{target.removeprefix('chainrule.')}`" in doc, f"{where}:{line} → {target}"

@@ -2,7 +2,7 @@
 
 For a function of plain Python numbers, ``grad`` first calls it with symbols; when that
 yields an expression (no branching on values, only table primitives), the symbolic
-derivative is compiled (:mod:`chainrule.compile`) and reused. Every call still runs the
+derivative is compiled (:mod:`chainrule.symbolic.compile`) and reused. Every call still runs the
 function itself on the numbers, at the point and at a nearby point, and checks the compiled
 function agrees with it at both; if not (a closure's captured value changed, say) it traces
 again, and a function that cannot be traced
