@@ -6,20 +6,6 @@
 >>> chainrule.diff("x^x").evaluate(x=2)
 6.772588722239782
 """
-# ruff: noqa: E402 - the registry gets its loader before the public names are imported
-
-from chainrule.core import registry as _registry
-
-
-def _load_rules(register):
-    """The registry's loader: :mod:`chainrule.rules` fills core's table on first use."""
-    # lazy import (documented exception): core sits below the rules, so the package init,
-    # which knows every layer, hands the table to core; loaded on first use for start time
-    from chainrule.rules import register_all
-    register_all(register)
-
-
-_registry.set_loader(_load_rules)  # before anything below consults the registry
 
 from chainrule import numeric
 from chainrule.autodiff.api import (
@@ -36,6 +22,7 @@ from chainrule.autodiff.api import (
 from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
 from chainrule.check import GradCheckError, GradCheckReport, check_grads
 from chainrule.check_answer import AnswerCheck, check_answer
+from chainrule.core import registry as _registry
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
@@ -53,6 +40,17 @@ from chainrule.symbolic.simplify import expand, readable
 from chainrule.symbolic.steps import Derivation, Step
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
+
+
+def _load_rules(register):
+    """The registry's loader: :mod:`chainrule.rules` fills core's table on first use."""
+    # lazy import (documented exception): core sits below the rules, so the package init,
+    # which knows every layer, hands the table to core; loaded on first use for start time
+    from chainrule.rules import register_all
+    register_all(register)
+
+
+_registry.set_loader(_load_rules)
 
 
 def from_sympy(sympy_expr):
