@@ -30,7 +30,7 @@ def parse(text: str) -> Expr:
     """Parse text in chainrule's syntax (see the README) into an expression.
 
     >>> str(parse("sin^2 x + 2x"))
-    '2x + sin(x)^2'
+    'sin(x)^2 + 2x'
     """
     return _parse(text)
 
