@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from chainrule.cli.diff_command import DiffRequest, run_diff
 from chainrule.cli.main import app as cli_app
+from chainrule.limits.runner import Runner, TimeLimit, call_with_deadline
 from chainrule.web import create_app
-from chainrule.web.runner import Runner, TimeLimit, call_with_deadline
 from chainrule.web.validate import LIMITS, MAX_BODY_BYTES, MAX_EXPR_CHARS, MAX_NESTING
 
 with warnings.catch_warnings():  # Starlette's TestClient may warn that it prefers httpx2
@@ -326,7 +326,7 @@ def test_runner_busy_and_errors():
         runner = Runner(time_limit=5, parallel=1, waiting=0)
         slow = asyncio.ensure_future(runner.run(lambda: time.sleep(0.3) or "slow"))
         await asyncio.sleep(0.05)
-        from chainrule.web.runner import Busy
+        from chainrule.limits.runner import Busy
         with pytest.raises(Busy):
             await runner.run(lambda: "fast")
         assert await slow == "slow"

@@ -2,7 +2,7 @@
 
 Each handler reads its fields through :class:`~chainrule.web.validate.Fields` (which refuses
 unknown, missing and ill-typed fields and anything over a limit) and then calls the library.
-Handlers run in a worker thread (see :mod:`chainrule.web.runner`); the errors they raise are
+Handlers run in a worker thread (see :mod:`chainrule.limits.runner`); the errors they raise are
 turned into 4xx answers by :mod:`chainrule.web.app`. The API is documented in
 ``docs/web-api.md``.
 """

@@ -29,9 +29,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from chainrule.core.registry import all_primitives
+from chainrule.limits.runner import Busy, Runner, TimeLimit
 from chainrule.symbolic.api import parse, steps
 from chainrule.web.api import HANDLERS, error_body
-from chainrule.web.runner import Busy, Runner, TimeLimit
 from chainrule.web.validate import (
     LIMITS,
     MAX_BODY_BYTES,

@@ -18,10 +18,10 @@ import numpy as np
 from chainrule.calculus import critical_points
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
+from chainrule.limits.runner import call_with_deadline
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
 from chainrule.web.evaluation import as_function, finite, fix, scalar
-from chainrule.web.runner import call_with_deadline
 
 BISECTIONS = 24
 """Halvings of a steep segment before it is declared a jump or a pole."""

@@ -1,4 +1,6 @@
-"""Work limits and the recursion guard. Every public operation checks the limit that bounds it.
+"""Work limits, the recursion guard and time limits (:mod:`.runner`).
+
+Every public operation checks the limit that bounds it.
 
 Limits are per operation, not only on input length: SymPy hangs on ``9^9^9`` and takes
 seconds on a 2,000-term sum; we refuse clearly instead.

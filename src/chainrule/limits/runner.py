@@ -1,4 +1,8 @@
-"""Run each request's work in its own thread, with a time limit that really stops it.
+"""Time limits that really stop the work: each job runs in its own thread.
+
+The web explorer runs every request through :class:`Runner`, and the command line's
+``--timeout`` uses :func:`call_with_deadline`; both front ends share it, so it sits with the
+other work limits, below every layer.
 
 The event loop never computes: :meth:`Runner.run` starts a thread, waits for it at most
 ``time_limit`` seconds, and on time-out raises :class:`TimeLimit` (the app answers 504) and
