@@ -29,8 +29,10 @@ ExprLike = Expr | str | int | float
 def parse(text: str) -> Expr:
     """Parse text in chainrule's syntax (see the README) into an expression.
 
-    >>> str(parse("sin^2 x + 2x"))
-    'sin(x)^2 + 2x'
+    >>> str(parse("sin^2 x"))
+    'sin(x)^2'
+    >>> parse("2x + 1") == parse("1 + 2*x")
+    True
     """
     return _parse(text)
 
