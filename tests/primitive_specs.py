@@ -173,6 +173,9 @@ ELEMENTWISE: dict[str, tuple[Case, ...]] = {
     "sinh": elementwise(np.sinh, on(uniform, -2, 2)),
     "cosh": elementwise(np.cosh, on(uniform, -2, 2)),
     "tanh": elementwise(np.tanh, on(uniform, -2, 2)),
+    "asinh": elementwise(np.arcsinh, on(uniform, -2, 2)),
+    "acosh": elementwise(np.arccosh, on(uniform, 1.3, 3), eps=KINK_EPS),
+    "atanh": elementwise(np.arctanh, on(uniform, -0.8, 0.8), eps=KINK_EPS),
     # machine learning
     "sigmoid": elementwise(ml.sigmoid, on(uniform, -4, 4)),
     "softplus": elementwise(ml.softplus, on(uniform, -4, 4)),

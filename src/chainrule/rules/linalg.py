@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core.primitive import Primitive, RuleText
+from chainrule.core.primitive import Primitive, RuleText, linear
 from chainrule.rules.arrays import unbroadcast
 
 
@@ -34,20 +34,26 @@ def _matmul_vjp_b(g, a, b):
     return unbroadcast(np.matmul(_swap(a), g), np.shape(b))
 
 
-def _matmul_jvp(t, ans, args, p):
+def _batched_matmul(t, ans, args, p, batch, prim):
     a, b = args
-    out = 0.0
+    out = None
     if t[0] is not None:
-        out = out + np.matmul(t[0], b)
+        out = np.matmul(t[0], b)
     if t[1] is not None:
-        out = out + np.matmul(a, t[1])
+        if np.ndim(b) == 1:  # a batch of vectors is a matrix: contract its last axis
+            term = (np.sum(a * t[1], axis=-1) if np.ndim(a) == 1
+                    else np.matmul(a, np.expand_dims(t[1], -1))[..., 0])
+        else:
+            term = np.matmul(a, t[1])
+        out = term if out is None else out + term
     return out
 
 
-MATMUL = Primitive(
-    "matmul", 2, lambda a, b: np.matmul(a, b), rule=None,
-    text=RuleText("Matrix product rule", "d(AB) = dA·B + A·dB", "linalg"),
-    vjp=_matmul_vjp, jvp=_matmul_jvp, symbolic=False,
+# Bilinear: the JVP is derived (dA·B + A·dB); the transposes are the VJP.
+MATMUL = linear(
+    "matmul", 2, lambda a, b: np.matmul(a, b), _matmul_vjp,
+    RuleText("Matrix product rule", "d(AB) = dA·B + A·dB", "linalg"),
+    numpy=(np.matmul,), batch=_batched_matmul,
 )
 
 
