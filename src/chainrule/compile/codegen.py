@@ -128,8 +128,8 @@ class CompiledFunction:
         self.args = tuple(s.name for s in args)
         self.array_source = _source(expr, args, scalar=False)
         self.scalar_source = _source(expr, args, scalar=True)
-        self._array = _build(self.array_source)
-        self._scalar = _build(self.scalar_source)
+        self.array_fn = _build(self.array_source)  # the generated code, unchecked
+        self.scalar_fn = _build(self.scalar_source)
 
     def __call__(self, *values: Any, **named: Any) -> Any:
         if named:
@@ -138,7 +138,7 @@ class CompiledFunction:
             raise ChainruleError(f"expected values for {', '.join(self.args)}")
         if all(isinstance(v, float | int) for v in values):
             try:
-                out = self._scalar(*values)
+                out = self.scalar_fn(*values)
             except (ValueError, ZeroDivisionError, OverflowError):
                 out = math.nan
             if math.isfinite(out):
@@ -147,7 +147,7 @@ class CompiledFunction:
                               + ", ".join(f"{n} = {v}" for n, v in zip(self.args, values,
                                                                            strict=True)))
         with np.errstate(all="ignore"):
-            out = self._array(*(np.asarray(v, dtype=float) for v in values))
+            out = self.array_fn(*(np.asarray(v, dtype=float) for v in values))
         if not np.all(np.isfinite(out)):
             raise DomainError(f"{self.expr} is undefined or overflows at some of the points")
         return out
