@@ -118,6 +118,9 @@ class Primitive:
     positive: bool = False  # > 0 wherever defined (exp, cosh)
     nonnegative: bool = False  # ≥ 0 wherever defined (abs, relu)
     values: Mapping[Fraction, SpecialValue] = field(default_factory=dict)  # sin(0) = 0
+    # Exact values at rational multiples of π that canonical form leaves alone, for tidying
+    # answers: ``at_pi_multiple(k)`` → sin(kπ) as an expression, or None when not known.
+    at_pi_multiple: Callable[[Fraction], Any] | None = None
     # Batched forward mode for array primitives: ``batch(t, ans, args, params, B, prim)`` →
     # the output tangents (B, ...); None: the jvp once per direction.
     batch: Callable[..., Any] | None = None
