@@ -17,16 +17,16 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.compile.codegen import CompiledFunction
+from chainrule.autodiff.numpy_dispatch import bound_ufunc
 from chainrule.core import registry
 from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Symbol
 from chainrule.core.primitive import IncompleteRecord, Primitive
 from chainrule.core.registry import all_primitives, get
-from chainrule.modes.numpy_dispatch import bound_ufunc
 from chainrule.parsing import parse
 from chainrule.printing.latex import to_latex
 from chainrule.printing.mathml import to_mathml
+from chainrule.symbolic.compile.codegen import CompiledFunction
 from primitive_specs import SPECS
 
 RECORDS = all_primitives()

@@ -19,11 +19,11 @@ import functools
 from fractions import Fraction
 from typing import Any
 
-from chainrule._recursion import DEEP_LIMIT, deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import all_primitives, get
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.limits import DEEP_LIMIT, deep_recursion
 
 
 @functools.cache

@@ -5,7 +5,7 @@ these same records (so they differentiate again for higher orders): a reduction 
 weights (:func:`reduction`), a linear operation its transpose
 (:func:`~chainrule.core.primitive.linear`: the JVP is the operation itself), and batched
 forward mode reads the record's ``batch``. ``mean``, ``var``, norms, softmax and the losses
-are compositions of these (see :mod:`chainrule.modes.array_functions`), not records.
+are compositions of these (see :mod:`chainrule.autodiff.array_functions`), not records.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ MIN = reduction(
 
 def _prod_others(x, ans, p):
     """∂(Π x)/∂xᵢ = the product of the other entries, exact also where some xᵢ are 0."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     if not np.any(np.equal(value_of(x), 0)):
         return np.prod(x, axis=axis, keepdims=True) / x
@@ -179,7 +179,7 @@ def _lse_shifted(x, axis, keepdims):
 
 def _lse_softmax(x, ans, p):
     """softmax(x) along the axis, as exp(x − m)/Σ exp(x − m) (m = max x, a constant shift)."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     m = np.max(value_of(x), axis=axis, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
