@@ -28,6 +28,7 @@ import numpy as np
 
 from chainrule.core import build
 from chainrule.core.expr import Const
+from chainrule.core.ops import call
 from chainrule.errors import DifferentiationError
 
 PartialRule = Callable[[int, tuple, Any], Any]
@@ -112,7 +113,9 @@ class Primitive:
     power_on_head: bool = False  # sin²(x), not (sin x)²
     operator: str | None = None  # written as an operator (+ · ^), not as a function name
     aliases: tuple[str, ...] = ()  # further names the parser accepts (arcsin for asin)
-    sympy: str | None = None  # the SymPy function of the same meaning ("asinh"), if one
+    # SymPy: the name of its function of the same meaning ("asinh"), or, where SymPy has none,
+    # ``make(sympy_module, *args)`` writing it in SymPy's terms (σ(u) = 1/(1 + e^−u)).
+    sympy: str | Callable[..., Any] | None = None
     # -- mathematical facts --------------------------------------------------------------
     inverse: Inverse | None = None
     positive: bool = False  # > 0 wherever defined (exp, cosh)
@@ -131,7 +134,6 @@ class Primitive:
         return self.rule is not None
 
     def __call__(self, *args: Any, **params: Any) -> Any:
-        from chainrule.core.ops import call
         return call(self, *args, **params)
 
     def partial(self, i: int, args: tuple, ans: Any) -> Any:
@@ -244,7 +246,6 @@ def linear(name: str, arity: int | None, impl: Callable, transpose: Callable, te
     jointly = kw.pop("jointly", False)
 
     def jvp(tangents: list, ans: Any, args: tuple, params: dict) -> Any:
-        from chainrule.core.ops import call
         if jointly:
             return call(prim, *(np.zeros(np.shape(a)) if t is None else t
                                 for t, a in zip(tangents, args, strict=True)), **params)

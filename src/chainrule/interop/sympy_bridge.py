@@ -29,7 +29,7 @@ from chainrule.limits import DEEP_LIMIT, deep_recursion
 @functools.cache
 def _sympy_names() -> dict[str, str]:
     """SymPy function name → primitive, for the records that name one (``sin``, ``Abs``)."""
-    return {p.sympy: name for name, p in all_primitives().items() if p.sympy is not None}
+    return {p.sympy: name for name, p in all_primitives().items() if isinstance(p.sympy, str)}
 
 
 def _sympy() -> Any:
@@ -98,46 +98,12 @@ class _ToSympy:
 
     def function(self, name: str, args: list[Any]) -> Any:
         """SymPy for primitive ``name`` applied to converted ``args``."""
-        direct = get(name).sympy
-        if direct is not None:
-            return getattr(self.sp, direct)(*args)
-        make = _BUILDERS.get(name)
+        make = get(name).sympy  # a SymPy function's name, or written in SymPy's terms
         if make is None:
             raise ChainruleError(f"no SymPy equivalent for the primitive {name!r}")
+        if isinstance(make, str):
+            return getattr(self.sp, make)(*args)
         return make(self.sp, *args)
-
-
-def _real_cbrt(sp: Any, u: Any) -> Any:
-    """The real cube root: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
-
-    SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0), and both
-    ``real_root`` and ``sign(u)·|u|^(1/3)`` differentiate to an unevaluated
-    ``Derivative(sign(u))`` on plain symbols; this form is real everywhere and differentiates
-    correctly for u ≠ 0.
-    """
-    third = sp.Rational(1, 3)
-    return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
-
-
-_BUILDERS = {
-    "add": lambda sp, *a: sp.Add(*a),
-    "mul": lambda sp, *a: sp.Mul(*a),
-    "pow": lambda sp, b, e: sp.Pow(b, e),
-    "ln": lambda sp, u: sp.log(u),
-    "log": lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
-    "sqrt": lambda sp, u: sp.sqrt(u),
-    "cbrt": _real_cbrt,
-    "log1p": lambda sp, u: sp.log(1 + u),
-    "expm1": lambda sp, u: sp.exp(u) - 1,
-    "sigmoid": lambda sp, u: 1 / (1 + sp.exp(-u)),
-    "softplus": lambda sp, u: sp.log(1 + sp.exp(u)),
-    "relu": lambda sp, u: sp.Max(0, u),
-    "heaviside": lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
-    "logsumexp": lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
-    "logaddexp": lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
-}
-"""Primitive name → ``make(sympy, *args)`` for the primitives whose record names no SymPy
-function: written in SymPy's terms."""
 
 
 # -- SymPy → chainrule -------------------------------------------------------------------

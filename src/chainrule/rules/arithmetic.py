@@ -17,7 +17,7 @@ ADD = Primitive(
     "add", None, vectorised(lambda *a: total(a)),
     rule=lambda i, args, ans: 1,
     text=RuleText("Sum rule", "d/dx (u + v) = u′ + v′", "arithmetic"),
-    numpy=(np.add,), operator="+",
+    numpy=(np.add,), operator="+", sympy=lambda sp, *a: sp.Add(*a),
 )
 
 MUL = Primitive(
@@ -25,7 +25,7 @@ MUL = Primitive(
     # Each factor takes the prime in turn: ∂(∏ f)/∂f_i = ∏_{j≠i} f_j.
     rule=lambda i, args, ans: product(args[:i] + args[i + 1:]),
     text=RuleText("Product rule", "d/dx (u·v) = u′·v + u·v′", "arithmetic"),
-    numpy=(np.multiply,), operator="*",
+    numpy=(np.multiply,), operator="*", sympy=lambda sp, *a: sp.Mul(*a),
 )
 
 
@@ -51,7 +51,7 @@ POW = Primitive(
     domain=Domain(_pow_domain, "0 to a negative power divides by zero; "
                                "a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
-    numpy=(np.power, np.float_power), operator="^",
+    numpy=(np.power, np.float_power), operator="^", sympy=lambda sp, b, e: sp.Pow(b, e),
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.core.ops import call
 from chainrule.core.primitive import Primitive, RuleText, linear
 
 
@@ -52,7 +53,6 @@ def align(t, arg_shape: tuple, out_ndim: int):
 def _batched_self(adjust):
     """The batch rule of a linear primitive: the primitive itself, parameters adjusted."""
     def rule(t, ans, args, p, batch, prim):
-        from chainrule.core.ops import call
         return call(prim, t[0], **adjust(p, args, batch))
     return rule
 
@@ -212,7 +212,6 @@ def _batched_broadcast(t, ans, args, p, batch, prim):
 
 def _batched_join(stacking: bool):
     def rule(t, ans, args, p, batch, prim):
-        from chainrule.core.ops import call
         parts = [ti if ti is not None else np.zeros((batch,) + np.shape(a))
                  for ti, a in zip(t, args, strict=True)]
         ndim = np.ndim(args[0]) + (1 if stacking else 0)

@@ -61,6 +61,18 @@ def _simplify_cbrt(u):
     return None
 
 
+def _sympy_real_cbrt(sp, u):
+    """The real cube root in SymPy: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
+
+    SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0), and both
+    ``real_root`` and ``sign(u)·|u|^(1/3)`` differentiate to an unevaluated
+    ``Derivative(sign(u))`` on plain symbols; this form is real everywhere and differentiates
+    correctly for u ≠ 0.
+    """
+    third = sp.Rational(1, 3)
+    return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
+
+
 def _log_base_impl(x, base):
     return np.log(x) / np.log(base)
 
@@ -77,6 +89,7 @@ LN = unary(
     domain=Domain(lambda x: x > 0, "ln needs a positive argument"),
     values={Fraction(1): Fraction(0)}, simplify=_simplify_ln,
     latex=r"\ln", mathml="ln", inverse=Inverse("exp", (0, math.inf)),
+    sympy=lambda sp, u: sp.log(u),
 )
 LOG = binary(
     "log", vectorised(_log_base_impl),
@@ -86,28 +99,33 @@ LOG = binary(
     domain=Domain(lambda x, base: (x > 0) & (base > 0) & (base != 1),
                   "log_b(u) needs u > 0 and a base b > 0, b ≠ 1"),
     simplify=_simplify_log, latex=r"\log", mathml="log",
+    sympy=lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
 )
 SQRT = unary(
     "sqrt", np.sqrt, lambda x, ans: 1 / (2 * ans),
     "Square root rule", "d/dx √u = u′/(2√u)", "exp_log", scalar_code="math.sqrt",
     domain=Domain(lambda x: x >= 0, "sqrt needs a non-negative argument"),
     simplify=_simplify_sqrt, needs_ans=True, latex=r"\sqrt", mathml="sqrt", nonnegative=True,
+    sympy=lambda sp, u: sp.sqrt(u),
 )
 CBRT = unary(
     "cbrt", np.cbrt, lambda x, ans: 1 / (3 * ans**2),
     "Cube root rule", "d/dx ∛u = u′/(3·∛u²)", "exp_log", scalar_code="math.cbrt",
     simplify=_simplify_cbrt, needs_ans=True, latex=r"\sqrt[3]", mathml="cbrt",
+    sympy=_sympy_real_cbrt,
 )
 LOG1P = unary(
     "log1p", np.log1p, lambda x, ans: 1 / (1 + x),
     "Logarithm rule", "d/dx ln(1 + u) = u′/(1 + u)", "exp_log", scalar_code="math.log1p",
     domain=Domain(lambda x: x > -1, "log1p needs an argument > −1"),
     latex=r"\operatorname{log1p}", mathml="log1p", inverse=Inverse("expm1", (-1, math.inf)),
+    sympy=lambda sp, u: sp.log(1 + u),
 )
 EXPM1 = unary(
     "expm1", np.expm1, lambda x, ans: ans + 1,
     "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", scalar_code="math.expm1",
     needs_ans=True, latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
+    sympy=lambda sp, u: sp.exp(u) - 1,
 )
 
 PRIMITIVES = (EXP, LN, LOG, SQRT, CBRT, LOG1P, EXPM1)
