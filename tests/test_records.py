@@ -21,8 +21,9 @@ from chainrule.autodiff.numpy_dispatch import bound_ufunc
 from chainrule.core import registry
 from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Symbol
-from chainrule.core.primitive import IncompleteRecord, Primitive
+from chainrule.core.primitive import Primitive
 from chainrule.core.registry import all_primitives, get
+from chainrule.errors import IncompleteRecord
 from chainrule.parsing import parse
 from chainrule.printing.latex import to_latex
 from chainrule.printing.mathml import to_mathml

@@ -1,9 +1,13 @@
 """The record every primitive is: one entry of the single derivative-rule table.
 
 A :class:`Primitive` holds everything any part of chainrule knows about one function: its
-name and arity, a NumPy implementation, its input domain, how to print it, the text that
-explains its rule, and its **derivative rule per argument written in chainrule's own
-operations** (:mod:`chainrule.core.ops`). Because the rule is written with our ops, the same
+name and arity, a NumPy implementation and binding (the ufuncs traced NumPy code maps to it),
+its input domain, the text that explains its rule, what compiled code calls, its LaTeX and
+MathML heads and the names the parser reads, its inverse, range and exact special values,
+its SymPy meaning, and its **derivative rule per argument written in chainrule's own
+operations** (:mod:`chainrule.core.ops`). Array primitives give one linear map from which
+the others follow (:func:`linear`: a transpose, the JVP derived). The consumers read these
+fields; none keeps a table of its own. Because the rule is written with our ops, the same
 function applied to expression nodes gives the symbolic derivative and applied to arrays gives
 the numeric partials that automatic differentiation multiplies by tangents / cotangents.
 
@@ -29,7 +33,7 @@ import numpy as np
 from chainrule.core import build
 from chainrule.core.expr import Const
 from chainrule.core.ops import call
-from chainrule.errors import DifferentiationError
+from chainrule.errors import IncompleteRecord
 
 PartialRule = Callable[[int, tuple, Any], Any]
 """``rule(i, args, ans)``: the partial derivative of ``prim(*args)`` (= ``ans``) in ``args[i]``."""
@@ -76,10 +80,6 @@ class PiMultiple:
 
 
 SpecialValue = Fraction | PiMultiple
-
-
-class IncompleteRecord(DifferentiationError):
-    """A record lacks a piece some part of chainrule needs (a rule, code); names it."""
 
 
 @dataclass(frozen=True, eq=False)

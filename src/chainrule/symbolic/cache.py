@@ -8,7 +8,7 @@ function agrees with it at both; if not (a closure's captured value changed, say
 again, and a function that cannot be traced (it branches on values, calls ``math`` on a
 symbol, …) falls back to the recorded reverse pass. So the cache is an optimisation that can
 never make an answer wrong. A rule record missing a piece (no derivative rule, nothing to
-compile to) is not such a case: it raises :class:`~chainrule.core.primitive.IncompleteRecord`,
+compile to) is not such a case: it raises :class:`~chainrule.errors.IncompleteRecord`,
 naming the primitive.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
-from chainrule.core.primitive import IncompleteRecord
+from chainrule.errors import IncompleteRecord
 
 _FAILED = object()
 _PROBE = 2.0**-7

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
-from chainrule.core.primitive import IncompleteRecord, Primitive
+from chainrule.core.primitive import Primitive
 from chainrule.core.registry import all_primitives, get
-from chainrule.errors import ChainruleError, DomainError
+from chainrule.errors import ChainruleError, DomainError, IncompleteRecord
 
 _CHUNK = 64
 
