@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.core.primitive import Primitive, RuleText, linear
-from chainrule.rules.arrays import unbroadcast
+from chainrule.rules.arrays import align, unbroadcast
 
 
 def _swap(a):
@@ -36,15 +36,16 @@ def _matmul_vjp_b(g, a, b):
 
 def _batched_matmul(t, ans, args, p, batch, prim):
     a, b = args
+    out_ndim = np.ndim(ans)
     out = None
-    if t[0] is not None:
-        out = np.matmul(t[0], b)
+    if t[0] is not None:  # unit axes where b has more stacked matrices than a
+        out = np.matmul(align(t[0], np.shape(a), out_ndim) if np.ndim(a) >= 2 else t[0], b)
     if t[1] is not None:
         if np.ndim(b) == 1:  # a batch of vectors is a matrix: contract its last axis
             term = (np.sum(a * t[1], axis=-1) if np.ndim(a) == 1
                     else np.matmul(a, np.expand_dims(t[1], -1))[..., 0])
         else:
-            term = np.matmul(a, t[1])
+            term = np.matmul(a, align(t[1], np.shape(b), out_ndim))
         out = term if out is None else out + term
     return out
 
