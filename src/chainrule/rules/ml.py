@@ -66,7 +66,7 @@ LOGADDEXP = Primitive(
     "logaddexp", 2, vectorised(np.logaddexp),
     rule=lambda i, args, ans: ops.exp(args[i] - ans),
     text=RuleText("Log-add-exp rule", "∂/∂a log(e^a + e^b) = e^(a − lse)", "ml"),
-    needs_ans=True, numpy=(np.logaddexp,), code="np.logaddexp",
+    needs_ans=True, numpy=(np.logaddexp,),
     latex=r"\operatorname{logaddexp}", mathml="logaddexp",
     sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
 )
