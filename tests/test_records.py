@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.autodiff.numpy_dispatch import bound_ufunc
+from chainrule.autodiff.numpy_dispatch import bound_primitive
 from chainrule.core import registry
 from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Symbol
@@ -115,7 +115,7 @@ def test_elementwise_record_names_its_numpy_function(name):
         missing = [f.__name__ for f in _numpy_namesakes(prim) if f not in prim.numpy]
         assert not missing, f"{name}: NumPy's {missing} should be in the record's numpy binding"
     for ufunc in prim.numpy:
-        assert bound_ufunc(ufunc) is prim
+        assert bound_primitive(ufunc) is prim
         for args in _points(name, ufunc.nin):
             with np.errstate(all="ignore"):
                 assert _agree(float(ufunc(*args)), _impl(prim, args), exact_nonfinite=False)

@@ -175,10 +175,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
     return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
 
 
-def linalg(name):
-    return lambda *args, **_: _p(name, *args)
-
-
 def as_array_like(x, dtype=None, **_):
     return x
 
@@ -190,12 +186,13 @@ FUNCTIONS: dict[Any, Any] = {
     np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.expand_dims: expand_dims,
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
-    np.where: where, np.take: take, np.dot: dot, np.matmul: linalg("matmul"), np.outer: outer,
-    np.trace: trace, np.clip: clip, np.linalg.norm: norm, np.linalg.solve: linalg("solve"),
-    np.linalg.inv: linalg("inv"), np.linalg.det: linalg("det"), np.asarray: as_array_like,
+    np.where: where, np.take: take, np.dot: dot, np.outer: outer,
+    np.trace: trace, np.clip: clip, np.linalg.norm: norm,
+    np.asarray: as_array_like,
     np.asanyarray: as_array_like,
 }
-"""NumPy function → how it is computed on traced values."""
+"""NumPy function → how it is computed on traced values, for the functions that are not
+one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
 
 VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,

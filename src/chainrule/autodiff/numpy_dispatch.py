@@ -13,17 +13,19 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.ops import call
 from chainrule.core.registry import all_primitives, get
 from chainrule.errors import DifferentiationError
 
 
-def bound_ufunc(ufunc: Any) -> Any:
-    """The primitive whose record lists ``ufunc`` as its NumPy binding, or None.
+def bound_primitive(func: Any) -> Any:
+    """The primitive whose record lists ``func`` (a ufunc or array function) as its NumPy
+    binding, or None.
 
-    >>> bound_ufunc(np.arcsin).name
+    >>> bound_primitive(np.arcsin).name
     'asin'
     """
-    name = _bindings().get(ufunc)
+    name = _bindings().get(func)
     return None if name is None else get(name)  # looked up per call: records can be swapped
 
 
@@ -51,7 +53,6 @@ CONSTANT_UFUNCS = {
 
 
 def _call(name: str, *args: Any, **params: Any) -> Any:
-    from chainrule.core.ops import call
     return call(get(name), *args, **params)
 
 
@@ -69,10 +70,9 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return ufunc(*(value_of(i) for i in inputs))
     if ufunc in UFUNC_FORMS:
         return UFUNC_FORMS[ufunc](*inputs)
-    prim = bound_ufunc(ufunc)
+    prim = bound_primitive(ufunc)
     if prim is None:
         raise DifferentiationError(f"no derivative rule for numpy.{ufunc.__name__}")
-    from chainrule.core.ops import call
     return call(prim, *inputs)
 
 
@@ -92,6 +92,9 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     if func in VALUE_ONLY:
         return func(*(value_of(a) for a in args),
                     **{k: value_of(v) for k, v in kwargs.items()})
+    prim = bound_primitive(func)
+    if prim is not None:  # keywords (NumPy's out=, …) have no say in the derivative
+        return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
         raise DifferentiationError(

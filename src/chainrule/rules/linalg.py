@@ -79,13 +79,14 @@ def _solve_jvp(t, ans, args, p):
 SOLVE = Primitive(
     "solve", 2, lambda a, b: np.linalg.solve(a, b), rule=None,
     text=RuleText("Linear solve rule", "x = A⁻¹b: dx = A⁻¹(db − dA·x)", "linalg"),
-    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False,
+    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False, numpy=(np.linalg.solve,),
 )
 INV = Primitive(
     "inv", 1, lambda a: np.linalg.inv(a), rule=None,
     text=RuleText("Inverse rule", "d(A⁻¹) = −A⁻¹·dA·A⁻¹", "linalg"),
     vjp=lambda g, ans, args, p, need: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
     jvp=lambda t, ans, args, p: -np.matmul(np.matmul(ans, t[0]), ans), symbolic=False,
+    numpy=(np.linalg.inv,),
 )
 DET = Primitive(
     "det", 1, lambda a: np.linalg.det(a), rule=None,
@@ -94,7 +95,7 @@ DET = Primitive(
                                  * _swap(np.linalg.inv(args[0]))],
     jvp=lambda t, ans, args, p: ans * np.trace(np.matmul(np.linalg.inv(args[0]), t[0]),
                                                axis1=-2, axis2=-1),
-    symbolic=False,
+    symbolic=False, numpy=(np.linalg.det,),
 )
 
 PRIMITIVES = (MATMUL, SOLVE, INV, DET)
