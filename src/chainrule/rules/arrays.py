@@ -10,6 +10,9 @@ are compositions of these (see :mod:`chainrule.autodiff.array_functions`), not r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from chainrule.core.ops import call
@@ -33,7 +36,7 @@ def _text(name: str, rewrite: str) -> RuleText:
 
 # -- batching: a leading axis of B tangents (see chainrule's batched forward mode) ----------
 
-def shift_axis(axis, ndim: int):
+def shift_axis(axis: Any, ndim: int) -> Any:
     """The axis (or axes) ``axis`` of an ``ndim``-array, counted in its batch ``(B, ...)``."""
     if axis is None:
         return tuple(range(1, ndim + 1))
@@ -42,7 +45,7 @@ def shift_axis(axis, ndim: int):
     return axis % ndim + 1
 
 
-def align(t, arg_shape: tuple, out_ndim: int):
+def align(t: Any, arg_shape: tuple, out_ndim: int) -> Any:
     """A batched tangent ``(B, *arg_shape)`` with unit axes so it broadcasts to ``out_ndim``."""
     missing = out_ndim - len(arg_shape)
     if missing <= 0:
@@ -88,7 +91,7 @@ def unbroadcast(g, shape):
 
 # -- reductions ---------------------------------------------------------------------------
 
-def reduction(name: str, impl, weights, rewrite: str) -> Primitive:
+def reduction(name: str, impl: Callable, weights: Callable | None, rewrite: str) -> Primitive:
     """A reduction whose derivative is a weighted sum: ∂ reduce(x) / ∂xᵢ = wᵢ.
 
     ``weights(x, ans, params)`` (None: all 1, the sum) is the one rule; the JVP sums the

@@ -8,6 +8,7 @@ from fractions import Fraction as F
 import numpy as np
 
 from chainrule.core import build, ops
+from chainrule.core.expr import Expr
 from chainrule.core.primitive import Domain, Inverse, PiMultiple, unary, vectorised
 
 _SIN_NONZERO = Domain(lambda x: np.sin(x) != 0, "undefined where sin(u) = 0")
@@ -21,7 +22,7 @@ _SIN_OF_PI_MULTIPLE = {  # sin(kπ) for k in [0, 1), as (radicand, denominator)
 }
 
 
-def sin_pi(k: F):
+def sin_pi(k: F) -> Expr | None:
     """The exact value of sin(kπ) (``√3/2`` for k = 1/3), or None when it is not listed."""
     k = k % 2
     sign = 1
