@@ -107,7 +107,7 @@ def line_profile(x: np.ndarray, rounds: int = 11) -> list[dict]:
     namespace, followed by the finiteness check ``CompiledFunction.__call__`` adds, and by
     f's own body for comparison. Shares are of the best (min) times: load noise only adds.
     """
-    from chainrule.symbolic.compile.templates import NAMESPACE
+    from chainrule.symbolic.compile.codegen import namespace
     compiled = chainrule.compile(chainrule.diff(f))
     body = [ln.strip() for ln in compiled.array_source.splitlines()[1:]]
     steps = [ln for ln in body if not ln.startswith("return")]
@@ -117,7 +117,7 @@ def line_profile(x: np.ndarray, rounds: int = 11) -> list[dict]:
     codes = [compile(s, "<line>", "exec") for s in steps]
     times: list[list[float]] = [[] for _ in steps]
     for _ in range(rounds):
-        ns = dict(NAMESPACE, a0=x)
+        ns = dict(namespace(), a0=x)
         with np.errstate(all="ignore"):
             for i, code in enumerate(codes):
                 t = time.perf_counter()

@@ -39,6 +39,7 @@ class Case:
     atol: float = 1e-8
     eps: float | None = None  # the first finite-difference step; None: check_grads' default
     order: int = 2
+    intervals: tuple | None = None  # per argument (lo, hi) when drawn uniformly from one
 
     @property
     def scalar(self) -> bool:
@@ -117,13 +118,27 @@ def elementwise(fn: Callable, *draws: Callable, eps: float | None = None,
     shapes = tuple(shapes[i % len(shapes)] for i in range(len(draws)))
     array = args(*(d(s) for d, s in zip(draws, shapes, strict=True)))
     scalar = args(*(d(None) for d in draws))
+    intervals = tuple(getattr(d, "interval", None) for d in draws)
     return (Case("array", array, fn, rtol=rtol, eps=eps),
-            Case("scalar", scalar, fn, rtol=rtol, eps=eps))
+            Case("scalar", scalar, fn, rtol=rtol, eps=eps,
+                 intervals=None if None in intervals else intervals))
 
 
-def on(maker: Callable, lo: float, hi: float) -> Callable:
+@dataclass(frozen=True)
+class on:  # noqa: N801  (reads as a function: on(uniform, -2, 2))
     """A draw-maker of one domain, waiting for its shape."""
-    return lambda shape: maker(lo, hi, shape)
+
+    maker: Callable
+    lo: float
+    hi: float
+
+    def __call__(self, shape: tuple | None) -> Callable:
+        return self.maker(self.lo, self.hi, shape)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The interval every draw lies in, when it is one (not for ``signed``)."""
+        return (self.lo, self.hi) if self.maker is uniform else None
 
 
 def _call(name: str, *xs, **params):
@@ -173,6 +188,9 @@ ELEMENTWISE: dict[str, tuple[Case, ...]] = {
     "sinh": elementwise(np.sinh, on(uniform, -2, 2)),
     "cosh": elementwise(np.cosh, on(uniform, -2, 2)),
     "tanh": elementwise(np.tanh, on(uniform, -2, 2)),
+    "asinh": elementwise(np.arcsinh, on(uniform, -2, 2)),
+    "acosh": elementwise(np.arccosh, on(uniform, 1.3, 3), eps=KINK_EPS),
+    "atanh": elementwise(np.arctanh, on(uniform, -0.8, 0.8), eps=KINK_EPS),
     # machine learning
     "sigmoid": elementwise(ml.sigmoid, on(uniform, -4, 4)),
     "softplus": elementwise(ml.softplus, on(uniform, -4, 4)),

@@ -52,3 +52,7 @@ class DomainError(ChainruleError):
 
 class DifferentiationError(ChainruleError):
     """A derivative that cannot be formed (no rule for a primitive or argument)."""
+
+
+class IncompleteRecord(DifferentiationError):
+    """A rule record lacks a piece some part of chainrule needs (a rule, code); names it."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.numpy_dispatch import bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
@@ -175,10 +176,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
     return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
 
 
-def linalg(name):
-    return lambda *args, **_: _p(name, *args)
-
-
 def as_array_like(x, dtype=None, **_):
     return x
 
@@ -190,12 +187,13 @@ FUNCTIONS: dict[Any, Any] = {
     np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.expand_dims: expand_dims,
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
-    np.where: where, np.take: take, np.dot: dot, np.matmul: linalg("matmul"), np.outer: outer,
-    np.trace: trace, np.clip: clip, np.linalg.norm: norm, np.linalg.solve: linalg("solve"),
-    np.linalg.inv: linalg("inv"), np.linalg.det: linalg("det"), np.asarray: as_array_like,
+    np.where: where, np.take: take, np.dot: dot, np.outer: outer,
+    np.trace: trace, np.clip: clip, np.linalg.norm: norm,
+    np.asarray: as_array_like,
     np.asanyarray: as_array_like,
 }
-"""NumPy function → how it is computed on traced values."""
+"""NumPy function → how it is computed on traced values, for the functions that are not
+one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
 
 VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
@@ -219,6 +217,9 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     if func in VALUE_ONLY:
         return func(*(value_of(a) for a in args),
                     **{k: value_of(v) for k, v in kwargs.items()})
+    prim = bound_primitive(func)
+    if prim is not None:  # keywords (NumPy's out=, …) have no say in the derivative
+        return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
         raise DifferentiationError(

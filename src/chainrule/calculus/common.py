@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from chainrule.core import build
-from chainrule.core.expr import Const, Expr
+from chainrule.core.expr import Apply, Const, Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError, DomainError
 from chainrule.symbolic.api import as_expression
@@ -132,13 +132,6 @@ def show_exact(e: Expr) -> str:
 
 # -- exact special values the canonical builders leave alone -----------------------------
 
-_SIN_OF_PI_MULTIPLE = {  # sin(kπ) for k in [0, 1), as (sign, radicand, denominator)
-    Fraction(0): None, Fraction(1, 6): (1, 1, 2), Fraction(1, 4): (1, 2, 2),
-    Fraction(1, 3): (1, 3, 2), Fraction(1, 2): (1, 1, 1), Fraction(2, 3): (1, 3, 2),
-    Fraction(3, 4): (1, 2, 2), Fraction(5, 6): (1, 1, 2),
-}
-
-
 def _pi_multiple(e: Expr) -> Fraction | None:
     """``k`` when ``e`` is ``k·pi`` for a rational ``k`` (0 counts), else None."""
     if e is build.ZERO:
@@ -152,37 +145,12 @@ def _pi_multiple(e: Expr) -> Fraction | None:
     return None
 
 
-def _sin_pi(k: Fraction) -> Expr | None:
-    """The exact value of sin(kπ), or None when it is not in the table."""
-    k = k % 2
-    sign = 1
-    if k >= 1:
-        k, sign = k - 1, -1
-    if k not in _SIN_OF_PI_MULTIPLE:
-        return None
-    entry = _SIN_OF_PI_MULTIPLE[k]
-    if entry is None:
-        return build.ZERO
-    _, radicand, den = entry
-    root = build.power(build.const(radicand), build.HALF)
-    return build.mul(build.const(Fraction(sign, den)), root)
-
-
 def _special_value(node: Expr) -> Expr | None:
     if build.is_fn(node, "exp") and node.args[0] is build.ONE:
         return build.E
-    for name in ("sin", "cos", "tan"):
-        if build.is_fn(node, name):
-            k = _pi_multiple(node.args[0])
-            if k is None:
-                return None
-            s, c = _sin_pi(k), _sin_pi(k + Fraction(1, 2))
-            if name == "sin":
-                return s
-            if name == "cos":
-                return c
-            if s is not None and c is not None and c is not build.ZERO:
-                return build.div(s, c)
+    if isinstance(node, Apply) and node.prim.at_pi_multiple is not None:  # sin, cos, tan
+        k = _pi_multiple(node.args[0])
+        return None if k is None else node.prim.at_pi_multiple(k)
     return None
 
 

@@ -38,13 +38,13 @@ from chainrule.calculus.polynomials import (
     rational_root,
 )
 from chainrule.core import build
-from chainrule.core.expr import Const, Expr, NamedConst, Symbol
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.registry import get
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.simplify.readable import factor_common, together
 
 MAX_DEPTH = 40
 MAX_TRIG_ROOTS = 200
-POSITIVE_FUNCTIONS = ("exp", "cosh", "sigmoid", "softplus")
 
 
 class Unsolved(Exception):
@@ -96,7 +96,7 @@ def positive(e: Expr) -> bool:
     """True when ``e`` is positive wherever it is defined (a cheap structural test)."""
     if isinstance(e, Const | NamedConst):
         return e.value > 0
-    if any(build.is_fn(e, name) for name in POSITIVE_FUNCTIONS):
+    if isinstance(e, Apply) and e.prim.positive:  # exp, cosh, sigmoid: their records say so
         return True
     if build.is_pow(e):
         base, exp = e.args
@@ -110,7 +110,7 @@ def positive(e: Expr) -> bool:
 
 def nonnegative(e: Expr) -> bool:
     """True when ``e`` ≥ 0 wherever it is defined: squares, even powers, roots, |u|."""
-    if positive(e) or build.is_fn(e, "abs") or build.is_fn(e, "relu"):
+    if positive(e) or (isinstance(e, Apply) and e.prim.nonnegative):  # |u|, relu
         return True
     if build.is_pow(e) and isinstance(e.args[1], Const) and isinstance(e.args[1].value, Fraction):
         n = e.args[1].value
@@ -372,28 +372,23 @@ def _linear_coefficient(u: Expr, x: Symbol) -> Expr | None:
     return alpha
 
 
-_ASIN = {Fraction(0): Fraction(0), Fraction(1): Fraction(1, 2), Fraction(-1): Fraction(-1, 2),
-         Fraction(1, 2): Fraction(1, 6), Fraction(-1, 2): Fraction(-1, 6)}
-_ACOS = {Fraction(0): Fraction(1, 2), Fraction(1): Fraction(0), Fraction(-1): Fraction(1),
-         Fraction(1, 2): Fraction(1, 3), Fraction(-1, 2): Fraction(2, 3)}
-_ATAN = {Fraction(0): Fraction(0), Fraction(1): Fraction(1, 4), Fraction(-1): Fraction(-1, 4)}
-
-
-def _inverse(table: dict, name: str, r: Expr) -> Expr:
-    if isinstance(r, Const) and r.is_exact and r.value in table:
-        return build.mul(build.const(table[r.value]), build.PI)
-    return build.apply(name, r)
+def _inverse(name: str, r: Expr) -> Expr:
+    """The inverse function of ``name`` (its record says which) at ``r``; exact special values
+    (asin(1/2) = π/6) come from the inverse's own record."""
+    inverse = get(name).inverse
+    assert inverse is not None  # sin, cos and tan each name theirs
+    return build.apply(inverse.name, r)
 
 
 def _trig_bases(name: str, r: Expr) -> tuple[list[Expr], Fraction]:
     """Base solutions of ``trig(u) = r`` and the period in units of 2π."""
     rv = float_of(r)
     if name == "tan":
-        return [_inverse(_ATAN, "atan", r)], Fraction(1, 2)
+        return [_inverse(name, r)], Fraction(1, 2)
     if abs(rv) > 1:
         return [], Fraction(1)
     if name == "sin":
-        base = _inverse(_ASIN, "asin", r)
+        base = _inverse(name, r)
         return [base, build.sub(build.PI, base)], Fraction(1)
-    base = _inverse(_ACOS, "acos", r)
+    base = _inverse(name, r)
     return [base, build.neg(base)], Fraction(1)

@@ -15,26 +15,33 @@ values only; :mod:`chainrule.autodiff.array_functions` dispatches them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from chainrule.core import ops
 from chainrule.core.expr import Expr
-from chainrule.core.registry import get
+from chainrule.core.registry import all_primitives, get
 from chainrule.core.trace import value_of
 from chainrule.errors import DifferentiationError
 
-UFUNCS: dict[Any, Any] = {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.divide: "div",
-    np.negative: "neg", np.power: "pow", np.float_power: "pow", np.sqrt: "sqrt",
-    np.cbrt: "cbrt", np.exp: "exp", np.expm1: "expm1", np.log: "ln", np.log1p: "log1p",
-    np.sin: "sin", np.cos: "cos", np.tan: "tan", np.arcsin: "asin", np.arccos: "acos",
-    np.arctan: "atan", np.sinh: "sinh", np.cosh: "cosh", np.tanh: "tanh",
-    np.absolute: "abs", np.fabs: "abs", np.logaddexp: "logaddexp", np.maximum: "maximum",
-    np.minimum: "minimum", np.matmul: "matmul",
-}
-"""ufuncs that are one primitive of the table."""
+
+def bound_primitive(func: Any) -> Any:
+    """The primitive whose record lists ``func`` (a ufunc or array function) as its NumPy
+    binding, or None.
+
+    >>> bound_primitive(np.arcsin).name
+    'asin'
+    """
+    name = _bindings().get(func)
+    return None if name is None else get(name)  # looked up per call: records can be swapped
+
+
+@functools.cache
+def _bindings() -> dict[Any, str]:
+    return {f: name for name, prim in all_primitives().items() for f in prim.numpy}
+
 
 UFUNC_FORMS: dict[Any, Any] = {
     np.square: lambda x: np.power(x, 2),
@@ -70,7 +77,7 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return ufunc(*(value_of(i) for i in inputs))
     if ufunc in UFUNC_FORMS:
         return UFUNC_FORMS[ufunc](*inputs)
-    name = UFUNCS.get(ufunc)
-    if name is None:
+    prim = bound_primitive(ufunc)
+    if prim is None:
         raise DifferentiationError(f"no derivative rule for numpy.{ufunc.__name__}")
-    return _call(name, *inputs)
+    return ops.call(prim, *inputs)

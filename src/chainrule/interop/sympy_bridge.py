@@ -15,17 +15,21 @@ True
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Any
 
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.registry import all_primitives, get
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import DEEP_LIMIT, deep_recursion
 
-_DIRECT = ("exp", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan",
-           "sinh", "cosh", "tanh")
-"""Primitives with a SymPy function of the same name (``sympy.sin`` ...)."""
+
+@functools.cache
+def _sympy_names() -> dict[str, str]:
+    """SymPy function name → primitive, for the records that name one (``sin``, ``Abs``)."""
+    return {p.sympy: name for name, p in all_primitives().items() if isinstance(p.sympy, str)}
 
 
 def _sympy() -> Any:
@@ -94,54 +98,16 @@ class _ToSympy:
 
     def function(self, name: str, args: list[Any]) -> Any:
         """SymPy for primitive ``name`` applied to converted ``args``."""
-        if name in _DIRECT:
-            return getattr(self.sp, name)(*args)
-        make = _BUILDERS.get(name)
+        make = get(name).sympy  # a SymPy function's name, or written in SymPy's terms
         if make is None:
             raise ChainruleError(f"no SymPy equivalent for the primitive {name!r}")
+        if isinstance(make, str):
+            return getattr(self.sp, make)(*args)
         return make(self.sp, *args)
-
-
-def _real_cbrt(sp: Any, u: Any) -> Any:
-    """The real cube root: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
-
-    SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0), and both
-    ``real_root`` and ``sign(u)·|u|^(1/3)`` differentiate to an unevaluated
-    ``Derivative(sign(u))`` on plain symbols; this form is real everywhere and differentiates
-    correctly for u ≠ 0.
-    """
-    third = sp.Rational(1, 3)
-    return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
-
-
-_BUILDERS = {
-    "add": lambda sp, *a: sp.Add(*a),
-    "mul": lambda sp, *a: sp.Mul(*a),
-    "pow": lambda sp, b, e: sp.Pow(b, e),
-    "ln": lambda sp, u: sp.log(u),
-    "log": lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
-    "sqrt": lambda sp, u: sp.sqrt(u),
-    "cbrt": _real_cbrt,
-    "abs": lambda sp, u: sp.Abs(u),
-    "sign": lambda sp, u: sp.sign(u),
-    "log1p": lambda sp, u: sp.log(1 + u),
-    "expm1": lambda sp, u: sp.exp(u) - 1,
-    "sigmoid": lambda sp, u: 1 / (1 + sp.exp(-u)),
-    "softplus": lambda sp, u: sp.log(1 + sp.exp(u)),
-    "relu": lambda sp, u: sp.Max(0, u),
-    "heaviside": lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
-    "logsumexp": lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
-    "logaddexp": lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
-}
-"""Primitive name → ``make(sympy, *args)`` for the primitives not in :data:`_DIRECT`."""
 
 
 # -- SymPy → chainrule -------------------------------------------------------------------
 
-_UNARY = {"exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec",
-          "csc": "csc", "asin": "asin", "acos": "acos", "atan": "atan", "sinh": "sinh",
-          "cosh": "cosh", "tanh": "tanh", "Abs": "abs", "sign": "sign"}
-"""SymPy function class name → chainrule primitive, for one-argument functions."""
 
 
 def from_sympy(sympy_expr: Any) -> Expr:
@@ -208,7 +174,7 @@ class _FromSympy:
     def check(self, s: Any) -> None:
         """Refuse, naming it, a SymPy function chainrule has no equivalent for."""
         name = type(s).__name__
-        known = (s.is_Add or s.is_Mul or s.is_Pow or name in _UNARY and len(s.args) == 1
+        known = (s.is_Add or s.is_Mul or s.is_Pow or name in _sympy_names() and len(s.args) == 1
                  or name == "log" and len(s.args) in (1, 2)
                  or name == "Max" and len(s.args) == 2 and self.sp.S.Zero in s.args
                  or name == "Heaviside" and len(s.args) == 2 and s.args[1] == 0)
@@ -225,8 +191,9 @@ class _FromSympy:
             return build.mul(*args)
         if s.is_Pow:
             return build.power(*args)
-        if name in _UNARY:
-            return build.apply(_UNARY[name], args[0])
+        direct = _sympy_names().get(name)
+        if direct is not None:
+            return build.apply(direct, args[0])
         if name == "log":
             return build.apply("ln" if len(args) == 1 else "log", *args)
         if name == "Max":

@@ -1,9 +1,9 @@
 """The names the parser knows: functions (primitives and aliases), constants, and name checks.
 
-Every registered symbolic primitive except ``add``/``mul``/``pow`` (written ``+ * ^``) is a
-function name (array-only primitives such as ``sum`` or ``matmul`` are not), plus the aliases
-``arcsin arccos arctan`` (for ``asin acos atan``), ``log`` (natural log with one argument, base
-``b`` with two), ``log10`` and ``log2``.
+Every registered symbolic primitive written as a function (not ``add``/``mul``/``pow``,
+written ``+ * ^``; not array-only primitives such as ``sum`` or ``matmul``) is a function name,
+with the aliases its record lists (``arcsin`` for ``asin``), plus ``log`` (natural log with one
+argument, base ``b`` with two), ``log10`` and ``log2``.
 
 >>> FUNCTIONS()["log10"].build([symbol("x")])
 Expr('log(x, 10)')
@@ -24,6 +24,7 @@ from functools import cache
 from chainrule.core import build
 from chainrule.core.build import symbol  # noqa: F401  (used by the doctest)
 from chainrule.core.expr import Expr
+from chainrule.core.primitive import Primitive
 from chainrule.core.registry import all_primitives
 from chainrule.errors import ParseError
 
@@ -33,9 +34,6 @@ CONSTANTS: dict[str, Expr] = {"e": build.E, "pi": build.PI, "π": build.PI}
 NOT_NUMBERS = frozenset({"inf", "infinity", "nan"})
 """Names refused because people mean them as numbers chainrule does not hold."""
 
-_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}
-_INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan"}
-_NOT_FUNCTIONS = frozenset({"add", "mul", "pow"})  # written with + * ^ instead
 
 _GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
           "lambda", "mu", "nu", "xi", "omicron", "rho", "sigma", "tau", "upsilon", "phi", "chi",
@@ -51,6 +49,7 @@ class Function:
     min_args: int
     max_args: int | None  # None: any number (logsumexp)
     build: Callable[[list[Expr]], Expr]
+    inverse: str | None = None  # the name of the inverse function, for hints
 
     def arity_error(self, got: int) -> str | None:
         """The message for a wrong argument count, or None when ``got`` is fine."""
@@ -67,17 +66,18 @@ class Function:
     def inverse_hint(self, power_text: str) -> str:
         """Hint for ``sin^-1 x``: the inverse function, or the reciprocal written plainly."""
         reciprocal = f"({self.name} x)^{power_text} for the reciprocal"
-        inverse = _INVERSES.get(_ALIASES.get(self.name, self.name))
-        return f"write {inverse}(x) for the inverse, or {reciprocal}" if inverse else \
-            f"write {reciprocal}"
+        if self.inverse is None:
+            return f"write {reciprocal}"
+        return f"write {self.inverse}(x) for the inverse, or {reciprocal}"
 
 
-def _primitive_function(written: str, prim_name: str, arity: int | None) -> Function:
+def _primitive_function(written: str, prim: Primitive) -> Function:
     def make(args: list[Expr]) -> Expr:
-        return build.apply(prim_name, *args)
-    if arity is None:
-        return Function(written, 1, None, make)
-    return Function(written, arity, arity, make)
+        return build.apply(prim, *args)
+    inverse = prim.inverse.name if prim.inverse is not None else None
+    if prim.arity is None:
+        return Function(written, 1, None, make, inverse)
+    return Function(written, prim.arity, prim.arity, make, inverse)
 
 
 def _log(args: list[Expr]) -> Expr:
@@ -92,16 +92,20 @@ def _log_base(base: int) -> Callable[[list[Expr]], Expr]:
 def FUNCTIONS() -> dict[str, Function]:  # noqa: N802  (a constant table, built lazily)
     """Every function name the parser accepts, with its arity and builder."""
     table: dict[str, Function] = {}
-    for name, prim in all_primitives().items():
-        # Array-only primitives (sum, matmul, ...) are not functions of the syntax.
-        if name not in _NOT_FUNCTIONS and getattr(prim, "symbolic", True):
-            table[name] = _primitive_function(name, name, prim.arity)
-    for alias, target in _ALIASES.items():
-        table[alias] = _primitive_function(alias, target, 1)
+    for prim in all_primitives().values():
+        for written in prim.names:  # none for operators and array-only primitives
+            table[written] = _primitive_function(written, prim)
     table["log"] = Function("log", 1, 2, _log)
     table["log10"] = Function("log10", 1, 1, _log_base(10))
     table["log2"] = Function("log2", 1, 1, _log_base(2))
     return table
+
+
+def _hyperbolic_names() -> str:
+    """``sinh, cosh, tanh, asinh, acosh and atanh``: the family, read from the records."""
+    names = [p.name for p in all_primitives().values()
+             if p.text.family == "hyperbolic" and p.is_function]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _longest_function_prefix(name: str) -> str | None:
@@ -132,9 +136,9 @@ def check_name(name: str, followed_by_paren: bool, column: int | None = None,
     prefix = _longest_function_prefix(name)
     if prefix is not None:
         rest = name[len(prefix):]
-        if rest == "h":  # coth, sech, asinh...: hyperbolic functions chainrule does not have
+        if rest == "h":  # coth, sech...: hyperbolic functions chainrule does not have
             raise fail(f"unknown function '{name}'", "of the hyperbolic functions chainrule "
-                       "has sinh, cosh and tanh; write others with exp")
+                       f"has {_hyperbolic_names()}; write others with exp")
         if prefix == "log" and rest.isdigit():
             hint = f"write log(x, {rest}) for the base-{rest} logarithm"
         else:

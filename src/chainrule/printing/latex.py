@@ -34,16 +34,6 @@ GREEK = frozenset((
 ))
 """Symbol names typeset as Greek letters: ``theta → \\theta`` (``θ`` too)."""
 
-FUNCTION_NAMES = {
-    "ln": r"\ln", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "cot": r"\cot",
-    "sec": r"\sec", "csc": r"\csc", "asin": r"\arcsin", "acos": r"\arccos", "atan": r"\arctan",
-    "sinh": r"\sinh", "cosh": r"\cosh", "tanh": r"\tanh", "heaviside": "H",
-}
-"""LaTeX heads of functions; others use the primitive's ``latex_name`` or ``\\operatorname``."""
-
-POWER_ON_HEAD = frozenset(("sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh"))
-"""Functions whose positive integer powers print on the name: ``\\sin^{2}\\left(x\\right)``."""
-
 _SPECIALS = re.compile(r"([\\{}#$%&~^])")
 _TRAILING_DIGITS = re.compile(r"^([^\d_]+)(\d+)$")
 _SCIENTIFIC = re.compile(r"^[\d.]+ \\cdot 10\^\{-?\d+\}$")
@@ -295,8 +285,8 @@ class _LatexPrinter:
         base, exp = e.args
         if layout.root_of(e) is not None:
             return rf"\sqrt{{{self.fmt(base)[0]}}}", P.ATOM
-        if _power_on_head(base, exp):  # \sin^{2}\left(x\right): the power on the name
-            head = FUNCTION_NAMES[base.prim.name]
+        if power_on_head(base, exp):  # \sin^{2}\left(x\right): the power on the name
+            head = base.prim.latex
             rest = self.fmt(base)[0][len(head):]
             return rf"{head}^{{{self.fmt(exp)[0]}}}{rest}", P.ATOM
         return rf"{self.wrap(base, P.ATOM)}^{{{self.fmt(exp)[0]}}}", P.POW
@@ -314,7 +304,7 @@ class _LatexPrinter:
             return (r"\sqrt{" if name == "sqrt" else r"\sqrt[3]{") + args[0] + "}", P.ATOM
         if name == "log" and len(args) == 2:
             return rf"\log_{{{args[1]}}}\left({args[0]}\right)", P.ATOM
-        head = FUNCTION_NAMES.get(name) or e.prim.latex_name or rf"\operatorname{{{name}}}"
+        head = e.prim.latex or rf"\operatorname{{{name}}}"
         return rf"{head}\left({', '.join(args)}\right)", P.ATOM
 
 
@@ -323,8 +313,9 @@ def _is_reciprocal(e: Apply) -> bool:
     return e.prim.name == "pow" and layout._is_negative_exponent(e.args[1])
 
 
-def _power_on_head(base: Expr, exp: Expr) -> bool:
-    return (isinstance(base, Apply) and base.prim.name in POWER_ON_HEAD
+def power_on_head(base: Expr, exp: Expr) -> bool:
+    """True when ``base^exp`` prints the power on the function's name: ``sin²(x)``."""
+    return (isinstance(base, Apply) and base.prim.power_on_head
             and isinstance(exp, Const) and isinstance(exp.value, Fraction)
             and exp.value.denominator == 1 and exp.value > 0)
 

@@ -24,11 +24,12 @@ from fractions import Fraction
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, format_number
+from chainrule.core.primitive import Primitive
 from chainrule.errors import BudgetError
 from chainrule.limits import DEEP_LIMIT, MAX_TEXT_CHARS, deep_recursion
 from chainrule.printing import layout
 from chainrule.printing import precedence as P
-from chainrule.printing.latex import POWER_ON_HEAD, _LatexPrinter
+from chainrule.printing.latex import _LatexPrinter, power_on_head
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MINUS = "<mo>\u2212</mo>"
@@ -48,11 +49,6 @@ GREEK = {
     "Psi": "Ψ", "Omega": "Ω",
 }
 """Symbol names shown as Greek letters (the LaTeX printer's list): ``theta → θ``."""
-
-FUNCTION_NAMES = {
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "heaviside": "H", "sigmoid": "σ",
-}
-"""Displayed names of functions that differ from the primitive's name."""
 
 _TRAILING_DIGITS = re.compile(r"^([^\d_]+)(\d+)$")
 
@@ -242,8 +238,8 @@ class _MathMLPrinter(_LatexPrinter):
         base, exp = e.args
         if layout.root_of(e) is not None:
             return f"<msqrt>{self.fmt(base)[0]}</msqrt>", P.ATOM
-        if _power_on_head(base, exp):  # sin²(x): the power on the function's name
-            head = _head(base.prim.name)
+        if power_on_head(base, exp):  # sin²(x): the power on the function's name
+            head = _head(base.prim)
             rest = self.fmt(base)[0][len("<mrow>") + len(head):]
             return f"<mrow><msup>{head}{self.child(exp)}</msup>{rest}", P.ATOM
         return f"<msup>{self.wrap(base, P.ATOM)}{self.child(exp)}</msup>", P.POW
@@ -270,25 +266,19 @@ class _MathMLPrinter(_LatexPrinter):
         if name == "log" and len(args) == 2:
             return (f"<mrow><msub><mi>log</mi>{self.child(e.args[1])}</msub>{APPLY}"
                     f"{parens(args[0])}</mrow>"), P.ATOM
-        return f"<mrow>{_head(name)}{APPLY}{parens('<mo>,</mo>'.join(args))}</mrow>", P.ATOM
+        return f"<mrow>{_head(e.prim)}{APPLY}{parens('<mo>,</mo>'.join(args))}</mrow>", P.ATOM
 
 
 def _one(content: str, single: bool) -> str:
     return content if single else row(content)
 
 
-def _head(name: str) -> str:
-    return f"<mi>{html.escape(FUNCTION_NAMES.get(name, name))}</mi>"
+def _head(prim: Primitive) -> str:
+    return f"<mi>{html.escape(prim.mathml or prim.name)}</mi>"
 
 
 def _is_reciprocal(e: Apply) -> bool:
     return e.prim.name == "pow" and layout._is_negative_exponent(e.args[1])
-
-
-def _power_on_head(base: Expr, exp: Expr) -> bool:
-    return (isinstance(base, Apply) and base.prim.name in POWER_ON_HEAD
-            and isinstance(exp, Const) and isinstance(exp.value, Fraction)
-            and exp.value.denominator == 1 and exp.value > 0)
 
 
 _LEADING_TAGS = ("<mrow>", "<msup>", "<msub>")

@@ -6,30 +6,6 @@ import functools
 import operator
 from typing import Any
 
-import numpy as np
-
-
-def unwrap(value: Any) -> Any:
-    """NumPy 0-d results become NumPy scalars (``np.float64``).
-
-    Not Python floats: arithmetic on those raises ZeroDivisionError where NumPy gives ±inf,
-    and derivative rules do arithmetic on these values.
-    """
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value[()]
-    return value
-
-
-def vectorised(fn):
-    """Wrap a NumPy function so scalars in give floats out."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return unwrap(fn(*args))
-
-    return wrapper
-
 
 def product(values: Any) -> Any:
     """Product of a sequence (exact for Expr, NumPy for arrays); 1 when empty."""

@@ -12,13 +12,14 @@ import numpy as np
 from chainrule.core import build, ops
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const
-from chainrule.core.primitive import Domain, Primitive, RuleText
-from chainrule.rules._numeric import product, total, vectorised
+from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
+from chainrule.rules._numeric import product, total
 
 ADD = Primitive(
     "add", None, vectorised(lambda *a: total(a)),
     rule=lambda i, args, ans: 1,
     text=RuleText("Sum rule", "d/dx (u + v) = u′ + v′", "arithmetic"),
+    numpy=(np.add,), operator="+", sympy=lambda sp, *a: sp.Add(*a),
 )
 
 MUL = Primitive(
@@ -26,6 +27,7 @@ MUL = Primitive(
     # Each factor takes the prime in turn: ∂(∏ f)/∂f_i = ∏_{j≠i} f_j.
     rule=lambda i, args, ans: product(args[:i] + args[i + 1:]),
     text=RuleText("Product rule", "d/dx (u·v) = u′·v + u·v′", "arithmetic"),
+    numpy=(np.multiply,), operator="*", sympy=lambda sp, *a: sp.Mul(*a),
 )
 
 
@@ -51,6 +53,7 @@ POW = Primitive(
     domain=Domain(_pow_domain, "0 to a negative power divides by zero; "
                                "a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
+    numpy=(np.power, np.float_power), operator="^", sympy=lambda sp, b, e: sp.Pow(b, e),
 )
 
 
@@ -67,7 +70,8 @@ ABS = Primitive(
     "abs", 1, vectorised(np.abs),
     rule=lambda i, args, ans: ops.sign(args[0]),
     text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
-    simplify=_simplify_abs,
+    simplify=_simplify_abs, numpy=(np.absolute, np.fabs), code="np.abs", scalar_code="abs",
+    latex="|", mathml="abs", nonnegative=True, sympy="Abs",
 )
 
 
@@ -85,7 +89,8 @@ SIGN = Primitive(
     rule=lambda i, args, ans: 0,
     text=RuleText("Sign rule", "d/dx sign(u) = 0 for u ≠ 0", "arithmetic"),
     domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0"),
-    simplify=_simplify_sign,
+    simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
+    sympy="sign",
 )
 
 
@@ -103,20 +108,20 @@ SUB = Primitive(
     rule=lambda i, args, ans: 1 if i == 0 else -1,
     text=RuleText("Difference rule", "d/dx (u − v) = u′ − v′", "arithmetic"),
     simplify=_canonical("sub"),
-    symbolic=False,
+    symbolic=False, numpy=(np.subtract,),
 )
 NEG = Primitive(
     "neg", 1, vectorised(np.negative), rule=lambda i, args, ans: -1,
     text=RuleText("Constant multiple rule", "d/dx (−u) = −u′", "arithmetic"),
     simplify=_canonical("neg"),
-    symbolic=False,
+    symbolic=False, numpy=(np.negative,),
 )
 DIV = Primitive(
     "div", 2, vectorised(np.divide),
     rule=lambda i, args, ans: 1 / args[1] if i == 0 else -ans / args[1],
     text=RuleText("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²", "arithmetic"),
     simplify=_canonical("div"), needs_ans=True,
-    symbolic=False,
+    symbolic=False, numpy=(np.divide,),
 )
 
 PRIMITIVES = (ADD, MUL, POW, ABS, SIGN, SUB, NEG, DIV)

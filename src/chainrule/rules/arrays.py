@@ -1,17 +1,22 @@
 """Array primitives that are not elementwise: reductions, shapes, indexing, matmul.
 
-Their derivatives are linear maps (``vjp`` for reverse mode, ``jvp`` for forward mode),
-written with NumPy functions, which on traced values dispatch back to these same records —
-so they differentiate again for higher orders. ``mean``, ``var``, norms, softmax and the
-losses are compositions of these (see :mod:`chainrule.autodiff.array_functions`), not records.
+Each derivative is written once, with NumPy functions that on traced values dispatch back to
+these same records (so they differentiate again for higher orders): a reduction gives its
+weights (:func:`reduction`), a linear operation its transpose
+(:func:`~chainrule.core.primitive.linear`: the JVP is the operation itself), and batched
+forward mode reads the record's ``batch``. ``mean``, ``var``, norms, softmax and the losses
+are compositions of these (see :mod:`chainrule.autodiff.array_functions`), not records.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from chainrule.core.ops import call
-from chainrule.core.primitive import Primitive, RuleText
+from chainrule.core.primitive import Primitive, RuleText, linear
 from chainrule.core.trace import value_of
 
 
@@ -26,9 +31,34 @@ def take_index(ndim: int, i, axis: int | None):
     return tuple(index)
 
 
-def _struct(name: str, impl, vjp, jvp, rewrite: str) -> Primitive:
-    return Primitive(name, None, impl, rule=None, text=RuleText(f"{name} rule", rewrite, "arrays"),
-                     vjp=vjp, jvp=jvp, symbolic=False)
+def _text(name: str, rewrite: str) -> RuleText:
+    return RuleText(f"{name} rule", rewrite, "arrays")
+
+
+# -- batching: a leading axis of B tangents (see chainrule's batched forward mode) ----------
+
+def shift_axis(axis: Any, ndim: int) -> Any:
+    """The axis (or axes) ``axis`` of an ``ndim``-array, counted in its batch ``(B, ...)``."""
+    if axis is None:
+        return tuple(range(1, ndim + 1))
+    if isinstance(axis, tuple):
+        return tuple(a % ndim + 1 for a in axis)
+    return axis % ndim + 1
+
+
+def align(t: Any, arg_shape: tuple, out_ndim: int) -> Any:
+    """A batched tangent ``(B, *arg_shape)`` with unit axes so it broadcasts to ``out_ndim``."""
+    missing = out_ndim - len(arg_shape)
+    if missing <= 0:
+        return t
+    return np.reshape(t, (np.shape(t)[0],) + (1,) * missing + tuple(arg_shape))
+
+
+def _batched_self(adjust):
+    """The batch rule of a linear primitive: the primitive itself, parameters adjusted."""
+    def rule(t, ans, args, p, batch, prim):
+        return call(prim, t[0], **adjust(p, args, batch))
+    return rule
 
 
 def _normalize_axis(axis, ndim):
@@ -62,11 +92,36 @@ def unbroadcast(g, shape):
 
 # -- reductions ---------------------------------------------------------------------------
 
-SUM = _struct(
-    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
-                                             p.get("keepdims", False))],
-    lambda t, ans, args, p: np.sum(t[0], axis=p.get("axis"), keepdims=p.get("keepdims", False)),
+def reduction(name: str, impl: Callable, weights: Callable | None, rewrite: str) -> Primitive:
+    """A reduction whose derivative is a weighted sum: ∂ reduce(x) / ∂xᵢ = wᵢ.
+
+    ``weights(x, ans, params)`` (None: all 1, the sum) is the one rule; the JVP sums the
+    weighted tangent, the VJP spreads the cotangent back with the weights, and the batched
+    rule is the JVP along shifted axes — three uses, one rule.
+    """
+    def weighted(t, x, ans, p):
+        return t if weights is None else t * weights(x, ans, p)
+
+    def vjp(g, ans, args, p, need):
+        x = args[0]
+        return [weighted(restore_reduced(g, _shape(x), p.get("axis"), p.get("keepdims", False)),
+                         x, ans, p)]
+
+    def jvp(t, ans, args, p):
+        return np.sum(weighted(t[0], args[0], ans, p), axis=p.get("axis"),
+                      keepdims=p.get("keepdims", False))
+
+    def batch(t, ans, args, p, size, prim):
+        x = args[0]
+        return np.sum(weighted(t[0], x, ans, p), axis=shift_axis(p.get("axis"), np.ndim(x)),
+                      keepdims=p.get("keepdims", False))
+
+    return Primitive(name, None, impl, rule=None, text=_text(name, rewrite), vjp=vjp, jvp=jvp,
+                     batch=batch, symbolic=False)
+
+
+SUM = reduction(
+    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims), None,
     "d/dx Σ xᵢ = 1 for every xᵢ",
 )
 
@@ -78,20 +133,17 @@ def _extreme_mask(x, ans, p):
     return hit / count
 
 
-MAX = _struct(
+MAX = reduction(
     "max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
-                                             p.get("keepdims", False))
-                             * _extreme_mask(args[0], ans, p)],
-    lambda t, ans, args, p: np.sum(t[0] * _extreme_mask(args[0], ans, p), axis=p.get("axis"),
-                                   keepdims=p.get("keepdims", False)),
-    "d/dxᵢ max x = 1 at the maximum (shared among ties), 0 elsewhere",
+    _extreme_mask, "d/dxᵢ max x = 1 at the maximum (shared among ties), 0 elsewhere",
 )
-MIN = _struct(
+MIN = reduction(
     "min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
-    MAX.vjp, MAX.jvp, "d/dxᵢ min x = 1 at the minimum (shared among ties), 0 elsewhere",
+    _extreme_mask, "d/dxᵢ min x = 1 at the minimum (shared among ties), 0 elsewhere",
 )
-def _prod_others(x, p):
+
+
+def _prod_others(x, ans, p):
     """∂(Π x)/∂xᵢ = the product of the other entries, exact also where some xᵢ are 0."""
     axis = p.get("axis")
     if not np.any(np.equal(value_of(x), 0)):
@@ -110,14 +162,9 @@ def _prod_others(x, p):
     return np.transpose(others, tuple(np.argsort(perm)))
 
 
-PROD = _struct(
+PROD = reduction(
     "prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims),
-    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
-                                                   p.get("keepdims", False))
-                                   * _prod_others(args[0], p)],
-    lambda t, ans, args, p: np.sum(t[0] * _prod_others(args[0], p), axis=p.get("axis"),
-                                   keepdims=p.get("keepdims", False)),
-    "d/dxᵢ Π x = the product of the other entries",
+    _prod_others, "d/dxᵢ Π x = the product of the other entries",
 )
 
 
@@ -142,35 +189,61 @@ def _lse_softmax(x, ans, p):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-REDUCE_LOGSUMEXP = _struct(
-    "reduce_logsumexp", _lse,
-    lambda g, ans, args, p, need: [restore_reduced(g, _shape(args[0]), p.get("axis"),
-                                             p.get("keepdims", False))
-                             * _lse_softmax(args[0], ans, p)],
-    lambda t, ans, args, p: np.sum(t[0] * _lse_softmax(args[0], ans, p), axis=p.get("axis"),
-                                   keepdims=p.get("keepdims", False)),
-    "∂/∂xᵢ log Σ e^x = softmax(x)ᵢ = e^(xᵢ − lse)",
+REDUCE_LOGSUMEXP = reduction(
+    "reduce_logsumexp", _lse, _lse_softmax, "∂/∂xᵢ log Σ e^x = softmax(x)ᵢ = e^(xᵢ − lse)",
 )
 
-# -- shapes and indexing ------------------------------------------------------------------
+# -- shapes and indexing: linear, so each gives its transpose and the JVP is derived ------
 
-RESHAPE = _struct(
-    "reshape", lambda x, shape: np.reshape(x, shape),
+def _transpose_params(p, args, batch):
+    n = np.ndim(args[0])
+    axes = p.get("axes")
+    return {"axes": (0,) + (tuple(range(n, 0, -1)) if axes is None
+                            else tuple(a % n + 1 for a in axes))}
+
+
+def _index_params(p, args, batch):
+    index = p["index"] if isinstance(p["index"], tuple) else (p["index"],)
+    return {"index": (slice(None),) + index}
+
+
+def _batched_broadcast(t, ans, args, p, batch, prim):
+    aligned = align(t[0], np.shape(args[0]), len(p["shape"]))
+    return np.broadcast_to(aligned, (batch,) + tuple(p["shape"]))
+
+
+def _batched_join(stacking: bool):
+    def rule(t, ans, args, p, batch, prim):
+        parts = [ti if ti is not None else np.zeros((batch,) + np.shape(a))
+                 for ti, a in zip(t, args, strict=True)]
+        ndim = np.ndim(args[0]) + (1 if stacking else 0)
+        return call(prim, *parts, axis=p.get("axis", 0) % ndim + 1)
+    return rule
+
+
+def _batched_where(t, ans, args, p, batch, prim):
+    zero = np.zeros((batch,) + np.shape(ans))
+    tx = zero if t[0] is None else align(t[0], np.shape(args[0]), np.ndim(ans))
+    ty = zero if t[1] is None else align(t[1], np.shape(args[1]), np.ndim(ans))
+    return np.where(p["cond"], tx, ty)
+
+
+RESHAPE = linear(
+    "reshape", None, lambda x, shape: np.reshape(x, shape),
     lambda g, ans, args, p, need: [np.reshape(g, _shape(args[0]))],
-    lambda t, ans, args, p: np.reshape(t[0], p["shape"]),
-    "reshape moves entries; so do derivatives",
+    _text("reshape", "reshape moves entries; so do derivatives"),
+    batch=_batched_self(lambda p, a, b: {"shape": (b,) + tuple(p["shape"])}),
 )
-TRANSPOSE = _struct(
-    "transpose", lambda x, axes=None: np.transpose(x, axes),
+TRANSPOSE = linear(
+    "transpose", None, lambda x, axes=None: np.transpose(x, axes),
     lambda g, ans, args, p, need: [np.transpose(g, None if p.get("axes") is None
-                                          else tuple(np.argsort(p["axes"])))],
-    lambda t, ans, args, p: np.transpose(t[0], p.get("axes")), "transpose the derivative too",
+                                                else tuple(np.argsort(p["axes"])))],
+    _text("transpose", "transpose the derivative too"), batch=_batched_self(_transpose_params),
 )
-BROADCAST_TO = _struct(
-    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+BROADCAST_TO = linear(
+    "broadcast_to", None, lambda x, shape: np.broadcast_to(x, shape),
     lambda g, ans, args, p, need: [unbroadcast(g, _shape(args[0]))],
-    lambda t, ans, args, p: np.broadcast_to(t[0], p["shape"]),
-    "a broadcast copy: cotangents sum back",
+    _text("broadcast_to", "a broadcast copy: cotangents sum back"), batch=_batched_broadcast,
 )
 
 
@@ -180,39 +253,20 @@ def _scatter(g, index, shape):
     return out
 
 
-SCATTER_ADD = _struct(
-    "scatter_add", _scatter,
-    lambda g, ans, args, p, need: [g[p["index"]]],
-    lambda t, ans, args, p: _scatter_call(t[0], p),
-    "adding into a zero array at an index (the adjoint of indexing)",
+SCATTER_ADD = linear(
+    "scatter_add", None, _scatter, lambda g, ans, args, p, need: [g[p["index"]]],
+    _text("scatter_add", "adding into a zero array at an index (the adjoint of indexing)"),
 )
-
-
-def _scatter_call(t, p):
-    return call(SCATTER_ADD, t, **p)
-
-
-GETITEM = _struct(
-    "getitem", lambda x, index: x[index],
-    lambda g, ans, args, p, need: [_scatter_call(g, {"index": p["index"],
-                                                     "shape": _shape(args[0])})],
-    lambda t, ans, args, p: t[0][p["index"]], "indexing picks derivatives out the same way",
+GETITEM = linear(
+    "getitem", None, lambda x, index: x[index],
+    lambda g, ans, args, p, need: [SCATTER_ADD(g, index=p["index"], shape=_shape(args[0]))],
+    _text("getitem", "indexing picks derivatives out the same way"),
+    batch=_batched_self(_index_params),
 )
 
 
 def _sizes_along(args, axis):
     return [np.shape(a)[axis] for a in args]
-
-
-CONCATENATE = _struct(
-    "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis),
-    lambda g, ans, args, p, need: _split(g, _sizes_along(args, p.get("axis", 0)),
-                                         p.get("axis", 0)),
-    lambda t, ans, args, p: np.concatenate(
-        [ti if ti is not None else np.zeros(np.shape(a)) for ti, a in zip(t, args, strict=True)],
-        axis=p.get("axis", 0)),
-    "pieces of the derivative go back to the pieces",
-)
 
 
 def _split(g, sizes, axis):
@@ -225,21 +279,24 @@ def _split(g, sizes, axis):
     return out
 
 
-STACK = _struct(
-    "stack", lambda *xs, axis=0: np.stack(xs, axis=axis),
-    lambda g, ans, args, p, need: [np.take(g, i, axis=p.get("axis", 0)) for i in range(len(args))],
-    lambda t, ans, args, p: np.stack(
-        [ti if ti is not None else np.zeros(np.shape(a)) for ti, a in zip(t, args, strict=True)],
-        axis=p.get("axis", 0)),
-    "each stacked slice's derivative comes back from its slice",
+CONCATENATE = linear(
+    "concatenate", None, lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+    lambda g, ans, args, p, need: _split(g, _sizes_along(args, p.get("axis", 0)),
+                                         p.get("axis", 0)),
+    _text("concatenate", "pieces of the derivative go back to the pieces"),
+    jointly=True, batch=_batched_join(stacking=False),
 )
-WHERE = _struct(
-    "where", lambda x, y, cond: np.where(cond, x, y),
+STACK = linear(
+    "stack", None, lambda *xs, axis=0: np.stack(xs, axis=axis),
+    lambda g, ans, args, p, need: [np.take(g, i, axis=p.get("axis", 0)) for i in range(len(args))],
+    _text("stack", "each stacked slice's derivative comes back from its slice"),
+    jointly=True, batch=_batched_join(stacking=True),
+)
+WHERE = linear(
+    "where", None, lambda x, y, cond: np.where(cond, x, y),
     lambda g, ans, args, p, need: [unbroadcast(np.where(p["cond"], g, 0.0), _shape(args[0])),
-                             unbroadcast(np.where(p["cond"], 0.0, g), _shape(args[1]))],
-    lambda t, ans, args, p: np.where(p["cond"], 0.0 if t[0] is None else t[0],
-                                     0.0 if t[1] is None else t[1]),
-    "the derivative of the branch taken",
+                                   unbroadcast(np.where(p["cond"], 0.0, g), _shape(args[1]))],
+    _text("where", "the derivative of the branch taken"), jointly=True, batch=_batched_where,
 )
 
 PRIMITIVES = (SUM, MAX, MIN, PROD, REDUCE_LOGSUMEXP, RESHAPE, TRANSPOSE, BROADCAST_TO,

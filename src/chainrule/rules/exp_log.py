@@ -2,58 +2,67 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 
-from chainrule.core import build, ops
+from chainrule.core import build as b
+from chainrule.core import ops
 from chainrule.core.expr import Const
 from chainrule.core.numbers import try_power
-from chainrule.core.primitive import Domain, binary, unary
-from chainrule.rules._numeric import vectorised
+from chainrule.core.primitive import Domain, Inverse, binary, unary, vectorised
 
 
 def _simplify_exp(u):
-    if u is build.ZERO:
-        return build.ONE
-    if u is build.ONE:
-        return build.E
-    if build.is_fn(u, "ln"):  # e^(ln u) = u
+    if u is b.ONE:
+        return b.E
+    if b.is_fn(u, "ln"):  # e^(ln u) = u
         return u.args[0]
     return None
 
 
 def _simplify_ln(u):
-    if u is build.ONE:
-        return build.ZERO
-    if u is build.E:
-        return build.ONE
-    if build.is_fn(u, "exp"):  # ln(e^u) = u for real u
+    if u is b.E:
+        return b.ONE
+    if b.is_fn(u, "exp"):  # ln(e^u) = u for real u
         return u.args[0]
     return None
 
 
 def _simplify_log(u, base):
-    if base is build.E:
-        return build.apply("ln", u)
-    if u is build.ONE:
-        return build.ZERO
+    if base is b.E:
+        return b.apply("ln", u)
+    if u is b.ONE:
+        return b.ZERO
     if u is base:
-        return build.ONE
+        return b.ONE
     return None
 
 
 def _simplify_sqrt(u):
     # sqrt(u) is u^(1/2) in canonical form, so sqrt(x)·sqrt(x) = x and x^(1/2) = sqrt(x).
-    return build.power(u, build.HALF)
+    return b.power(u, b.HALF)
 
 
 def _simplify_cbrt(u):
     if isinstance(u, Const) and u.is_exact:
         root = try_power(abs(u.value), Fraction(1, 3))
         if root is not None:
-            return build.const(root if u.value >= 0 else -root)
+            return b.const(root if u.value >= 0 else -root)
     return None
+
+
+def _sympy_real_cbrt(sp, u):
+    """The real cube root in SymPy: ``u^(1/3)`` for u ≥ 0, ``-(-u)^(1/3)`` below.
+
+    SymPy's ``u**(1/3)`` is the complex principal root (not real for u < 0), and both
+    ``real_root`` and ``sign(u)·|u|^(1/3)`` differentiate to an unevaluated
+    ``Derivative(sign(u))`` on plain symbols; this form is real everywhere and differentiates
+    correctly for u ≠ 0.
+    """
+    third = sp.Rational(1, 3)
+    return sp.Piecewise((u**third, u >= 0), (-((-u) ** third), True))
 
 
 def _log_base_impl(x, base):
@@ -61,15 +70,18 @@ def _log_base_impl(x, base):
 
 
 EXP = unary(
-    "exp", vectorised(np.exp), lambda x, ans: ans,
-    "Exponential rule", "d/dx e^u = e^u·u′", "exp_log",
-    simplify=_simplify_exp, needs_ans=True,
+    "exp", np.exp, lambda x, ans: ans,
+    "Exponential rule", "d/dx e^u = e^u·u′", "exp_log", scalar_code="math.exp",
+    values={Fraction(0): Fraction(1)}, simplify=_simplify_exp, needs_ans=True,
+    latex="e", mathml="exp", positive=True, inverse=Inverse("ln"), sympy="exp",
 )
 LN = unary(
-    "ln", vectorised(np.log), lambda x, ans: 1 / x,
-    "Logarithm rule", "d/dx ln(u) = u′/u", "exp_log",
+    "ln", np.log, lambda x, ans: 1 / x,
+    "Logarithm rule", "d/dx ln(u) = u′/u", "exp_log", scalar_code="math.log",
     domain=Domain(lambda x: x > 0, "ln needs a positive argument"),
-    simplify=_simplify_ln,
+    values={Fraction(1): Fraction(0)}, simplify=_simplify_ln,
+    latex=r"\ln", mathml="ln", inverse=Inverse("exp", (0, math.inf)),
+    sympy=lambda sp, u: sp.log(u),
 )
 LOG = binary(
     "log", vectorised(_log_base_impl),
@@ -78,27 +90,34 @@ LOG = binary(
     "Logarithm rule (base b)", "d/dx log_b(u) = u′/(u·ln(b))", "exp_log",
     domain=Domain(lambda x, base: (x > 0) & (base > 0) & (base != 1),
                   "log_b(u) needs u > 0 and a base b > 0, b ≠ 1"),
-    simplify=_simplify_log,
+    simplify=_simplify_log, latex=r"\log", mathml="log",
+    sympy=lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
 )
 SQRT = unary(
-    "sqrt", vectorised(np.sqrt), lambda x, ans: 1 / (2 * ans),
-    "Square root rule", "d/dx √u = u′/(2√u)", "exp_log",
+    "sqrt", np.sqrt, lambda x, ans: 1 / (2 * ans),
+    "Square root rule", "d/dx √u = u′/(2√u)", "exp_log", scalar_code="math.sqrt",
     domain=Domain(lambda x: x >= 0, "sqrt needs a non-negative argument"),
-    simplify=_simplify_sqrt, needs_ans=True,
+    simplify=_simplify_sqrt, needs_ans=True, latex=r"\sqrt", mathml="sqrt", nonnegative=True,
+    sympy=lambda sp, u: sp.sqrt(u),
 )
 CBRT = unary(
-    "cbrt", vectorised(np.cbrt), lambda x, ans: 1 / (3 * ans**2),
-    "Cube root rule", "d/dx ∛u = u′/(3·∛u²)", "exp_log",
-    simplify=_simplify_cbrt, needs_ans=True,
+    "cbrt", np.cbrt, lambda x, ans: 1 / (3 * ans**2),
+    "Cube root rule", "d/dx ∛u = u′/(3·∛u²)", "exp_log", scalar_code="math.cbrt",
+    simplify=_simplify_cbrt, needs_ans=True, latex=r"\sqrt[3]", mathml="cbrt",
+    sympy=_sympy_real_cbrt,
 )
 LOG1P = unary(
-    "log1p", vectorised(np.log1p), lambda x, ans: 1 / (1 + x),
-    "Logarithm rule", "d/dx ln(1 + u) = u′/(1 + u)", "exp_log",
+    "log1p", np.log1p, lambda x, ans: 1 / (1 + x),
+    "Logarithm rule", "d/dx ln(1 + u) = u′/(1 + u)", "exp_log", scalar_code="math.log1p",
     domain=Domain(lambda x: x > -1, "log1p needs an argument > −1"),
+    latex=r"\operatorname{log1p}", mathml="log1p", inverse=Inverse("expm1", (-1, math.inf)),
+    sympy=lambda sp, u: sp.log(1 + u),
 )
 EXPM1 = unary(
-    "expm1", vectorised(np.expm1), lambda x, ans: ans + 1,
-    "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", needs_ans=True,
+    "expm1", np.expm1, lambda x, ans: ans + 1,
+    "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", scalar_code="math.expm1",
+    needs_ans=True, latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
+    sympy=lambda sp, u: sp.exp(u) - 1,
 )
 
 PRIMITIVES = (EXP, LN, LOG, SQRT, CBRT, LOG1P, EXPM1)

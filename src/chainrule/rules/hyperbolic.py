@@ -1,22 +1,50 @@
-"""Rules for the hyperbolic functions."""
+"""Rules for the hyperbolic functions and their inverses."""
 
 from __future__ import annotations
+
+import math
+from fractions import Fraction as F
 
 import numpy as np
 
 from chainrule.core import ops
-from chainrule.core.primitive import unary
-from chainrule.rules._numeric import vectorised
-from chainrule.rules.trig import _zero_at_zero
+from chainrule.core.primitive import Domain, Inverse, unary
 
-SINH = unary("sinh", vectorised(np.sinh), lambda x, ans: ops.cosh(x),
+
+def _hyp(name: str) -> dict:
+    """Printing of a hyperbolic function: ``\\sinh``, its power on the name (sinh²x)."""
+    return {"latex": rf"\{name}", "mathml": name, "power_on_head": True,
+            "scalar_code": f"math.{name}", "sympy": name}
+
+
+def _area(name: str) -> dict:
+    """Printing of an inverse hyperbolic function: ``\\operatorname{arsinh}``, read as asinh
+    and arcsinh (NumPy's name)."""
+    return {"latex": rf"\operatorname{{ar{name}}}", "mathml": f"ar{name}",
+            "aliases": (f"arc{name}",), "scalar_code": f"math.a{name}", "sympy": f"a{name}"}
+
+
+SINH = unary("sinh", np.sinh, lambda x, ans: ops.cosh(x),
              "Hyperbolic sine rule", "d/dx sinh(u) = cosh(u)·u′", "hyperbolic",
-             simplify=_zero_at_zero(0))
-COSH = unary("cosh", vectorised(np.cosh), lambda x, ans: ops.sinh(x),
+             values={F(0): F(0)}, inverse=Inverse("asinh"), **_hyp("sinh"))
+COSH = unary("cosh", np.cosh, lambda x, ans: ops.sinh(x),
              "Hyperbolic cosine rule", "d/dx cosh(u) = sinh(u)·u′", "hyperbolic",
-             simplify=_zero_at_zero(1))
-TANH = unary("tanh", vectorised(np.tanh), lambda x, ans: 1 - ans**2,
+             values={F(0): F(1)}, positive=True, inverse=Inverse("acosh", (0, math.inf)),
+             **_hyp("cosh"))
+TANH = unary("tanh", np.tanh, lambda x, ans: 1 - ans**2,
              "Hyperbolic tangent rule", "d/dx tanh(u) = (1 − tanh²(u))·u′", "hyperbolic",
-             simplify=_zero_at_zero(0), needs_ans=True)
+             values={F(0): F(0)}, needs_ans=True, inverse=Inverse("atanh"), **_hyp("tanh"))
+ASINH = unary("asinh", np.arcsinh, lambda x, ans: 1 / ops.sqrt(x**2 + 1),
+              "Inverse hyperbolic sine rule", "d/dx asinh(u) = u′/√(u² + 1)", "hyperbolic",
+              values={F(0): F(0)}, inverse=Inverse("sinh"), **_area("sinh"))
+ACOSH = unary("acosh", np.arccosh, lambda x, ans: 1 / ops.sqrt(x**2 - 1),
+              "Inverse hyperbolic cosine rule", "d/dx acosh(u) = u′/√(u² − 1)", "hyperbolic",
+              domain=Domain(lambda x: x >= 1, "acosh needs an argument ≥ 1"),
+              values={F(1): F(0)}, nonnegative=True, inverse=Inverse("cosh", (1, math.inf)),
+              **_area("cosh"))
+ATANH = unary("atanh", np.arctanh, lambda x, ans: 1 / (1 - x**2),
+              "Inverse hyperbolic tangent rule", "d/dx atanh(u) = u′/(1 − u²)", "hyperbolic",
+              domain=Domain(lambda x: (x > -1) & (x < 1), "atanh needs an argument in (−1, 1)"),
+              values={F(0): F(0)}, inverse=Inverse("tanh", (-1, 1)), **_area("tanh"))
 
-PRIMITIVES = (SINH, COSH, TANH)
+PRIMITIVES = (SINH, COSH, TANH, ASINH, ACOSH, ATANH)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core.primitive import Primitive, RuleText
-from chainrule.rules.arrays import unbroadcast
+from chainrule.core.primitive import Primitive, RuleText, linear
+from chainrule.rules.arrays import align, unbroadcast
 
 
 def _swap(a):
@@ -34,20 +34,27 @@ def _matmul_vjp_b(g, a, b):
     return unbroadcast(np.matmul(_swap(a), g), np.shape(b))
 
 
-def _matmul_jvp(t, ans, args, p):
+def _batched_matmul(t, ans, args, p, batch, prim):
     a, b = args
-    out = 0.0
-    if t[0] is not None:
-        out = out + np.matmul(t[0], b)
+    out_ndim = np.ndim(ans)
+    out = None
+    if t[0] is not None:  # unit axes where b has more stacked matrices than a
+        out = np.matmul(align(t[0], np.shape(a), out_ndim) if np.ndim(a) >= 2 else t[0], b)
     if t[1] is not None:
-        out = out + np.matmul(a, t[1])
+        if np.ndim(b) == 1:  # a batch of vectors is a matrix: contract its last axis
+            term = (np.sum(a * t[1], axis=-1) if np.ndim(a) == 1
+                    else np.matmul(a, np.expand_dims(t[1], -1))[..., 0])
+        else:
+            term = np.matmul(a, align(t[1], np.shape(b), out_ndim))
+        out = term if out is None else out + term
     return out
 
 
-MATMUL = Primitive(
-    "matmul", 2, lambda a, b: np.matmul(a, b), rule=None,
-    text=RuleText("Matrix product rule", "d(AB) = dA·B + A·dB", "linalg"),
-    vjp=_matmul_vjp, jvp=_matmul_jvp, symbolic=False,
+# Bilinear: the JVP is derived (dA·B + A·dB); the transposes are the VJP.
+MATMUL = linear(
+    "matmul", 2, lambda a, b: np.matmul(a, b), _matmul_vjp,
+    RuleText("Matrix product rule", "d(AB) = dA·B + A·dB", "linalg"),
+    numpy=(np.matmul,), batch=_batched_matmul,
 )
 
 
@@ -72,13 +79,14 @@ def _solve_jvp(t, ans, args, p):
 SOLVE = Primitive(
     "solve", 2, lambda a, b: np.linalg.solve(a, b), rule=None,
     text=RuleText("Linear solve rule", "x = A⁻¹b: dx = A⁻¹(db − dA·x)", "linalg"),
-    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False,
+    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False, numpy=(np.linalg.solve,),
 )
 INV = Primitive(
     "inv", 1, lambda a: np.linalg.inv(a), rule=None,
     text=RuleText("Inverse rule", "d(A⁻¹) = −A⁻¹·dA·A⁻¹", "linalg"),
     vjp=lambda g, ans, args, p, need: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
     jvp=lambda t, ans, args, p: -np.matmul(np.matmul(ans, t[0]), ans), symbolic=False,
+    numpy=(np.linalg.inv,),
 )
 DET = Primitive(
     "det", 1, lambda a: np.linalg.det(a), rule=None,
@@ -87,7 +95,7 @@ DET = Primitive(
                                  * _swap(np.linalg.inv(args[0]))],
     jvp=lambda t, ans, args, p: ans * np.trace(np.matmul(np.linalg.inv(args[0]), t[0]),
                                                axis1=-2, axis2=-1),
-    symbolic=False,
+    symbolic=False, numpy=(np.linalg.det,),
 )
 
 PRIMITIVES = (MATMUL, SOLVE, INV, DET)

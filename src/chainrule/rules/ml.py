@@ -6,13 +6,14 @@ PyTorch and JAX, through ``heaviside(0) = 0``.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
-from chainrule.core import build, ops
+from chainrule.core import ops
 from chainrule.core.expr import Expr
-from chainrule.core.primitive import Primitive, RuleText, unary, zero_rule
+from chainrule.core.primitive import Primitive, RuleText, unary, vectorised, zero_rule
 from chainrule.core.trace import value_of
-from chainrule.rules._numeric import vectorised
 
 
 def _sigmoid(x):
@@ -29,10 +30,6 @@ def _logsumexp(*args):
     return safe_m + np.log(np.sum(np.exp(stacked - safe_m), axis=0))
 
 
-def _simplify_half_at_zero(u):
-    return build.HALF if u is build.ZERO else None
-
-
 def _sigmoid_slope(x, ans):
     # σ′ = σ(1 − σ), the seeds' form, shown for expressions; on numbers 1 − σ(x) is computed
     # as σ(−x), which keeps full relative precision where σ(x) rounds to 1 (x > 37).
@@ -41,29 +38,38 @@ def _sigmoid_slope(x, ans):
 
 SIGMOID = unary("sigmoid", vectorised(_sigmoid), _sigmoid_slope,
                 "Sigmoid rule", "d/dx σ(u) = σ(u)·(1 − σ(u))·u′", "ml",
-                simplify=_simplify_half_at_zero, needs_ans=True, latex_name=r"\sigma")
+                values={Fraction(0): Fraction(1, 2)}, needs_ans=True, latex=r"\sigma",
+                mathml="σ", positive=True, sympy=lambda sp, u: 1 / (1 + sp.exp(-u)))
 SOFTPLUS = unary("softplus", vectorised(lambda x: np.logaddexp(0.0, x)),
                  lambda x, ans: ops.sigmoid(x),
-                 "Softplus rule", "d/dx softplus(u) = σ(u)·u′", "ml")
+                 "Softplus rule", "d/dx softplus(u) = σ(u)·u′", "ml",
+                 latex=r"\operatorname{softplus}", mathml="softplus", positive=True,
+                 sympy=lambda sp, u: sp.log(1 + sp.exp(u)))
 RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), lambda x, ans: ops.heaviside(x),
-             "ReLU rule", "d/dx relu(u) = H(u)·u′ (H(0) = 0 by convention)", "ml")
+             "ReLU rule", "d/dx relu(u) = H(u)·u′ (H(0) = 0 by convention)", "ml",
+             latex=r"\operatorname{relu}", mathml="relu", nonnegative=True,
+             sympy=lambda sp, u: sp.Max(0, u))
 HEAVISIDE = Primitive(
     "heaviside", 1, vectorised(lambda x: np.heaviside(x, 0.0)), rule=zero_rule,
-    text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"),
+    text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
+    sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
 )
 LOGSUMEXP = Primitive(
     "logsumexp", None, vectorised(_logsumexp),
     # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, computed from the output so it never overflows.
     rule=lambda i, args, ans: ops.exp(args[i] - ans),
     text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = e^(xᵢ − lse) (softmax)", "ml"),
-    needs_ans=True,
+    needs_ans=True, latex=r"\operatorname{logsumexp}", mathml="logsumexp",
+    sympy=lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
 )
 
 LOGADDEXP = Primitive(
     "logaddexp", 2, vectorised(np.logaddexp),
     rule=lambda i, args, ans: ops.exp(args[i] - ans),
     text=RuleText("Log-add-exp rule", "∂/∂a log(e^a + e^b) = e^(a − lse)", "ml"),
-    needs_ans=True,
+    needs_ans=True, numpy=(np.logaddexp,),
+    latex=r"\operatorname{logaddexp}", mathml="logaddexp",
+    sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
 )
 MAXIMUM = Primitive(
     "maximum", 2, vectorised(np.maximum),
@@ -71,13 +77,13 @@ MAXIMUM = Primitive(
     # PyTorch do), so np.maximum(x, 0) has slope 1/2 at 0 while relu′(0) = 0.
     rule=lambda i, args, ans: (ops.heaviside(args[i] - args[1 - i]) + _tie(args)),
     text=RuleText("Maximum rule", "d max(u, v) = u′ where u ≥ v, else v′", "ml"),
-    symbolic=False,
+    symbolic=False, numpy=(np.maximum,), code="np.maximum",
 )
 MINIMUM = Primitive(
     "minimum", 2, vectorised(np.minimum),
     rule=lambda i, args, ans: (ops.heaviside(args[1 - i] - args[i]) + _tie(args)),
     text=RuleText("Minimum rule", "d min(u, v) = u′ where u ≤ v, else v′", "ml"),
-    symbolic=False,
+    symbolic=False, numpy=(np.minimum,), code="np.minimum",
 )
 
 

@@ -2,12 +2,14 @@
 
 For a function of plain Python numbers, ``grad`` first calls it with symbols; when that
 yields an expression (no branching on values, only table primitives), the symbolic
-derivative is compiled (:mod:`chainrule.symbolic.compile`) and reused. Every call still runs the
+derivative is compiled (:mod:`chainrule.compile`) and reused. Every call still runs the
 function itself on the numbers, at the point and at a nearby point, and checks the compiled
 function agrees with it at both; if not (a closure's captured value changed, say) it traces
-again, and a function that cannot be traced
-falls back to the recorded reverse pass. So the cache is an optimisation that can never make
-an answer wrong.
+again, and a function that cannot be traced (it branches on values, calls ``math`` on a
+symbol, …) falls back to the recorded reverse pass. So the cache is an optimisation that can
+never make an answer wrong. A rule record missing a piece (no derivative rule, nothing to
+compile to) is not such a case: it raises :class:`~chainrule.errors.IncompleteRecord`,
+naming the primitive.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
+from chainrule.errors import IncompleteRecord
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
 
@@ -79,6 +82,8 @@ class SymbolicGradient:
                 return _FAILED  # long chains are the reverse pass's job
             partials = [compile_expr(diff(out, names[i]), names) for i in self.argnums]
             return n_args, compile_expr(out, names), partials
+        except IncompleteRecord:
+            raise  # a defect of the rule table, never hidden behind the fallback
         except Exception:  # noqa: BLE001 - not traceable symbolically: the tape will do
             return _FAILED
 

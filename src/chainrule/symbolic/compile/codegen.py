@@ -6,8 +6,9 @@ nested parentheses"). Two bodies are generated: one for arrays (NumPy ufuncs) an
 plain scalars (``math``, ten times cheaper per call). Non-finite results from finite inputs
 raise :class:`~chainrule.errors.DomainError` — compiled code is fast, not silent.
 
-The generated source is built only from our own validated DAG — fixed templates, numbers
-printed with ``repr`` and positional parameter names ``a0, a1, …`` — never from user text.
+The generated source is built only from our own validated DAG — the names the rule records
+give for their functions (:func:`line`), numbers printed with ``repr`` and positional
+parameter names ``a0, a1, …`` — never from user text.
 
 >>> import chainrule
 >>> f = chainrule.compile(chainrule.diff("x^x"))
@@ -23,11 +24,51 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
-from chainrule.errors import ChainruleError, DomainError
+from chainrule.core.primitive import Primitive
+from chainrule.core.registry import all_primitives, get
+from chainrule.errors import ChainruleError, DomainError, IncompleteRecord
 from chainrule.symbolic.api import as_expression
-from chainrule.symbolic.compile.templates import NAMESPACE, line
 
 _CHUNK = 64
+
+SMALL_POWERS = {
+    "2.0": "({0} * {0})", "3.0": "({0} * {0} * {0})", "-1.0": "(1.0 / {0})",
+    "-2.0": "(1.0 / ({0} * {0}))", "0.5": "{sqrt}({0})", "-0.5": "(1.0 / {sqrt}({0}))",
+}
+"""Powers cheaper as products, quotients or roots than as a general power."""
+
+
+def line(prim: Primitive, args: list[str], scalar: bool) -> str:
+    """The code computing ``prim`` of already-computed ``args``, read from its record.
+
+    Operators are written as operators; a function calls what its record names (``np.sin``,
+    or ``math.sin`` on plain floats), else the record's own NumPy implementation — so compiled
+    code and evaluation run the same function and agree at every edge case.
+
+    >>> line(get("sin"), ["a0"], scalar=False), line(get("cot"), ["a0"], scalar=True)
+    ('np.sin(a0)', 'cot_impl(a0)')
+    """
+    if prim.operator in ("+", "*"):
+        return f" {prim.operator} ".join(args)
+    if prim.operator == "^":
+        if args[1] in SMALL_POWERS:
+            return SMALL_POWERS[args[1]].format(args[0], sqrt="math.sqrt" if scalar else "np.sqrt")
+        return f"math.pow({args[0]}, {args[1]})" if scalar else f"np.power({args[0]}, {args[1]})"
+    code = (prim.scalar_code if scalar else None) or prim.code
+    if code is None:
+        if prim.impl is None:
+            raise IncompleteRecord(f"{prim.name} cannot be compiled: its record has no code "
+                                   "and no implementation")
+        code = f"{prim.name}_impl"
+    return f"{code}({', '.join(args)})"
+
+
+def namespace() -> dict[str, Any]:
+    """The only names generated code can see: NumPy, math and the records' implementations."""
+    names: dict[str, Any] = {"np": np, "math": math}
+    names.update({f"{name}_impl": prim.impl for name, prim in all_primitives().items()
+                  if prim.impl is not None})
+    return names
 
 
 def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
@@ -56,28 +97,28 @@ def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
                 # b^e as exp(e·ln b) when ln b is computed anyway: a derivative of b^e holds
                 # ln b, and one exp is cheaper than a second power.
                 if id(log_base) not in names:
-                    emit(log_base, line("ln", [args[0]], scalar))
-                emit(node, line("exp", [f"{args[1]} * {names[id(log_base)]}"], scalar))
+                    emit(log_base, line(get("ln"), [args[0]], scalar))
+                emit(node, line(get("exp"), [f"{args[1]} * {names[id(log_base)]}"], scalar))
             elif node.prim.name in ("add", "mul") and len(args) > _CHUNK:
                 # Long sums and products in pieces: one huge expression line would overflow
                 # Python's own compiler.
                 partial = args[:_CHUNK]
                 for start in range(_CHUNK, len(args), _CHUNK):
-                    emit(node, line(node.prim.name, partial, scalar))
+                    emit(node, line(node.prim, partial, scalar))
                     partial = [names[id(node)], *args[start:start + _CHUNK]]
-                emit(node, line(node.prim.name, partial, scalar))
+                emit(node, line(node.prim, partial, scalar))
             else:
-                emit(node, line(node.prim.name, args, scalar))
+                emit(node, line(node.prim, args, scalar))
     signature = ", ".join(f"a{i}" for i in range(len(params)))
     result = names[id(expr)]
     return "\n".join([f"def _f({signature}):", *body, f"    return {result}"])
 
 
 def _build(source: str):
-    namespace = dict(NAMESPACE)
+    names = namespace()
     code = compile(source, "<chainrule.compile>", "exec")
-    exec(code, namespace)  # noqa: eval-ok (generated from our own DAG, see the docstring)
-    return namespace["_f"]
+    exec(code, names)  # noqa: eval-ok (generated from our own DAG, see the docstring)
+    return names["_f"]
 
 
 class CompiledFunction:
@@ -88,8 +129,8 @@ class CompiledFunction:
         self.args = tuple(s.name for s in args)
         self.array_source = _source(expr, args, scalar=False)
         self.scalar_source = _source(expr, args, scalar=True)
-        self._array = _build(self.array_source)
-        self._scalar = _build(self.scalar_source)
+        self.array_fn = _build(self.array_source)  # the generated code, unchecked
+        self.scalar_fn = _build(self.scalar_source)
 
     def __call__(self, *values: Any, **named: Any) -> Any:
         if named:
@@ -98,16 +139,16 @@ class CompiledFunction:
             raise ChainruleError(f"expected values for {', '.join(self.args)}")
         if all(isinstance(v, float | int) for v in values):
             try:
-                out = self._scalar(*values)
+                out = self.scalar_fn(*values)
             except (ValueError, ZeroDivisionError, OverflowError):
                 out = math.nan
             if math.isfinite(out):
-                return out
+                return float(out)
             raise DomainError(f"{self.expr} is undefined or overflows at "
                               + ", ".join(f"{n} = {v}" for n, v in zip(self.args, values,
                                                                            strict=True)))
         with np.errstate(all="ignore"):
-            out = self._array(*(np.asarray(v, dtype=float) for v in values))
+            out = self.array_fn(*(np.asarray(v, dtype=float) for v in values))
         if not np.all(np.isfinite(out)):
             raise DomainError(f"{self.expr} is undefined or overflows at some of the points")
         return out
