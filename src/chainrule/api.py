@@ -17,7 +17,7 @@ from chainrule.budget import MAX_NODES, MAX_ORDER
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.explain.steps import Derivation, Differentiate, Simplify, Step, ZerothDerivative
 from chainrule.modes.symbolic import Differentiator, Method, wrt_symbol
 from chainrule.simplify.readable import readable
 
@@ -84,9 +84,8 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
 def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
     subs = [tree]
     if tidy is not raw:
-        subs.append(Step("Simplify", raw, tidy, wrt.name,
-                         note="collect, factor and combine into the readable form"))
-    return Step("Differentiate", expr, tidy, wrt.name, substeps=subs)
+        subs.append(Simplify(raw, tidy, wrt.name))
+    return Differentiate(expr, tidy, wrt.name, subs)
 
 
 def diff(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
@@ -117,6 +116,6 @@ def steps(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
     e = as_expression(expr)
     sym = wrt_symbol(e, wrt)
     if order == 0:
-        return Derivation(e, sym.name, [Step("Zeroth derivative", e, e, sym.name)])
+        return Derivation(e, sym.name, [ZerothDerivative(e, e, sym.name)])
     _, trees = _differentiate(e, sym, order, method, record=True)
     return Derivation(e, sym.name, trees)

@@ -23,7 +23,8 @@ from chainrule.calculus.common import to_expr
 from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, DomainError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.explain import steps as st
+from chainrule.explain.steps import Derivation
 
 MAX_PATHS = 64
 
@@ -194,18 +195,13 @@ def _same_values(a: Expr, b: Expr) -> bool:
 
 def _derivation(out: str, wrt: str, composed: Expr, terms: tuple[PathTerm, ...],
                 total: Expr, direct: Expr) -> Derivation:
-    d = "d"
-    steps = [Step("Paths", composed, build.const(len(terms)), wrt,
-                  lhs=f"number of paths from {out} down to {wrt}",
-                  note=", ".join(t.route for t in terms))]
+    steps: list[st.Step] = [st.PathCount(composed, build.const(len(terms)), wrt, output=out,
+                                         routes=tuple(t.route for t in terms))]
     for t in terms:
-        shown = t.formula if t.value is t.product else f"{t.formula} = {t.product}"
-        steps.append(Step(f"Path {t.route}", composed, t.value, wrt, lhs=shown))
-    steps.append(Step("Sum over paths", composed, total, wrt,
-                      lhs=f"{d}{out}/{d}{wrt} = " + " + ".join(f"({t.value})" for t in terms),
-                      rewrite=f"{d}{out}/{d}{wrt} = Σ over paths of the product of the "
-                              "derivatives along the path"))
-    steps.append(Step("Check directly", composed, direct, wrt,
-                      note=f"{out} = {composed} written in the inputs"))
-    root = Step("Multivariate chain rule", composed, total, wrt, substeps=steps)
+        steps.append(st.PathProduct(composed, t.value, wrt, route=t.route, labels=t.labels,
+                                    factors=t.factors, product=t.product))
+    steps.append(st.SumOverPaths(composed, total, wrt, output=out,
+                                 values=tuple(t.value for t in terms)))
+    steps.append(st.CheckDirectly(composed, direct, wrt, output=out))
+    root = st.PathsChainRule(composed, total, wrt, steps)
     return Derivation(composed, wrt, [root])

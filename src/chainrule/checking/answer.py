@@ -23,6 +23,7 @@ from chainrule.core.build import is_add
 from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
+from chainrule.explain.statements import left_side, note, rewrite
 from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand
 
@@ -66,7 +67,7 @@ class AnswerCheck:
             "rule": self.rule,
             "first_wrong_step": None if step is None else {
                 "rule": step.rule, "expr": str(step.expr), "result": str(step.result),
-                "rewrite": step.rewrite, "lhs": step.lhs, "note": step.note},
+                "rewrite": rewrite(step), "lhs": left_side(step) or "", "note": note(step)},
         }
 
     def __str__(self) -> str:
