@@ -22,8 +22,8 @@ from chainrule.errors import BudgetError
 from chainrule.explain.formats import TEXT, MathMLFormat
 from chainrule.explain.render import hidden_rules, order_title, visible
 from chainrule.explain.statements import note, rewrite, statement
-from chainrule.explain.steps import Derivation, Step
 from chainrule.printing import mathml
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_STEPS = 400
 """Most steps sent for one derivation; past that the tree is cut and says so."""

@@ -1,7 +1,7 @@
 """Renderers for step trees: indented text, LaTeX, and JSON-ready dicts.
 
-Building the tree (:mod:`chainrule.modes.symbolic`) and showing it are separate: these
-functions only read :class:`~chainrule.explain.steps.Step` records. A step shared by several
+Building the tree (:mod:`chainrule.symbolic.differentiate`) and showing it are separate: these
+functions only read :class:`~chainrule.symbolic.steps.Step` records. A step shared by several
 parents (the derivative is a DAG) is shown once and referred to afterwards.
 
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
@@ -18,7 +18,7 @@ from chainrule.core.primitive import Primitive
 from chainrule.errors import ChainruleError
 from chainrule.explain.formats import LATEX, TEXT, escape_latex
 from chainrule.explain.statements import left_side, note, rewrite, statement
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 DETAIL_HIDES = {
     "full": frozenset(),

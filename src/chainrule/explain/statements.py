@@ -22,8 +22,8 @@ from typing import Any
 
 from chainrule.core.build import symbol
 from chainrule.core.substitute import substitute
-from chainrule.explain import steps as st
 from chainrule.explain.formats import TEXT, Format
+from chainrule.symbolic import steps as st
 
 # -- left sides that are not d/dx [expr] -----------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Step records: the tree of rules a derivative was built from, as small typed classes.
 
 The symbolic differentiator fills these in the same pass that computes the answer (see
-:mod:`chainrule.modes.symbolic`), so the result of the last step is always the answer.
+:mod:`chainrule.symbolic.differentiate`), so the result of the last step is always the answer.
 
 Each class is one kind of step and holds expressions, not prose: a :class:`ChainRule` holds
 its inner function and the step of its outer function, a :class:`QuotientRule` its numerator
