@@ -140,6 +140,13 @@ def test_page_and_html_renderers_share_the_statements():
     assert product["kind"] == "ProductRule" and product["kind"] in KINDS
     assert product["statement"] == statement(d.orders[0].substeps[0], TEXT)
     assert product["mathml"].startswith("<math")
+    def walk(nodes):
+        for n in nodes:
+            yield n
+            yield from walk(n.get("substeps", []))
+
+    deep = derivation_dict(steps("x^x sin(x)/(1 + x^2)", "x", order=2), [], "full")
+    assert {n["kind"] for n in walk(deep["orders"])} <= KINDS
     html = render_html(d, detail="full")  # product, identity and sine rules
     assert "Product rule" in html and "<math" in html and html.count("<li") >= 3
 
@@ -150,3 +157,14 @@ def test_page_and_html_renderers_share_the_statements():
 def test_module_docstring_examples(module):
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
+
+
+def test_the_cli_json_steps_follow_the_schema():
+    from typer.testing import CliRunner
+
+    from chainrule.cli.main import app
+    result = CliRunner().invoke(app, ["diff", "x^x/(x+1)", "--steps", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)["steps"]
+    _valid(data)
+    assert data["orders"][0]["kind"] == "Differentiate"

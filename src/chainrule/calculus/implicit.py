@@ -164,7 +164,7 @@ def implicit_diff(equation: Any, dependent: str = "y",
                                      held=y.name)
     partial_y = st.PartialDerivative(F, Fy, y.name, steps(F, y).orders[0].substeps,
                                      held=x.name)
-    root = st.ImplicitDifferentiation(F, answer, x.name, [
+    root = st.ImplicitDifferentiation(F, answer, x.name, dependent=y.name, substeps=[
         st.MoveToOneSide(F, build.ZERO, x.name, left=lhs, right=rhs),
         partial_x, partial_y,
         st.ImplicitBothSides(F, build.ZERO, x.name, fx=Fx, fy=Fy, dependent=y.name),

@@ -42,6 +42,7 @@ LEFT: dict[type, Callable[[st.Step, Format], str]] = {
         f.d(s.wrt, symbol("F")),
         f.expr(s.fx) + f.op("+") + f.paren(f.expr(s.fy)) + f.op("·") + f.prime(s.dependent)),
     st.SolveImplicit: lambda s, f: f.prime(s.dependent),
+    st.ImplicitDifferentiation: lambda s, f: f.prime(s.dependent),
     st.PathCount: lambda s, f: f.text(f"number of paths from {s.output} down to {s.wrt}"),
     st.PathProduct: lambda s, f: _path_formula(s, f),
     st.SumOverPaths: lambda s, f: f.eq(

@@ -293,9 +293,11 @@ class SolveForDerivative(Step):
 
 @dataclass(eq=False)
 class ImplicitDifferentiation(Step):
-    """``y′ = −F_x/F_y`` for the curve F(x, y) = 0 (``expr`` is F)."""
+    """``y′ = −F_x/F_y`` for the curve F(x, y) = 0 (``expr`` is F, y is ``dependent``)."""
 
+    dependent: str = field(kw_only=True)
     name: ClassVar[str] = "Implicit differentiation"
+    claim: ClassVar[str] = OTHER
 
 
 @dataclass(eq=False)
