@@ -45,6 +45,7 @@ def test_the_schema_is_a_valid_schema_and_ships_with_the_package():
 
 
 def test_every_step_class_is_a_kind_of_the_schema():
+    importlib.import_module("chainrule.symbolic.calculus_steps")  # implicit and path steps
     # RecordRule is the base of the table's rules, never a step of its own
     assert {c.__name__ for c in _all_step_classes()} - {"RecordRule"} == KINDS
 
@@ -153,7 +154,8 @@ def test_page_and_html_renderers_share_the_statements():
 
 @pytest.mark.parametrize("module", ["chainrule.explain", "chainrule.explain.formats",
                                     "chainrule.explain.statements", "chainrule.explain.page",
-                                    "chainrule.symbolic.steps"])
+                                    "chainrule.symbolic.steps",
+                                    "chainrule.symbolic.calculus_steps"])
 def test_module_docstring_examples(module):
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0

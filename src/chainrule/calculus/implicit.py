@@ -24,7 +24,7 @@ from chainrule.calculus.common import to_expr, values_of
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError
-from chainrule.symbolic import steps as st
+from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic.steps import Derivation
 
 
@@ -160,15 +160,15 @@ def implicit_diff(equation: Any, dependent: str = "y",
         raise ChainruleError(f"the equation does not involve {dependent}; nothing to solve for")
     Fx, Fy = diff(F, x), diff(F, y)
     answer = _quotient(build.neg(Fx), Fy)
-    partial_x = st.PartialDerivative(F, Fx, x.name, steps(F, x).orders[0].substeps,
+    partial_x = cs.PartialDerivative(F, Fx, x.name, steps(F, x).orders[0].substeps,
                                      held=y.name)
-    partial_y = st.PartialDerivative(F, Fy, y.name, steps(F, y).orders[0].substeps,
+    partial_y = cs.PartialDerivative(F, Fy, y.name, steps(F, y).orders[0].substeps,
                                      held=x.name)
-    root = st.ImplicitDifferentiation(F, answer, x.name, dependent=y.name, substeps=[
-        st.MoveToOneSide(F, build.ZERO, x.name, left=lhs, right=rhs),
+    root = cs.ImplicitDifferentiation(F, answer, x.name, dependent=y.name, substeps=[
+        cs.MoveToOneSide(F, build.ZERO, x.name, left=lhs, right=rhs),
         partial_x, partial_y,
-        st.ImplicitBothSides(F, build.ZERO, x.name, fx=Fx, fy=Fy, dependent=y.name),
-        st.SolveImplicit(F, answer, x.name, fx=Fx, fy=Fy, dependent=y.name),
+        cs.ImplicitBothSides(F, build.ZERO, x.name, fx=Fx, fy=Fy, dependent=y.name),
+        cs.SolveImplicit(F, answer, x.name, fx=Fx, fy=Fy, dependent=y.name),
     ])
     return ImplicitDerivative(lhs, rhs, y.name, x.name, F, Fx, Fy, answer,
                               Derivation(F, x.name, [root]))

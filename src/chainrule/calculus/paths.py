@@ -23,8 +23,8 @@ from chainrule.calculus.common import to_expr
 from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, DomainError
-from chainrule.symbolic import steps as st
-from chainrule.symbolic.steps import Derivation
+from chainrule.symbolic import calculus_steps as cs
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_PATHS = 64
 
@@ -195,13 +195,13 @@ def _same_values(a: Expr, b: Expr) -> bool:
 
 def _derivation(out: str, wrt: str, composed: Expr, terms: tuple[PathTerm, ...],
                 total: Expr, direct: Expr) -> Derivation:
-    steps: list[st.Step] = [st.PathCount(composed, build.const(len(terms)), wrt, output=out,
+    steps: list[Step] = [cs.PathCount(composed, build.const(len(terms)), wrt, output=out,
                                          routes=tuple(t.route for t in terms))]
     for t in terms:
-        steps.append(st.PathProduct(composed, t.value, wrt, route=t.route, labels=t.labels,
+        steps.append(cs.PathProduct(composed, t.value, wrt, route=t.route, labels=t.labels,
                                     factors=t.factors, product=t.product))
-    steps.append(st.SumOverPaths(composed, total, wrt, output=out,
+    steps.append(cs.SumOverPaths(composed, total, wrt, output=out,
                                  values=tuple(t.value for t in terms)))
-    steps.append(st.CheckDirectly(composed, direct, wrt, output=out))
-    root = st.PathsChainRule(composed, total, wrt, steps)
+    steps.append(cs.CheckDirectly(composed, direct, wrt, output=out))
+    root = cs.PathsChainRule(composed, total, wrt, steps)
     return Derivation(composed, wrt, [root])

@@ -23,6 +23,7 @@ from typing import Any
 from chainrule.core.build import symbol
 from chainrule.core.substitute import substitute
 from chainrule.explain.formats import TEXT, Format
+from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic import steps as st
 
 # -- left sides that are not d/dx [expr] -----------------------------------------------------
@@ -37,20 +38,20 @@ LEFT: dict[type, Callable[[st.Step, Format], str]] = {
     st.DifferentiateBothSides: lambda s, f: f.dlog(_y(s)),
     st.SimplifyRight: lambda s, f: f.dlog(_y(s)),
     st.SolveForDerivative: lambda s, f: f.prime(_y(s)),
-    st.MoveToOneSide: lambda s, f: f.eq(f.sym("F"), f.expr(s.expr)),
-    st.ImplicitBothSides: lambda s, f: f.eq(
+    cs.MoveToOneSide: lambda s, f: f.eq(f.sym("F"), f.expr(s.expr)),
+    cs.ImplicitBothSides: lambda s, f: f.eq(
         f.d(s.wrt, symbol("F")),
         f.expr(s.fx) + f.op("+") + f.paren(f.expr(s.fy)) + f.op("·") + f.prime(s.dependent)),
-    st.SolveImplicit: lambda s, f: f.prime(s.dependent),
-    st.ImplicitDifferentiation: lambda s, f: f.prime(s.dependent),
-    st.PathCount: lambda s, f: f.text(f"number of paths from {s.output} down to {s.wrt}"),
-    st.PathProduct: lambda s, f: _path_formula(s, f),
-    st.SumOverPaths: lambda s, f: f.eq(
+    cs.SolveImplicit: lambda s, f: f.prime(s.dependent),
+    cs.ImplicitDifferentiation: lambda s, f: f.prime(s.dependent),
+    cs.PathCount: lambda s, f: f.text(f"number of paths from {s.output} down to {s.wrt}"),
+    cs.PathProduct: lambda s, f: _path_formula(s, f),
+    cs.SumOverPaths: lambda s, f: f.eq(
         f.ratio(s.output, s.wrt), f.op("+").join(f.paren(f.expr(v)) for v in s.values)),
 }
 
 
-def _path_formula(s: st.PathProduct, f: Format) -> str:
+def _path_formula(s: cs.PathProduct, f: Format) -> str:
     labels = f.op("·").join(f.text(label) for label in s.labels)
     shown = f.eq(labels, f.op("·").join(f.paren(f.expr(x)) for x in s.factors))
     return shown if s.result is s.product else f.eq(shown, f.expr(s.product))
@@ -117,9 +118,9 @@ REWRITE: dict[type, Callable[[Any], str]] = {
     st.RecordRule: lambda s: s.text.rewrite,
     st.LogRule: lambda s: "d/dx ln|u| = u′/u" if s.absolute else s.text.rewrite,
     st.LogDifferentiation: lambda s: "y′ = y·d/dx ln|y|",
-    st.SolveImplicit: lambda s: (f"{s.dependent}′ = −(∂F/∂{s.wrt}) / "
+    cs.SolveImplicit: lambda s: (f"{s.dependent}′ = −(∂F/∂{s.wrt}) / "
                                  f"(∂F/∂{s.dependent})"),
-    st.SumOverPaths: lambda s: (f"d{s.output}/d{s.wrt} = Σ over paths of the product of the "
+    cs.SumOverPaths: lambda s: (f"d{s.output}/d{s.wrt} = Σ over paths of the product of the "
                                 "derivatives along the path"),
 }
 
@@ -136,13 +137,13 @@ NOTE: dict[type, Callable[[Any], str]] = {
     st.DifferentiateBothSides: lambda s: "the left side by the chain rule: d/dx ln|y| = y′/y",
     st.SolveForDerivative: lambda s: f"y = {s.expr}",
     st.Simplify: lambda s: "collect, factor and combine into the readable form",
-    st.MoveToOneSide: lambda s: f"from {s.left} = {s.right}",
-    st.ImplicitBothSides: lambda s: (f"{s.dependent} = {s.dependent}({s.wrt}), so each "
+    cs.MoveToOneSide: lambda s: f"from {s.left} = {s.right}",
+    cs.ImplicitBothSides: lambda s: (f"{s.dependent} = {s.dependent}({s.wrt}), so each "
                                      f"{s.dependent}-term gets a factor {s.dependent}′ "
                                      "(chain rule)"),
-    st.SolveImplicit: lambda s: f"= −({s.fx})/({s.fy}), valid where {s.fy} ≠ 0",
-    st.PathCount: lambda s: ", ".join(s.routes),
-    st.CheckDirectly: lambda s: f"{s.output} = {s.expr} written in the inputs",
+    cs.SolveImplicit: lambda s: f"= −({s.fx})/({s.fy}), valid where {s.fy} ≠ 0",
+    cs.PathCount: lambda s: ", ".join(s.routes),
+    cs.CheckDirectly: lambda s: f"{s.output} = {s.expr} written in the inputs",
 }
 
 

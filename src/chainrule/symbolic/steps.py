@@ -38,7 +38,8 @@ LN_ABS = "ln_abs"
 OUTER = "outer"
 """The claim ``result = f′(u)``: times ``u′`` it is the derivative of ``expr = f(u)``."""
 OTHER = "other"
-"""A claim stated by the step's own fields (implicit differentiation, paths)."""
+"""A claim stated by the step's own fields (implicit differentiation and chain-rule paths,
+whose steps are in :mod:`chainrule.symbolic.calculus_steps`)."""
 
 
 @dataclass(eq=False)
@@ -287,113 +288,6 @@ class SolveForDerivative(Step):
     """Stage 4: ``y′ = result``, multiplying by y = ``expr``."""
 
     name: ClassVar[str] = "Multiply by y and substitute y back"
-
-
-# -- implicit differentiation and chain-rule paths (calculus) -------------------------------
-
-@dataclass(eq=False)
-class ImplicitDifferentiation(Step):
-    """``y′ = −F_x/F_y`` for the curve F(x, y) = 0 (``expr`` is F, y is ``dependent``)."""
-
-    dependent: str = field(kw_only=True)
-    name: ClassVar[str] = "Implicit differentiation"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class MoveToOneSide(Step):
-    """``F = lhs − rhs = 0`` from the equation ``left = right``."""
-
-    left: Expr = field(kw_only=True)
-    right: Expr = field(kw_only=True)
-    name: ClassVar[str] = "Move every term to one side"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class PartialDerivative(Step):
-    """∂F/∂``wrt`` with the variable ``held`` constant."""
-
-    held: str = field(kw_only=True)
-
-    @property
-    def rule(self) -> str:
-        return f"∂F/∂{self.wrt}, {self.held} held constant"
-
-
-@dataclass(eq=False)
-class ImplicitBothSides(Step):
-    """``d/dx [F] = F_x + F_y·y′ = 0``, y a function of x."""
-
-    fx: Expr = field(kw_only=True)
-    fy: Expr = field(kw_only=True)
-    dependent: str = field(kw_only=True)
-    name: ClassVar[str] = "Differentiate both sides"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class SolveImplicit(Step):
-    """``y′ = −F_x/F_y``, valid where F_y ≠ 0."""
-
-    fx: Expr = field(kw_only=True)
-    fy: Expr = field(kw_only=True)
-    dependent: str = field(kw_only=True)
-    claim: ClassVar[str] = OTHER
-
-    @property
-    def rule(self) -> str:
-        return f"Solve for {self.dependent}′"
-
-
-@dataclass(eq=False)
-class PathsChainRule(Step):
-    """dz/dx as the sum over paths of products of derivatives along each path."""
-
-    name: ClassVar[str] = "Multivariate chain rule"
-
-
-@dataclass(eq=False)
-class PathCount(Step):
-    """How many paths lead from ``output`` down to the variable (``result``), and which."""
-
-    output: str = field(kw_only=True)
-    routes: tuple[str, ...] = field(kw_only=True)
-    name: ClassVar[str] = "Paths"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class PathProduct(Step):
-    """One path: the derivatives along ``route`` (``labels``, ``factors``) and their product."""
-
-    route: str = field(kw_only=True)
-    labels: tuple[str, ...] = field(kw_only=True)
-    factors: tuple[Expr, ...] = field(kw_only=True)
-    product: Expr = field(kw_only=True)
-    claim: ClassVar[str] = OTHER
-
-    @property
-    def rule(self) -> str:
-        return f"Path {self.route}"
-
-
-@dataclass(eq=False)
-class SumOverPaths(Step):
-    """``dz/dx = Σ`` over the paths' values ``values``."""
-
-    output: str = field(kw_only=True)
-    values: tuple[Expr, ...] = field(kw_only=True)
-    name: ClassVar[str] = "Sum over paths"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class CheckDirectly(Step):
-    """The composed function ``expr`` differentiated directly, to compare with the sum."""
-
-    output: str = field(kw_only=True)
-    name: ClassVar[str] = "Check directly"
 
 
 # -- the whole derivation ------------------------------------------------------------------
