@@ -327,6 +327,8 @@ class Derivation:
                     out.append(name)
         return out
 
+    # The renderers live in chainrule.explain, a layer above this one; these conveniences
+    # import them when called, the documented exception (as Expr.__str__ calls the printer).
     def text(self, hide: frozenset[str] | set[str] = frozenset(), detail: str = "normal") -> str:
         """The derivation as indented plain text."""
         from chainrule.explain.render import render_text
