@@ -126,9 +126,9 @@ DIV = Primitive(
     "div", 2, vectorised(np.divide),
     rule=lambda i, args, ans: 1 / args[1] if i == 0 else -ans / args[1],
     text=RuleText("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²", "arithmetic"),
+    extra={"quotient_form": _quotient_form},
     simplify=_canonical("div"), needs_ans=True,
     symbolic=False,
-    extra={"quotient_form": _quotient_form},
 )
 
 PRIMITIVES = (ADD, MUL, POW, ABS, SIGN, SUB, NEG, DIV)
