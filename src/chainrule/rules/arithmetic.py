@@ -101,6 +101,14 @@ def _canonical(name):
     return rewrite
 
 
+def _quotient_form(u, v, du, dv):
+    # The quotient rule as learners write it: the product rule on u·v^-1 with the power rule
+    # on v^-1, collected over v². The symbolic differentiator uses it for products with a
+    # negative power (u·v^-1 is how expressions hold u/v), so this record is the one place
+    # that knows the quotient rule.
+    return (du * v - u * dv) / v ** 2
+
+
 SUB = Primitive(
     "sub", 2, vectorised(np.subtract),
     rule=lambda i, args, ans: 1 if i == 0 else -1,
@@ -114,14 +122,6 @@ NEG = Primitive(
     simplify=_canonical("neg"),
     symbolic=False,
 )
-def _quotient_form(u, v, du, dv):
-    # The quotient rule as learners write it: the product rule on u·v^-1 with the power rule
-    # on v^-1, collected over v². The symbolic differentiator uses it for products with a
-    # negative power (u·v^-1 is how expressions hold u/v), so this record is the one place
-    # that knows the quotient rule.
-    return (du * v - u * dv) / v ** 2
-
-
 DIV = Primitive(
     "div", 2, vectorised(np.divide),
     rule=lambda i, args, ans: 1 / args[1] if i == 0 else -ans / args[1],
