@@ -37,9 +37,9 @@ class Mistake:
     """One misapplied rule: where it can happen, what it produces, how to explain it.
 
     ``rule`` names the rule the learner misapplied ("" means: the rule of the primitive at the
-    site, e.g. "Cosine rule"). ``prefer`` lists the kinds of step (step classes) of the
-    correct derivation that show the right way, best first; ``stage`` a stage of logarithmic
-    differentiation to point at inside that step. ``text`` is an explanation template (see
+    site, e.g. "Cosine rule"). ``prefer`` lists the step classes of the correct derivation
+    that show the right way, best first; ``stage`` the class of a log-diff stage to
+    point at inside that step. ``text`` is an explanation template (see
     :mod:`chainrule.checking.explain`).
     """
 
