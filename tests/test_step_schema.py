@@ -170,3 +170,20 @@ def test_the_cli_json_steps_follow_the_schema():
     data = json.loads(result.output)["steps"]
     _valid(data)
     assert data["orders"][0]["kind"] == "Differentiate"
+
+
+def test_nothing_branches_on_display_text():
+    """Code tells steps apart by class; step text is compared only with user-given rule
+    names (``hide``) and to list rules once (``rules_used``)."""
+    import re
+    from pathlib import Path
+    pattern = re.compile(r"\.(rule|note|lhs|rewrite|statement)\s*(==|!=)"
+                         r"|\.(rule|note|lhs|rewrite|statement)\.(startswith|endswith)"
+                         r"|\.rule\s+(not\s+)?in\b")
+    allowed = ("s.rule not in out", "step.rule in hide")
+    hits = [f"{path.name}: {line.strip()}"
+            for path in Path(chainrule.__file__).parent.rglob("*.py")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if pattern.search(line) and not any(a in line for a in allowed)]
+    assert hits == []
+    assert pattern.search('if step.note.startswith("the outer function"):')  # it would catch it

@@ -29,15 +29,14 @@ from chainrule.symbolic import steps as st
 # -- left sides that are not d/dx [expr] -----------------------------------------------------
 
 
-def _y(step: st.Step) -> str:
-    return "y"
+Y = "y"
+"""The name logarithmic differentiation gives the function (seed 000: y = f(x))."""
 
-
-LEFT: dict[type, Callable[[st.Step, Format], str]] = {
-    st.TakeLog: lambda s, f: f.ln_abs(_y(s)),
-    st.DifferentiateBothSides: lambda s, f: f.dlog(_y(s)),
-    st.SimplifyRight: lambda s, f: f.dlog(_y(s)),
-    st.SolveForDerivative: lambda s, f: f.prime(_y(s)),
+LEFT: dict[type, Callable[[Any, Format], str]] = {
+    st.TakeLog: lambda s, f: f.ln_abs(Y),
+    st.DifferentiateBothSides: lambda s, f: f.dlog(Y),
+    st.SimplifyRight: lambda s, f: f.dlog(Y),
+    st.SolveForDerivative: lambda s, f: f.prime(Y),
     cs.MoveToOneSide: lambda s, f: f.eq(f.sym("F"), f.expr(s.expr)),
     cs.ImplicitBothSides: lambda s, f: f.eq(
         f.d(s.wrt, symbol("F")),
@@ -135,7 +134,7 @@ NOTE: dict[type, Callable[[Any], str]] = {
                                          "arguments" if s.prim is not None else ""),
     st.TakeLog: lambda s: "log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a",
     st.DifferentiateBothSides: lambda s: "the left side by the chain rule: d/dx ln|y| = y′/y",
-    st.SolveForDerivative: lambda s: f"y = {s.expr}",
+    st.SolveForDerivative: lambda s: f"{Y} = {s.expr}",
     st.Simplify: lambda s: "collect, factor and combine into the readable form",
     cs.MoveToOneSide: lambda s: f"from {s.left} = {s.right}",
     cs.ImplicitBothSides: lambda s: (f"{s.dependent} = {s.dependent}({s.wrt}), so each "
