@@ -153,6 +153,7 @@ def test_page_and_html_renderers_share_the_statements():
 
 
 @pytest.mark.parametrize("module", ["chainrule.explain", "chainrule.explain.formats",
+                                    "chainrule.explain.render",
                                     "chainrule.explain.statements", "chainrule.explain.page",
                                     "chainrule.symbolic.steps",
                                     "chainrule.symbolic.calculus_steps"])

@@ -1,8 +1,10 @@
 """Renderers for step trees: indented text, LaTeX, and JSON-ready dicts.
 
 Building the tree (:mod:`chainrule.symbolic.differentiate`) and showing it are separate: these
-functions only read :class:`~chainrule.symbolic.steps.Step` records. A step shared by several
-parents (the derivative is a DAG) is shown once and referred to afterwards.
+functions only read :class:`~chainrule.symbolic.steps.Step` records, and what each kind of step
+says comes from :mod:`chainrule.explain.statements` (by class). The page's MathML form and
+HTML are in :mod:`chainrule.explain.page`. A step shared by several parents (the derivative is
+a DAG) is shown once and referred to afterwards.
 
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
 hides the constant and identity rules, ``"brief"`` also hides the sum and constant-multiple
@@ -58,7 +60,19 @@ def visible(steps: list[Step], hidden: frozenset[str]) -> list[Step]:
 
 def render_text(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
                 detail: str = "normal") -> str:
-    """The derivation as numbered, indented lines ending with the answer."""
+    """The derivation as numbered, indented lines ending with the answer.
+
+    >>> from chainrule.symbolic.api import steps
+    >>> print(render_text(steps("sin(x^2)")))
+    d/dx [sin(x^2)]
+    1. Chain rule: d/dx [sin(x^2)] = 2x*cos(x^2)
+       d/dx f(u) = f′(u)·u′; let u = x^2
+      1.1. Sine rule: d/du [sin(u)] = cos(u), with u = x^2
+         d/dx sin(u) = cos(u)·u′
+      1.2. Power rule: d/dx [x^2] = 2x
+         d/dx u^n = n·u^(n−1)·u′
+    Answer: 2x*cos(x^2)
+    """
     hidden = hidden_rules(hide, detail)
     lines = [f"d/d{d.wrt} [{d.expr}]" + (f"  (order {d.order})" if d.order > 1 else "")]
     seen: dict[int, str] = {}
@@ -125,6 +139,11 @@ def to_dict(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
 
     Each step carries its ``kind`` (the step class), its rule, expressions as text, the
     statement as text and LaTeX, and its own fields; a repeated step is ``{"ref": "<id>"}``.
+
+    >>> from chainrule.symbolic.api import steps
+    >>> step = to_dict(steps("sin(x)/x"))["orders"][0]["substeps"][0]
+    >>> step["kind"], step["numerator"], step["denominator"], step["primitive"]
+    ('QuotientRule', 'sin(x)', 'x', 'div')
     """
     hidden = hidden_rules(hide, detail)
     seen: dict[int, str] = {}
