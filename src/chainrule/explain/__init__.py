@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 STEPS_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "steps.json"
-"""The JSON Schema (draft 2020-12) of :meth:`Derivation.to_dict` and ``diff --steps --json``."""
+"""The JSON Schema (draft 2020-12) of :meth:`Derivation.to_dict`, which is also the ``steps``
+key of ``chainrule diff --steps --format json``."""
 
 __all__ = ["STEPS_SCHEMA_PATH"]
