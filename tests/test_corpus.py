@@ -19,7 +19,7 @@ from chainrule.core.registry import all_primitives
 from chainrule.errors import DomainError
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.differentiate import LOGDIFF_MIN_FACTORS
-from chainrule.symbolic.steps import Step
+from chainrule.symbolic.steps import DERIVATIVE, EQUAL, LN_ABS, OUTER, Step
 from corpus import (
     CORPUS,
     PRIMITIVES,
@@ -180,31 +180,11 @@ def test_steps_result_is_the_derivative(e: Entry, wrt: str, order: int):
     json.dumps(d.to_dict())
 
 
-CHAIN_OUTER = "chain-outer"
-SAME_VALUE = {"Simplify", "Simplify the right side"}
-
-
 def _classified(tree: Step):
-    """Every step with what its result means: the derivative of its expression, an equal
-    rewrite of it, ln|expr| (the first log-diff stage) or the chain rule's outer f′(u)."""
-    seen: set[int] = set()
-    stack: list[tuple[Step, str]] = [(tree, "derivative")]
-    while stack:
-        s, kind = stack.pop()
-        if id(s) in seen:
-            continue
-        seen.add(id(s))
-        yield s, kind
-        for i, sub in enumerate(s.substeps):
-            if s.rule == "Chain rule" and i == 0:
-                sub_kind = CHAIN_OUTER
-            elif sub.rule in SAME_VALUE:
-                sub_kind = "same"
-            elif sub.rule == "Take ln of both sides":
-                sub_kind = "ln"
-            else:
-                sub_kind = "derivative"
-            stack.append((sub, sub_kind))
+    """Every step with what its result means (its ``claim``): the derivative of its
+    expression, an equal rewrite of it, ln|expr| (the first log-diff stage) or the chain
+    rule's outer f′(u)."""
+    return [(s, s.claim) for s in tree.walk()]
 
 
 @pytest.mark.parametrize(("e", "wrt"), _entry_wrt(tag="steps"))
@@ -216,15 +196,15 @@ def test_every_step_is_true(e: Entry, wrt: str):
     for s, kind in _classified(tree):
         lhs = sympy_of(str(s.expr))
         rhs = sympy_of(str(s.result))
-        if kind == "derivative":
+        if kind == DERIVATIVE:
             expected = sp.diff(lhs, var)
-        elif kind == "same":
+        elif kind == EQUAL:
             expected = lhs
-        elif kind == "ln":
+        elif kind == LN_ABS:
             expected = sp.log(sp.Abs(lhs))
         else:  # the outer derivative f′(u): times u′ it is the derivative of f(u)
-            assert s.let is not None, f"chain step {s.rule} has no inner function"
-            du = sp.diff(sympy_of(str(s.let)), var)
+            assert kind == OUTER and s.at is not None, f"step {s.rule} claims {kind}"
+            du = sp.diff(sympy_of(str(s.at)), var)
             rhs, expected = rhs * du, sp.diff(lhs, var)
         for point in e.points(3):
             assert_close(sympy_value(rhs, point), sympy_value(expected, point),

@@ -24,9 +24,10 @@ from chainrule.calculus.common import to_expr, values_of
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError
+from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic.api import diff, steps
 from chainrule.symbolic.simplify import readable
-from chainrule.symbolic.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation
 
 
 def parse_equation(text: str) -> tuple[Expr, Expr]:
@@ -160,21 +161,15 @@ def implicit_diff(equation: Any, dependent: str = "y",
         raise ChainruleError(f"the equation does not involve {dependent}; nothing to solve for")
     Fx, Fy = diff(F, x), diff(F, y)
     answer = _quotient(build.neg(Fx), Fy)
-    partial_x = Step(f"∂F/∂{x.name}, {y.name} held constant", F, Fx, x.name,
-                     substeps=steps(F, x).orders[0].substeps)
-    partial_y = Step(f"∂F/∂{y.name}, {x.name} held constant", F, Fy, y.name,
-                     substeps=steps(F, y).orders[0].substeps)
-    root = Step("Implicit differentiation", F, answer, x.name, substeps=[
-        Step("Move every term to one side", F, build.ZERO, x.name, lhs=f"F = {F}",
-             note=f"from {lhs} = {rhs}"),
+    partial_x = cs.PartialDerivative(F, Fx, x.name, steps(F, x).orders[0].substeps,
+                                     held=y.name)
+    partial_y = cs.PartialDerivative(F, Fy, y.name, steps(F, y).orders[0].substeps,
+                                     held=x.name)
+    root = cs.ImplicitDifferentiation(F, answer, x.name, dependent=y.name, substeps=[
+        cs.MoveToOneSide(F, build.ZERO, x.name, left=lhs, right=rhs),
         partial_x, partial_y,
-        Step("Differentiate both sides", F, build.ZERO, x.name,
-             lhs=f"d/d{x.name} [F] = {Fx} + ({Fy})·{y.name}′",
-             note=f"{y.name} = {y.name}({x.name}), so each {y.name}-term gets a factor "
-                  f"{y.name}′ (chain rule)"),
-        Step(f"Solve for {y.name}′", F, answer, x.name, lhs=f"{y.name}′",
-             rewrite=f"{y.name}′ = −(∂F/∂{x.name}) / (∂F/∂{y.name})",
-             note=f"= −({Fx})/({Fy}), valid where {Fy} ≠ 0"),
+        cs.ImplicitBothSides(F, build.ZERO, x.name, fx=Fx, fy=Fy, dependent=y.name),
+        cs.SolveImplicit(F, answer, x.name, fx=Fx, fy=Fy, dependent=y.name),
     ])
     return ImplicitDerivative(lhs, rhs, y.name, x.name, F, Fx, Fy, answer,
                               Derivation(F, x.name, [root]))

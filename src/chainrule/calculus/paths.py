@@ -25,6 +25,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.simplify import readable
 from chainrule.symbolic.steps import Derivation, Step
@@ -192,18 +193,13 @@ def _same_values(a: Expr, b: Expr) -> bool:
 
 def _derivation(out: str, wrt: str, composed: Expr, terms: tuple[PathTerm, ...],
                 total: Expr, direct: Expr) -> Derivation:
-    d = "d"
-    steps = [Step("Paths", composed, build.const(len(terms)), wrt,
-                  lhs=f"number of paths from {out} down to {wrt}",
-                  note=", ".join(t.route for t in terms))]
+    steps: list[Step] = [cs.PathCount(composed, build.const(len(terms)), wrt, output=out,
+                                         routes=tuple(t.route for t in terms))]
     for t in terms:
-        shown = t.formula if t.value is t.product else f"{t.formula} = {t.product}"
-        steps.append(Step(f"Path {t.route}", composed, t.value, wrt, lhs=shown))
-    steps.append(Step("Sum over paths", composed, total, wrt,
-                      lhs=f"{d}{out}/{d}{wrt} = " + " + ".join(f"({t.value})" for t in terms),
-                      rewrite=f"{d}{out}/{d}{wrt} = Σ over paths of the product of the "
-                              "derivatives along the path"))
-    steps.append(Step("Check directly", composed, direct, wrt,
-                      note=f"{out} = {composed} written in the inputs"))
-    root = Step("Multivariate chain rule", composed, total, wrt, substeps=steps)
+        steps.append(cs.PathProduct(composed, t.value, wrt, route=t.route, labels=t.labels,
+                                    factors=t.factors, product=t.product))
+    steps.append(cs.SumOverPaths(composed, total, wrt, output=out,
+                                 values=tuple(t.value for t in terms)))
+    steps.append(cs.CheckDirectly(composed, direct, wrt, output=out))
+    root = cs.PathsChainRule(composed, total, wrt, steps)
     return Derivation(composed, wrt, [root])

@@ -21,7 +21,9 @@ from chainrule.core.build import is_add
 from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
+from chainrule.explain.statements import left_side, note, rewrite
 from chainrule.limits import MAX_ORDER
+from chainrule.symbolic import steps as st
 from chainrule.symbolic.api import as_expression, parse, steps
 from chainrule.symbolic.simplify import expand
 from chainrule.symbolic.steps import Derivation, Step
@@ -31,7 +33,6 @@ from .explain import TEMPLATES, describe, number, point_text
 from .sampling import MIN_POINTS, Samples, sample
 
 LOGDIFF = "Logarithmic differentiation"
-SUBSTITUTE_STAGE = "Multiply by y and substitute y back"
 Y = Symbol("y")
 
 
@@ -66,7 +67,7 @@ class AnswerCheck:
             "rule": self.rule,
             "first_wrong_step": None if step is None else {
                 "rule": step.rule, "expr": str(step.expr), "result": str(step.result),
-                "rewrite": step.rewrite, "lhs": step.lhs, "note": step.note},
+                "rewrite": rewrite(step), "lhs": left_side(step) or "", "note": note(step)},
         }
 
     def __str__(self) -> str:
@@ -254,8 +255,8 @@ class _Context:
         for derivation in (self.derivation, self.logdiff_derivation()):
             if derivation is None:
                 continue
-            found = find_step(derivation.orders[0], {self.e}, (LOGDIFF,), SUBSTITUTE_STAGE,
-                              strict=True)
+            found = find_step(derivation.orders[0], {self.e}, (st.LogDifferentiation,),
+                              st.SolveForDerivative, strict=True)
             if found is not None:
                 return found
         return None

@@ -19,6 +19,7 @@ import numpy as np
 
 from chainrule.checking.mistakes import BY_CODE
 from chainrule.core.expr import Apply, Expr, Symbol
+from chainrule.symbolic import steps as st
 from chainrule.symbolic.differentiate import Differentiator
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Step
@@ -34,7 +35,7 @@ from .sampling import Samples, close, values_at
 
 MAX_SITES = 64
 MIN_MATCHED = 10
-_WRAPPERS = ("Differentiate", "Simplify")
+_WRAPPERS = (st.Differentiate, st.Simplify)
 
 
 @dataclass
@@ -186,9 +187,9 @@ class Diagnoser:
         base.d(self._input(diag.pass_index))
         targets = set(diag.sites) | {core(base, s) for s in diag.sites}
         tree = self.derivation.orders[diag.pass_index]
-        prefer = mistake.prefer or (diag.rule,)
-        step = find_step(tree, targets, prefer, mistake.stage, strict=bool(mistake.stage))
-        if step is None and mistake.stage:
+        prefer = mistake.prefer or (st.RecordRule,)  # the rule of the primitive at the site
+        step = find_step(tree, targets, prefer, mistake.stage, strict=mistake.stage is not None)
+        if step is None and mistake.stage is not None:
             alt = self.logdiff_derivation()
             if alt is not None and diag.pass_index < alt.order:
                 step = find_step(alt.orders[diag.pass_index], targets, prefer,
@@ -213,20 +214,20 @@ def nice_factor(values: np.ndarray, part: np.ndarray) -> Fraction | None:
     return nice if close(values, float(nice) * part).all() else None
 
 
-def find_step(tree: Step, targets: Collection[Expr], prefer: tuple[str, ...], stage: str = "",
-              strict: bool = False) -> Step | None:
+def find_step(tree: Step, targets: Collection[Expr], prefer: tuple[type[Step], ...],
+              stage: type[Step] | None = None, strict: bool = False) -> Step | None:
     """The first step (parents first) of ``tree`` about one of ``targets``.
 
-    A step whose rule is in ``prefer`` wins (earlier names first); with ``stage``, the
-    substep of that name inside it. ``strict``: only a preferred step will do.
+    A step of a kind in ``prefer`` wins (earlier kinds first); with ``stage``, the substep of
+    that kind inside it. ``strict``: only a preferred step will do.
     """
-    found = [s for s in tree.walk() if s.rule not in _WRAPPERS and s.expr in targets]
-    for name in prefer:
+    found = [s for s in tree.walk() if not isinstance(s, _WRAPPERS) and s.expr in targets]
+    for kind in prefer:
         for s in found:
-            if s.rule == name:
-                if not stage:
+            if isinstance(s, kind):
+                if stage is None:
                     return s
-                inner = next((t for t in s.substeps if t.rule == stage), None)
+                inner = next((t for t in s.substeps if isinstance(t, stage)), None)
                 if inner is not None:
                     return inner
     if strict or not found:

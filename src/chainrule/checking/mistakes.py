@@ -25,6 +25,7 @@ from chainrule.core import build
 from chainrule.core.build import mul, power
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import get
+from chainrule.symbolic import steps as st
 from chainrule.symbolic.differentiate import Differentiator, _is_reciprocal_power, _partial
 
 Wrong = Callable[[Differentiator, Expr], list[Expr]]
@@ -36,8 +37,8 @@ class Mistake:
     """One misapplied rule: where it can happen, what it produces, how to explain it.
 
     ``rule`` names the rule the learner misapplied ("" means: the rule of the primitive at the
-    site, e.g. "Cosine rule"). ``prefer`` lists the rules of the correct derivation's steps
-    that show the right way, best first; ``stage`` a stage of logarithmic differentiation to
+    site, e.g. "Cosine rule"). ``prefer`` lists the step classes of the correct derivation
+    that show the right way, best first; ``stage`` the class of a log-diff stage to
     point at inside that step. ``text`` is an explanation template (see
     :mod:`chainrule.checking.explain`).
     """
@@ -47,8 +48,8 @@ class Mistake:
     applies: Applies
     wrong: Wrong
     text: str
-    prefer: tuple[str, ...] = ()
-    stage: str = ""
+    prefer: tuple[type[st.Step], ...] = ()
+    stage: type[st.Step] | None = None
 
     def rule_at(self, site: Expr) -> str:
         if self.rule or not isinstance(site, Apply):
@@ -253,19 +254,20 @@ def _has_ln_form(dz, e):
 
 
 _LOGDIFF = "Logarithmic differentiation"
-_PRODUCT = ("Product rule", "Constant multiple rule")
-_QUOTIENT = ("Quotient rule", "Constant multiple rule")
+_PRODUCT = (st.ProductRule, st.ConstantMultipleRule)
+_QUOTIENT = (st.QuotientRule, st.ConstantMultipleRule)
+_LOGDIFF_STEPS = (st.LogDifferentiation, st.MultivariateChainRule)
 
 CATALOG: tuple[Mistake, ...] = (
     Mistake("power_rule_on_variable_exponent", "Power rule", both_vary,
             _power_rule_on_variable_exponent, "power_rule_on_variable_exponent",
-            prefer=(_LOGDIFF, "Multivariate chain rule")),
+            prefer=_LOGDIFF_STEPS),
     Mistake("exponential_rule_on_variable_base", "Exponential rule", both_vary,
             _exponential_rule_on_variable_base, "exponential_rule_on_variable_base",
-            prefer=(_LOGDIFF, "Multivariate chain rule")),
+            prefer=_LOGDIFF_STEPS),
     Mistake("logdiff_missing_chain_on_ln_y", _LOGDIFF, _has_ln_form, _missing_chain_on_ln_y,
-            "logdiff_missing_chain_on_ln_y", prefer=(_LOGDIFF,),
-            stage="Differentiate both sides"),
+            "logdiff_missing_chain_on_ln_y", prefer=(st.LogDifferentiation,),
+            stage=st.DifferentiateBothSides),
     Mistake("product_of_derivatives", "Product rule", is_product, _product_of_derivatives,
             "product_of_derivatives", prefer=_PRODUCT),
     Mistake("product_rule_sign", "Product rule",
@@ -274,13 +276,13 @@ CATALOG: tuple[Mistake, ...] = (
     Mistake("square_of_derivative", "Chain rule",
             lambda dz, e: is_composite(dz, e) and constant_exponent_power(dz, e)
             and e.args[1] is build.const(2),
-            _power_of_derivative, "square_of_derivative", prefer=("Chain rule",)),
+            _power_of_derivative, "square_of_derivative", prefer=(st.ChainRule,)),
     Mistake("power_of_derivative", "Chain rule",
             lambda dz, e: is_composite(dz, e) and constant_exponent_power(dz, e)
             and e.args[1] is not build.const(2),
-            _power_of_derivative, "power_of_derivative", prefer=("Chain rule",)),
+            _power_of_derivative, "power_of_derivative", prefer=(st.ChainRule,)),
     Mistake("missing_inner_derivative", "Chain rule", is_composite, _missing_inner,
-            "missing_inner_derivative", prefer=("Chain rule",)),
+            "missing_inner_derivative", prefer=(st.ChainRule,)),
     Mistake("quotient_rule_sign", "Quotient rule",
             lambda dz, e: quotient(dz, e) is not None, _quotient_sign,
             "quotient_rule_sign", prefer=_QUOTIENT),
@@ -292,14 +294,14 @@ CATALOG: tuple[Mistake, ...] = (
             "quotient_of_derivatives", prefer=_QUOTIENT),
     Mistake("power_rule_on_exponential", "Power rule", exponential,
             _power_rule_on_exponential, "power_rule_on_exponential",
-            prefer=("Exponential rule", "Chain rule")),
+            prefer=(st.ExpRule, st.ChainRule)),
     Mistake("power_rule_exponent_not_reduced", "Power rule", constant_exponent_power,
             _exponent_not_reduced, "power_rule_exponent_not_reduced",
-            prefer=("Power rule", "Chain rule")),
+            prefer=(st.PowerRule, st.ChainRule)),
     Mistake("power_rule_missing_coefficient", "Power rule",
             lambda dz, e: constant_exponent_power(dz, e) and e.args[1] is not build.ONE,
             _missing_coefficient, "power_rule_missing_coefficient",
-            prefer=("Power rule", "Chain rule")),
+            prefer=(st.PowerRule, st.ChainRule)),
     Mistake("sign_error", "",
             lambda dz, e: is_function(e) and one_varying_argument(dz, e) is not None,
             _function_sign, "function_sign"),

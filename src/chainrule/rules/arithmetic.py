@@ -103,6 +103,14 @@ def _canonical(name):
     return rewrite
 
 
+def _quotient_form(u, v, du, dv):
+    # The quotient rule as learners write it: the product rule on u·v^-1 with the power rule
+    # on v^-1, collected over v². The symbolic differentiator uses it for products with a
+    # negative power (u·v^-1 is how expressions hold u/v), so this record is the one place
+    # that knows the quotient rule.
+    return (du * v - u * dv) / v ** 2
+
+
 SUB = Primitive(
     "sub", 2, vectorised(np.subtract),
     rule=lambda i, args, ans: 1 if i == 0 else -1,
@@ -120,6 +128,7 @@ DIV = Primitive(
     "div", 2, vectorised(np.divide),
     rule=lambda i, args, ans: 1 / args[1] if i == 0 else -ans / args[1],
     text=RuleText("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²", "arithmetic"),
+    extra={"quotient_form": _quotient_form},
     simplify=_canonical("div"), needs_ans=True,
     symbolic=False, numpy=(np.divide,),
 )

@@ -21,7 +21,7 @@ from chainrule.limits import MAX_NODES, MAX_ORDER
 from chainrule.parsing import parse as _parse
 from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
 from chainrule.symbolic.simplify.readable import readable
-from chainrule.symbolic.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Differentiate, Simplify, Step, ZerothDerivative
 
 ExprLike = Expr | str | int | float
 
@@ -84,9 +84,8 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
 def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
     subs = [tree]
     if tidy is not raw:
-        subs.append(Step("Simplify", raw, tidy, wrt.name,
-                         note="collect, factor and combine into the readable form"))
-    return Step("Differentiate", expr, tidy, wrt.name, substeps=subs)
+        subs.append(Simplify(raw, tidy, wrt.name))
+    return Differentiate(expr, tidy, wrt.name, subs)
 
 
 def diff(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
@@ -117,6 +116,6 @@ def steps(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
     e = as_expression(expr)
     sym = wrt_symbol(e, wrt)
     if order == 0:
-        return Derivation(e, sym.name, [Step("Zeroth derivative", e, e, sym.name)])
+        return Derivation(e, sym.name, [ZerothDerivative(e, e, sym.name)])
     _, trees = _differentiate(e, sym, order, method, record=True)
     return Derivation(e, sym.name, trees)

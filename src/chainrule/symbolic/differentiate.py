@@ -14,8 +14,8 @@ it and stays linear in size.
 >>> from chainrule.core.build import symbol
 >>> x = symbol("x")
 >>> d, step = Differentiator(x, record=True).d(x ** 3)
->>> str(d), step.rule
-('3x^2', 'Power rule')
+>>> str(d), type(step).__name__, step.rule
+('3x^2', 'PowerRule', 'Power rule')
 """
 
 from __future__ import annotations
@@ -28,18 +28,13 @@ from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
 from chainrule.errors import ChainruleError
 from chainrule.limits import deep_recursion
+from chainrule.symbolic import steps as st
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Step
 
 Method = Literal["auto", "logdiff", "direct"]
 LOGDIFF_MIN_FACTORS = 24
 """Products of this many varying factors use the logarithmic-derivative form y·Σ fᵢ′/fᵢ."""
-
-CHAIN = ("Chain rule", "d/dx f(u) = f′(u)·u′")
-CONSTANT_MULTIPLE = ("Constant multiple rule", "d/dx (c·u) = c·u′")
-QUOTIENT = ("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²")
-LOGDIFF = ("Logarithmic differentiation", "y′ = y·d/dx ln|y|")
-MULTI_CHAIN = ("Multivariate chain rule", "d/dx f(u, v) = ∂f/∂u·u′ + ∂f/∂v·v′")
 
 Result = tuple[Expr, Step | None]
 
@@ -62,13 +57,12 @@ class Differentiator:
             self.dep[e] = hit
         return hit
 
-    def step(self, rule: tuple[str, str] | str, e: Expr, result: Expr,
-             subs: list[Step | None] = (), **kw) -> Step | None:
+    def step(self, kind: type[Step], e: Expr, result: Expr,
+             subs: list[Step | None] = (), **fields) -> Step | None:
+        """A ``kind`` step (None unless recording); absent substeps are left out."""
         if not self.record:
             return None
-        name, rewrite = (rule, "") if isinstance(rule, str) else rule
-        return Step(name, e, result, self.wrt.name, rewrite=rewrite,
-                    substeps=[s for s in subs if s is not None], **kw)
+        return kind(e, result, self.wrt.name, [s for s in subs if s is not None], **fields)
 
     def d(self, e: Expr) -> Result:
         """``(derivative, step)`` of ``e``; step is None unless recording."""
@@ -82,12 +76,10 @@ class Differentiator:
     # -- dispatch ------------------------------------------------------------------------
     def _d(self, e: Expr) -> Result:
         if not self.depends(e):
-            rule = ("Constant rule", "d/dx c = 0")
             free = not isinstance(e, Const | NamedConst)
-            note = f"does not depend on {self.wrt.name}" if free else ""
-            return ZERO, self.step(rule, e, ZERO, note=note)
+            return ZERO, self.step(st.ConstantRule, e, ZERO, free=free)
         if e is self.wrt:
-            return ONE, self.step(("Identity rule", "d/dx x = 1"), e, ONE)
+            return ONE, self.step(st.IdentityRule, e, ONE)
         assert isinstance(e, Apply)
         name = e.prim.name
         if name == "add":
@@ -101,8 +93,7 @@ class Differentiator:
     def _sum(self, e: Apply) -> Result:
         parts = [self.d(t) for t in e.args if self.depends(t)]
         result = add(*(p[0] for p in parts))
-        text = get("add").text
-        return result, self.step((text.name, text.rewrite), e, result, [p[1] for p in parts])
+        return result, self.step(st.SumRule, e, result, [p[1] for p in parts], prim=get("add"))
 
     # -- products ------------------------------------------------------------------------
     def _product(self, e: Apply) -> Result:
@@ -114,7 +105,7 @@ class Differentiator:
         if constant is ONE:
             return inner, step
         result = mul(constant, inner)
-        return result, self.step(CONSTANT_MULTIPLE, e, result, [step], let=constant)
+        return result, self.step(st.ConstantMultipleRule, e, result, [step], constant=constant)
 
     def _product_core(self, core: Expr, factors: list[Expr]) -> Result:
         if self.method == "logdiff" or len(factors) >= LOGDIFF_MIN_FACTORS:
@@ -134,48 +125,49 @@ class Differentiator:
             terms.append(mul(_partial(mul_prim, i, args, core), df))
             subs.append(sf)
         result = add(*terms)
-        return result, self.step(("Product rule", mul_prim.text.rewrite), core, result, subs,
-                                 note=f"{len(factors)} factors: each takes the prime in turn")
+        return result, self.step(st.ProductRule, core, result, subs, prim=mul_prim,
+                                 factors=args)
 
     def _quotient(self, core: Expr, u: Expr, v: Expr) -> Result:
-        # The quotient rule is the product rule applied to u·v^-1 with the power rule on
-        # v^-1, collected over v²; it is shown as its own rule because learners use it so.
+        # u·v^-1 is shown as the quotient rule because learners use it so; its form is the
+        # div record's (the product rule on u·v^-1 with the power rule, collected over v²).
         du, su = self.d(u)
         dv, sv = self.d(v)
-        result = (du * v - u * dv) / v**2
-        return result, self.step(QUOTIENT, core, result, [su, sv],
-                                 note=f"u = {u}, v = {v}" if self.record else "")
+        div = get("div")
+        result = div.extra["quotient_form"](u, v, du, dv)
+        return result, self.step(st.QuotientRule, core, result, [su, sv], prim=div,
+                                 numerator=u, denominator=v)
 
     # -- powers and functions ------------------------------------------------------------
     def _power(self, e: Apply) -> Result:
         base, exp = e.args
         if isinstance(base, Const) and base.value == 0:  # 0^u: no ln(0) in its derivative
-            return ZERO, self.step(("Constant rule", "d/dx c = 0"), e, ZERO,
-                                   note="0^u is 0 wherever it is defined (u > 0)")
+            return ZERO, self.step(st.ConstantRule, e, ZERO, zero_base=True)
         pow_prim = get("pow")
-        base_texts = pow_prim.extra["arg_texts"]
         if self.depends(base) and self.depends(exp):
             if self.method == "direct":
                 return self._multivariate(e)
             return self._logdiff(e, [e])
         i = 0 if self.depends(base) else 1
-        return self._chain(e, e.args[i], _partial(pow_prim, i, e.args, e), base_texts[i])
+        return self._chain(e, i, _partial(pow_prim, i, e.args, e))
 
     def _function(self, e: Apply) -> Result:
         varying = [i for i, a in enumerate(e.args) if self.depends(a)]
         if len(varying) == 1:
             i = varying[0]
-            return self._chain(e, e.args[i], _partial(e.prim, i, e.args, e), e.prim.text)
+            return self._chain(e, i, _partial(e.prim, i, e.args, e))
         return self._multivariate(e)
 
-    def _chain(self, e: Apply, u: Expr, outer: Expr, text) -> Result:
+    def _chain(self, e: Apply, i: int, outer: Expr) -> Result:
+        u = e.args[i]
         du, su = self.d(u)
         result = mul(outer, du)
+        kind = st.record_step_class(e.prim, i)
         if u is self.wrt:
-            return result, self.step((text.name, text.rewrite), e, result)
-        outer_step = self.step((text.name, text.rewrite), e, outer, let=u,
-                               note="the outer function, differentiated at u")
-        return result, self.step(CHAIN, e, result, [outer_step, su], let=u)
+            return result, self.step(kind, e, result, prim=e.prim, arg=i)
+        outer_step = self.step(kind, e, outer, prim=e.prim, arg=i, at=u)
+        return result, self.step(st.ChainRule, e, result, [outer_step, su], outer=outer_step,
+                                 inner=u)
 
     def _multivariate(self, e: Apply) -> Result:
         terms, subs = [], []
@@ -185,8 +177,7 @@ class Differentiator:
                 terms.append(mul(_partial(e.prim, i, e.args, e), da))
                 subs.append(sa)
         result = add(*terms)
-        return result, self.step(MULTI_CHAIN, e, result, subs,
-                                 note=f"{e.prim.text.name}, summed over its varying arguments")
+        return result, self.step(st.MultivariateChainRule, e, result, subs, prim=e.prim)
 
     # -- logarithmic differentiation (seed 000's 4-step recipe) --------------------------
     def _logdiff(self, y: Expr, factors: list[Expr]) -> Result:
@@ -215,23 +206,19 @@ class Differentiator:
         if not self.record:  # the ln|u| form is only shown, never needed for the answer
             return ZERO, deriv, None
         log_abs = mul(exp, ln(get("abs")(base)))
-        step = self.step(("Logarithm rule", "d/dx ln|u| = u′/u"), log_abs, deriv,
-                         [sbase], let=base if base is not self.wrt else None)
+        step = self.step(st.LogRule, log_abs, deriv, [sbase], prim=ln, absolute=True)
         return log_abs, deriv, step
 
     def _logdiff_steps(self, y: Expr, ln_y: Expr, rhs: Expr, result: Expr,
                        subs: list[Step | None]) -> Step:
         tidy = readable(rhs)
         stages = [
-            self.step("Take ln of both sides", y, ln_y, lhs="ln|y|",
-                      note="log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a"),
-            self.step("Differentiate both sides", ln_y, rhs, subs, lhs="(1/y)·y′",
-                      note="the left side by the chain rule: d/dx ln|y| = y′/y"),
-            self.step("Simplify the right side", rhs, tidy, lhs="(1/y)·y′"),
-            self.step("Multiply by y and substitute y back", y, result, lhs="y′",
-                      note=f"y = {y}"),
+            self.step(st.TakeLog, y, ln_y),
+            self.step(st.DifferentiateBothSides, ln_y, rhs, subs),
+            self.step(st.SimplifyRight, rhs, tidy),
+            self.step(st.SolveForDerivative, y, result),
         ]
-        return self.step(LOGDIFF, y, result, stages)
+        return self.step(st.LogDifferentiation, y, result, stages)
 
 
 def _partial(prim, i: int, args: tuple, ans) -> Expr:
