@@ -173,6 +173,14 @@ class GradCheckReport:
         lines += [f"  skipped {note}" for note in self.skipped]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        rows = [(c.ok, c.mode, c.order, c.argument, c.error, c.tolerance, c.message)
+                for c in self.checks]
+        rows += [(None, "skipped", None, None, None, None, note) for note in self.skipped]
+        return html_table(rows, ("ok", "mode", "order", "argument", "error", "tolerance", "note"),
+                          caption=str(self).splitlines()[0])
+
 
 # -- points and directions -----------------------------------------------------------------
 

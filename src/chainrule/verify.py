@@ -57,6 +57,15 @@ class Verification:
                 "numeric": self.numeric, "numeric_error": self.numeric_error,
                 "numeric_status": self.numeric_status, "agree": self.agree, "note": self.note}
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        bound = None if self.numeric_error is None else f"± {self.numeric_error:.2g}"
+        rows = [("symbolic", self.symbolic, None), ("forward AD", self.forward, None),
+                ("reverse AD", self.reverse, None),
+                ("numeric", self.numeric, f"{bound or ''} ({self.numeric_status})")]
+        return html_table(rows, ("method", "derivative", "error bound"),
+                          caption=f"{'✓' if self.agree else '✗'} {self.note}")
+
 
 def _nested(derive, f, order: int):
     for _ in range(order):

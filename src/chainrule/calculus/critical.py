@@ -140,6 +140,15 @@ class CriticalPoints(Sequence):
     def __str__(self) -> str:
         return self.text()
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        d = self.derivative
+        rows = [(p.kind, p.location, p.value, p.test, p.explanation) for p in self.points]
+        return html_table(rows, ("kind", "at", "f", "test", "why"),
+                          caption=f"critical points of {self.function} ({self.method}); "
+                                  f"{'f′' if isinstance(d, Expr) else '∇f'} = "
+                                  f"{d if isinstance(d, Expr) else ', '.join(map(str, d))}")
+
 
 def critical_points(expr: Any, interval: tuple[Any, Any] | None = None,
                     region: Mapping[str, tuple[Any, Any]] | None = None,

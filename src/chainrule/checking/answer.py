@@ -72,6 +72,16 @@ class AnswerCheck:
     def __str__(self) -> str:
         return self.explanation
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import Markup, escape, html_table
+        at = self.counterexample
+        rows = [("equivalent", self.equivalent), ("your answer", self.answer),
+                ("correct derivative", self.correct), ("mistake", self.mistake),
+                ("rule", self.rule), ("counterexample", at and ", ".join(
+                    f"{k} = {float(v):.6g}" for k, v in at.items())),
+                ("explanation", Markup(escape(self.explanation).replace("\n", "<br>")))]
+        return html_table([r for r in rows if r[1] is not None], caption="Answer check")
+
 
 def check_answer(expr: Expr | str, answer: Expr | str, wrt: str | Symbol | None = "x",
                  order: int = 1, *, seed: int = 0) -> AnswerCheck:

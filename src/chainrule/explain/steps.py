@@ -106,5 +106,10 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return self.latex()
 
+    def _repr_html_(self) -> str:
+        """Collapsible lists of steps with MathML (see :mod:`chainrule.explain.html`)."""
+        from chainrule.explain.html import derivation_html
+        return derivation_html(self)
+
     def __str__(self) -> str:
         return self.text()

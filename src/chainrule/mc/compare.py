@@ -96,6 +96,11 @@ class Comparison:
 
     __str__ = table
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        headers, cells = table_cells(self.rows)
+        return html_table(cells, headers, caption="Monte Carlo gradient estimators")
+
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "estimates": {k: e.to_dict()
                                                  for k, e in self.estimates.items()}}

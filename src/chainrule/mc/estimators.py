@@ -70,6 +70,13 @@ class GradientEstimate:
                          f"   (single-sample variance {_fmt(self.variance[name])})")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        rows = [(f"d/d{k}", _fmt(self.grad[k]), _fmt(self.stderr[k]), _fmt(self.variance[k]),
+                 _fmt(self.ess[k])) for k in self.grad]
+        return html_table(rows, ("gradient", "estimate", "std error", "variance", "ESS"),
+                          caption=str(self).splitlines()[0])
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready numbers (no per-sample arrays)."""
         plain = lambda m: {k: np.asarray(v).tolist() for k, v in m.items()}  # noqa: E731

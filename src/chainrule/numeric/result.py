@@ -69,6 +69,13 @@ class DerivativeResult:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.asarray(self.df, dtype=dtype)
 
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        rows = [("df", self.df), ("error bound", self.error), ("status", self.status),
+                ("success", self.success), ("method", self.method), ("order", self.order),
+                ("step", self.step), ("evaluations", self.nfev), ("message", self.message)]
+        return html_table(rows, caption="Numerical derivative")
+
     def with_(self, **changes: Any) -> DerivativeResult:
         """A copy with some fields changed."""
         return replace(self, **changes)

@@ -34,7 +34,8 @@ def escape(text: Any) -> str:
 
 
 def cell(value: Any) -> str:
-    """One table cell's content: floats to 6 significant digits, ``None`` empty, text escaped.
+    """One table cell's content: floats to 6 significant digits, ``None`` empty, objects with
+    an HTML repr (expressions) as that HTML, anything else as escaped text.
 
     >>> cell(2 / 3), cell(None), cell(True), cell(Markup("<b>1</b>"))
     ('0.666667', '', '✓', '<b>1</b>')
@@ -43,6 +44,11 @@ def cell(value: Any) -> str:
         return str(value)
     if value is None:
         return ""
+    shown = getattr(value, "_repr_html_", None)  # an expression shows as its MathML
+    if callable(shown) and not isinstance(value, type):
+        markup = shown()
+        if markup is not None:
+            return str(markup)
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, float) and math.isfinite(value):
