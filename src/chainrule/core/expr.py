@@ -208,7 +208,7 @@ class Expr:
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:
         """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
-        from chainrule.plot import plot
+        from chainrule.calculus.plot import plot
         return plot(self, *args, **kwargs)
 
     def __reduce__(self) -> tuple:
