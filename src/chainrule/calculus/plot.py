@@ -66,9 +66,9 @@ def split_at_poles(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarr
     ``tan(x)`` are not joined across theirs: a sign change between two samples both larger
     than nearly every value of the curve.
 
-    >>> xs = np.array([-0.2, -0.1, 0.1, 0.2])
+    >>> xs = np.array([-0.4, -0.2, -0.1, 0.1, 0.2, 0.4])
     >>> split_at_poles(xs, 1 / xs)[1].tolist()
-    [-5.0, -10.0, nan, 10.0, 5.0]
+    [-2.5, -5.0, -10.0, nan, 10.0, 5.0, 2.5]
     """
     finite = np.abs(ys[np.isfinite(ys)])
     if finite.size < 3:
