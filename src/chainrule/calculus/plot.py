@@ -5,7 +5,9 @@ only where f > 0) and its derivative over an interval. Where f is undefined ever
 gap (NaN, which matplotlib leaves undrawn), never a made-up value. matplotlib is the optional
 ``[plot]`` extra (``pip install "chainrule[plot]"``); it is imported only when a plot is drawn.
 
->>> fig = plot("x^x", (0.05, 2.5), at=1)  # doctest: +SKIP
+>>> fig = plot("x^x", (0.05, 2.5), at=1)
+>>> [line.get_label() for line in fig.axes[0].get_lines()][:3]
+['f(x) = x^x', 'ln f(x)', 'f′(x) = x^x*(ln(x) + 1)']
 """
 
 from __future__ import annotations
