@@ -208,3 +208,17 @@ def test_taylor_and_critical_point_tables():
     crit = cr.critical_points("x^x", interval=(0.1, 3))._repr_html_()
     rows = _rows(crit)
     assert rows[0][0] == "min" and rows[0][1].startswith("1/e") and rows[0][2] == "0.692201"
+
+
+def test_gradient_jacobian_hessian_reprs():
+    from chainrule.calculus import gradient, hessian, jacobian
+    g = gradient("x^2*y + 3*y")
+    rows = _rows(g._repr_html_())
+    assert [r[0] for r in rows] == ["∂/∂x", "∂/∂y"] and all(r[1].startswith("<math") for r in rows)
+    assert g._repr_latex_() == r"$\left(2 x y, x^{2} + 3\right)$"
+    h = hessian("x^2*y + 3*y")
+    assert h._repr_latex_() == r"$\begin{bmatrix}2 y & 2 x \\ 2 x & 0\end{bmatrix}$"
+    j = jacobian(["x*y", "sin(x)"])
+    out = j._repr_html_()
+    parse(out)
+    assert [r[0] for r in _rows(out)] == ["x*y", "sin(x)"] and "<th>∂/∂y</th>" in out

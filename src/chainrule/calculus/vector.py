@@ -76,6 +76,14 @@ class SymbolicVector:
     def latex(self) -> str:
         return r"\left(" + ", ".join(c.latex() for c in self.components) + r"\right)"
 
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        return html_table(zip((f"∂/∂{v}" for v in self.variables), self.components,
+                              strict=True))
+
     def to_list(self) -> list[str]:
         return [str(c) for c in self.components]
 
@@ -114,6 +122,15 @@ class SymbolicMatrix:
     def latex(self) -> str:
         body = r" \\ ".join(" & ".join(e.latex() for e in row) for row in self.rows)
         return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        from chainrule.printing.html import html_table
+        labels = self.outputs or ("",) * len(self.rows)
+        return html_table([(label, *row) for label, row in zip(labels, self.rows, strict=True)],
+                          ("", *(f"∂/∂{v}" for v in self.variables)))
 
     def to_list(self) -> list[list[str]]:
         return [[str(e) for e in row] for row in self.rows]
