@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.errors import ChainruleError
+from chainrule.printing.html import html_table
 
 MODES = ("sym", "fwd", "rev")
 
@@ -174,7 +175,6 @@ class GradCheckReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         rows = [(c.ok, c.mode, c.order, c.argument, c.error, c.tolerance, c.message)
                 for c in self.checks]
         rows += [(None, "skipped", None, None, None, None, note) for note in self.skipped]

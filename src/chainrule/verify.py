@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.printing.html import html_table
 
 
 def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
@@ -58,7 +59,6 @@ class Verification:
                 "numeric_status": self.numeric_status, "agree": self.agree, "note": self.note}
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         bound = None if self.numeric_error is None else f"± {self.numeric_error:.2g}"
         rows = [("symbolic", self.symbolic, None), ("forward AD", self.forward, None),
                 ("reverse AD", self.reverse, None),

@@ -44,6 +44,7 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.printing.html import html_table
 
 DEFAULT_INTERVAL = (-10.0, 10.0)
 """Where one-variable roots are searched numerically when no interval is given."""
@@ -141,7 +142,6 @@ class CriticalPoints(Sequence):
         return self.text()
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         d = self.derivative
         rows = [(p.kind, p.location, p.value, p.test, p.explanation) for p in self.points]
         return html_table(rows, ("kind", "at", "f", "test", "why"),

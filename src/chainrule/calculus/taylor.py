@@ -37,6 +37,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.printing.html import html_table
 
 MAX_TAYLOR_ORDER = 30
 """Highest order of a one-variable Taylor polynomial."""
@@ -114,7 +115,6 @@ class TaylorApproximation:
         return self.text()
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         about = ", ".join(f"{k} = {v}" for k, v in self.about.items())
         coefficients = html_table(self.terms, ("monomial", "coefficient ∂^α f(a)/α!"),
                                   caption=f"Taylor polynomial of {self.function} about "

@@ -27,6 +27,7 @@ from chainrule.calculus.common import show_number, to_expr, values_of, variables
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
+from chainrule.printing.html import html_table
 
 
 def _partial(e: Expr, name: str) -> Expr:
@@ -80,7 +81,6 @@ class SymbolicVector:
         return f"${self.latex()}$"
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         return html_table(zip((f"∂/∂{v}" for v in self.variables), self.components,
                               strict=True))
 
@@ -127,7 +127,6 @@ class SymbolicMatrix:
         return f"${self.latex()}$"
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         labels = self.outputs or ("",) * len(self.rows)
         return html_table([(label, *row) for label, row in zip(labels, self.rows, strict=True)],
                           ("", *(f"∂/∂{v}" for v in self.variables)))

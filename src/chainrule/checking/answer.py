@@ -24,6 +24,7 @@ from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
 from chainrule.explain.steps import Derivation, Step
+from chainrule.printing.html import Markup, escape, html_table
 from chainrule.simplify import expand
 
 from .diagnose import Diagnoser, find_step
@@ -73,7 +74,6 @@ class AnswerCheck:
         return self.explanation
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import Markup, escape, html_table
         at = self.counterexample
         rows = [("equivalent", self.equivalent), ("your answer", self.answer),
                 ("correct derivative", self.correct), ("mistake", self.mistake),

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from chainrule.core.numbers import Number, normalize
+from chainrule.errors import BudgetError
 
 if TYPE_CHECKING:
     from chainrule.core.primitive import Primitive
@@ -190,7 +191,6 @@ class Expr:
 
     def _repr_latex_(self) -> str | None:
         """``$…$`` for Jupyter; None (plain text shown instead) when too large to typeset."""
-        from chainrule.errors import BudgetError
         try:
             text = self.latex()
         except BudgetError:
@@ -199,7 +199,7 @@ class Expr:
 
     def _repr_html_(self) -> str | None:
         """MathML for Jupyter; None (LaTeX or plain text shown instead) when too large."""
-        from chainrule.errors import BudgetError
+        # a lazy import, as in __str__: printing sits above core
         from chainrule.printing.mathml import to_mathml
         try:
             return to_mathml(self, display=True, max_chars=REPR_MAX_CHARS)
@@ -208,6 +208,7 @@ class Expr:
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:
         """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
+        # a lazy import, as in __str__: calculus sits above core
         from chainrule.calculus.plot import plot
         return plot(self, *args, **kwargs)
 

@@ -25,6 +25,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 from chainrule.mc.distributions import Distribution, Seed
 from chainrule.mc.estimators import GradientEstimate, pathwise, score_function
+from chainrule.printing.html import html_table
 
 Runner = Callable[..., GradientEstimate]
 
@@ -97,7 +98,6 @@ class Comparison:
     __str__ = table
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         headers, cells = table_cells(self.rows)
         return html_table(cells, headers, caption="Monte Carlo gradient estimators")
 

@@ -35,6 +35,7 @@ from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.per_sample import forward_derivatives
 from chainrule.modes.tracing import value_of
+from chainrule.printing.html import html_table
 
 Baseline = None | str | float | Callable[[np.ndarray], Any]
 BASELINES = ("mean", "leave_one_out", "optimal")
@@ -71,7 +72,6 @@ class GradientEstimate:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         rows = [(f"d/d{k}", _fmt(self.grad[k]), _fmt(self.stderr[k]), _fmt(self.variance[k]),
                  _fmt(self.ess[k])) for k in self.grad]
         return html_table(rows, ("gradient", "estimate", "std error", "variance", "ESS"),

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.printing.html import html_table
+
 CONVERGED = "converged"
 KINK = "not differentiable: kink"
 JUMP = "not differentiable: jump"
@@ -70,7 +72,6 @@ class DerivativeResult:
         return np.asarray(self.df, dtype=dtype)
 
     def _repr_html_(self) -> str:
-        from chainrule.printing.html import html_table
         rows = [("df", self.df), ("error bound", self.error), ("status", self.status),
                 ("success", self.success), ("method", self.method), ("order", self.order),
                 ("step", self.step), ("evaluations", self.nfev), ("message", self.message)]
