@@ -20,6 +20,7 @@ import numpy as np
 from chainrule.calculus.common import to_expr, values_of, variables
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.symbolic.api import diff
 
 MAX_POINTS = 100_000
 """Most grid points of one plot."""
@@ -29,7 +30,7 @@ def sample(expr: Expr, var: str, xs: np.ndarray,
            values: Mapping[str, float] | None = None) -> np.ndarray:
     """``expr`` on the grid ``xs``: NaN wherever it is undefined or not finite.
 
-    >>> from chainrule.api import parse
+    >>> from chainrule.symbolic.api import parse
     >>> sample(parse("ln(x)"), "x", np.array([-1.0, 1.0])).tolist()
     [nan, 0.0]
     """
@@ -100,7 +101,6 @@ def plot(f: Any, interval: tuple[float, float] = (-5.0, 5.0), *, at: Any = None,
         import matplotlib.pyplot as plt
     except ImportError:
         raise ChainruleError('plotting needs matplotlib: pip install "chainrule[plot]"') from None
-    from chainrule.api import diff
 
     e = to_expr(f)
     env = values_of(values or {}, "value")

@@ -19,9 +19,9 @@ import re
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError
 from chainrule.explain import render
-from chainrule.explain.steps import Derivation, Step
 from chainrule.printing import mathml
 from chainrule.printing.html import Markup, details, escape
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_STEPS = 400
 """Most steps drawn for one derivation; past that the list is cut and says so."""
