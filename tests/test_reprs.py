@@ -222,3 +222,21 @@ def test_gradient_jacobian_hessian_reprs():
     out = j._repr_html_()
     parse(out)
     assert [r[0] for r in _rows(out)] == ["x*y", "sin(x)"] and "<th>∂/∂y</th>" in out
+
+
+def test_monte_carlo_integral_optimisation_and_implicit_reprs():
+    r = mc.integrate(lambda x: x ** 2, bounds=(0.0, 1.0), n=20_000, seed=0)
+    rows = {row[0]: row[1] for row in _rows(r._repr_html_())}
+    assert float(rows["estimate"]) == pytest.approx(1 / 3, abs=4 * r.stderr)
+    assert rows["samples"] == "20000"
+    newton = cr.minimize("x^2 + 3y^2", start={"x": 1, "y": 1}, method="newton")
+    rows = _rows(newton._repr_html_())
+    assert [row[0] for row in rows] == ["0", "1"] and rows[1][1] == "x = 0, y = 0"
+    slow = cr.minimize("x^2 + 3y^2", start={"x": 1, "y": 1}, method="gd", step=0.01)
+    assert slow.iterations > 40
+    rows = _rows(slow._repr_html_())
+    assert len(rows) == 41 and rows[20][0] == "…" and rows[-1][0] == str(slow.iterations)
+    implicit = cr.implicit_diff("x^2 + y^2 = 1")._repr_html_()
+    parse(implicit)
+    rows = _rows(implicit)
+    assert rows[-1][0].startswith("dy/dx") and rows[-1][1].startswith("<math")
