@@ -240,3 +240,16 @@ def test_monte_carlo_integral_optimisation_and_implicit_reprs():
     parse(implicit)
     rows = _rows(implicit)
     assert rows[-1][0].startswith("dy/dx") and rows[-1][1].startswith("<math")
+
+
+def test_computation_graph_and_chain_rule_paths_reprs():
+    g = cr.computation_graph(lambda w, x: (w * x) ** 2, 3.0, 2.0)
+    out = g._repr_html_()
+    parse(out)
+    rows = {row[0]: row[1:] for row in _rows(out)}
+    assert rows["w"] == ["input", "3", "24"] and rows["L"] == ["pow(v1, 2)", "36", "1"]
+    from chainrule.calculus import chain_rule_paths
+    paths = chain_rule_paths("z = u*v", {"u": "x^2", "v": "sin(x)"})
+    html = paths._repr_html_()
+    parse(html)
+    assert "<details" in html and "<math" in html

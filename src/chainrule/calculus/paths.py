@@ -23,6 +23,7 @@ from chainrule.calculus.common import to_expr
 from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.explain.html import derivation_html
 from chainrule.symbolic.steps import Derivation, Step
 
 MAX_PATHS = 64
@@ -78,6 +79,9 @@ class ChainRulePaths:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        return derivation_html(self.derivation, detail="full")
 
 
 def _definitions(output: Any, definitions: Mapping[str, Any] | Sequence[str]):
