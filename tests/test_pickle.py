@@ -102,3 +102,16 @@ def test_process_pool_maps_evaluate_and_returns_expressions():
     # expressions built in the workers come back as this process's interned nodes
     assert derivatives[0] is cr.diff("x^x")
     assert derivatives[1] is cr.diff("x^3*sin(x)")
+
+
+def test_spawned_workers_unpickle_into_a_fresh_interpreter():
+    import multiprocessing
+
+    exprs = [cr.parse("x^x"), cr.parse("sin(x)*ln(1 + x^2)"), cr.const(Fraction(2, 7)) * cr.PI]
+    context = multiprocessing.get_context("spawn")  # nothing interned in the worker yet
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        texts = list(pool.map(str, exprs))
+        derivatives = list(pool.map(cr.diff, exprs[:2]))
+    assert texts == [str(e) for e in exprs]
+    assert derivatives == [cr.diff(e) for e in exprs[:2]]
+    assert derivatives[0] is cr.diff("x^x")
