@@ -199,7 +199,7 @@ class Expr:
 
     def _repr_html_(self) -> str | None:
         """MathML for Jupyter; None (LaTeX or plain text shown instead) when too large."""
-        # a lazy import, as in __str__: printing sits above core
+        # lazy import (documented exception): the MathML printer is a layer above core
         from chainrule.printing.mathml import to_mathml
         try:
             return to_mathml(self, display=True, max_chars=REPR_MAX_CHARS)
@@ -208,7 +208,8 @@ class Expr:
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:
         """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
-        # a lazy import, as in __str__: calculus sits above core
+        # lazy import (documented exception): plotting (calculus) is a layer above core, and
+        # matplotlib is optional
         from chainrule.calculus.plot import plot
         return plot(self, *args, **kwargs)
 

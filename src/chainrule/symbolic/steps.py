@@ -108,6 +108,7 @@ class Derivation:
 
     def _repr_html_(self) -> str:
         """Collapsible lists of steps with MathML (see :mod:`chainrule.explain.html`)."""
+        # lazy import (documented exception): renderers sit above the step records
         from chainrule.explain.html import derivation_html
         return derivation_html(self)
 
