@@ -12,7 +12,7 @@ import pytest
 import chainrule as cr
 from chainrule import mc
 from chainrule.calculus.taylor import taylor_approximation
-from chainrule.explain.html import MAX_STEPS, derivation_html
+from chainrule.explain.html import MAX_STEPS, derivation_html, derivation_tree
 from chainrule.printing.html import Markup, cell, details, escape, html_table
 from chainrule.verify import verify
 
@@ -143,7 +143,8 @@ def test_steps_html_cuts_long_derivations(monkeypatch):
     monkeypatch.setattr(steps_html, "MAX_STEPS", 5)
     out = derivation_html(d)
     parse(out)
-    assert out.count("<li>") == 5 and "only the first 5 steps" in out
+    # five nodes drawn: the first derivative's root (its summary) and four steps under it
+    assert out.count("<li>") == 4 and "only the first 5 steps" in out
     assert MAX_STEPS == 400
 
 
@@ -253,3 +254,21 @@ def test_computation_graph_and_chain_rule_paths_reprs():
     html = paths._repr_html_()
     parse(html)
     assert "<details" in html and "<math" in html
+
+
+def test_derivation_tree_is_the_explorer_shape():
+    data = derivation_tree(cr.steps("sin(x)^2 + sin(x)"), [], "full")
+    root = data["orders"][0]
+    assert root["id"] == "1" and root["title"] == "First derivative"
+    assert root["mathml"].startswith("<math") and not data["truncated"]
+    kids = root["substeps"]
+    assert kids[0]["rule"] == "Sum rule"
+    flat = []
+    stack = list(kids)
+    while stack:
+        n = stack.pop()
+        flat.append(n)
+        stack.extend(n.get("substeps", []))
+    refs = [n for n in flat if "ref" in n]
+    assert refs and all(any(m.get("id") == r["ref"] for m in flat) for r in refs)
+    assert data["shown"] == len(flat) + 1

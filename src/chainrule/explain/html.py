@@ -6,6 +6,10 @@ substeps opens to show them. Rule names, notes and every name inside the maths a
 A step shared by several parents is listed once and referred to afterwards, and at most
 :data:`MAX_STEPS` steps are drawn (a note says when the list was cut).
 
+Building and drawing are apart: :func:`derivation_tree` gives the tree as data in the shape of
+the explorer's step JSON (rule, MathML equation, rewrite, note, substeps, id or ref), and
+:func:`derivation_html` only draws that data, so the page and the notebook show one tree.
+
 >>> import chainrule
 >>> page = derivation_html(chainrule.steps("x^2 * sin(x)"))
 >>> page.count("Product rule"), "<details" in page, "<math" in page
@@ -15,6 +19,7 @@ A step shared by several parents is listed once and referred to afterwards, and 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError
@@ -97,41 +102,76 @@ def _visible(steps: list[Step], hidden: frozenset[str]) -> list[Step]:
     return out
 
 
-def _notes(step: Step) -> str:
-    notes = [step.rewrite]
+def _note(step: Step) -> str:
     if step.let is not None and step.rule == "Chain rule":
-        notes.append(f"let u = {step.let}")
-    elif not step.note.startswith("the outer function"):
-        notes.append(step.note)
-    text = "; ".join(n for n in notes if n)
-    return f'<div class="chainrule-note">{escape(text)}</div>' if text else ""
+        return f"let u = {step.let}"
+    return "" if step.note.startswith("the outer function") else step.note
 
 
-class _Lister:
-    """Draws one derivation's steps, numbering them and remembering the ones shared."""
+def derivation_tree(d: Derivation, hide: list[str], detail: str) -> dict[str, Any]:
+    """The step tree as data, shaped like the explorer's JSON: ``orders`` (each a root node
+    with a ``title``), ``truncated`` and ``shown``; a node has ``rule``, ``mathml`` (its
+    equation), ``rewrite``, ``note``, ``substeps`` and an ``id``, or a ``ref`` to the node it
+    repeats."""
+    hidden = render.hidden_rules(frozenset(hide), detail)
+    seen: dict[int, str] = {}
+    count = 0
+    truncated = False
 
-    def __init__(self, hidden: frozenset[str]) -> None:
-        self.hidden = hidden
-        self.seen: dict[int, str] = {}
-        self.count = 0
-        self.truncated = False
+    def node(step: Step, label: str) -> dict[str, Any] | None:
+        nonlocal count, truncated
+        if count >= MAX_STEPS:
+            truncated = True
+            return None
+        count += 1
+        out: dict[str, Any] = {"rule": step.rule, "mathml": statement_html(step)}
+        if id(step) in seen:
+            out["ref"] = seen[id(step)]
+            return out
+        seen[id(step)] = out["id"] = label
+        for key, value in (("rewrite", step.rewrite), ("note", _note(step))):
+            if value:
+                out[key] = value
+        kids = [node(c, f"{label}.{i + 1}") for i, c in enumerate(_visible(step.substeps,
+                                                                           hidden))]
+        if any(kids):
+            out["substeps"] = [k for k in kids if k]
+        return out
 
-    def children(self, step: Step, prefix: str, top: bool = False) -> str:
-        items = [self.item(c, f"{prefix}{n}", top) for n, c in
-                 enumerate(_visible(step.substeps, self.hidden), start=1)]
-        items = [i for i in items if i]
-        return f'<ol class="chainrule-steps">{"".join(items)}</ol>' if items else ""
+    orders = []
+    for k, tree in enumerate(d.orders):
+        root = node(tree, str(k + 1))
+        if root is not None:
+            root["title"] = render.order_title(k)
+            orders.append(root)
+    return {"orders": orders, "truncated": truncated, "shown": count}
 
-    def item(self, step: Step, label: str, top: bool) -> str:
-        if self.count >= MAX_STEPS:
-            self.truncated = True
+
+class _Drawer:
+    """Draws the tree's nodes as nested lists, numbered like the text renderer."""
+
+    def __init__(self, single_order: bool) -> None:
+        self.single_order = single_order
+
+    def label(self, label: str) -> str:
+        # ids carry the order first ("1.2"); one derivative is numbered without it ("2")
+        return label.partition(".")[2] if self.single_order else label
+
+    def items(self, nodes: list[dict[str, Any]], top: bool = False) -> str:
+        if not nodes:
             return ""
-        self.count += 1
-        head = f"<b>{escape(label)}. {escape(step.rule)}</b>: {statement_html(step)}"
-        if id(step) in self.seen:
-            return f"<li>{head} <i>(as in step {escape(self.seen[id(step)])})</i></li>"
-        self.seen[id(step)] = label
-        body = _notes(step) + self.children(step, label + ".")
+        return '<ol class="chainrule-steps">' + "".join(
+            self.item(n, top) for n in nodes) + "</ol>"
+
+    def item(self, n: dict[str, Any], top: bool) -> str:
+        math = n.get("mathml") or f"<code>{escape(n.get('statement', ''))}</code>"
+        number = self.label(n.get("id") or n["ref"])
+        head = f"<b>{escape(number)}. {escape(n['rule'])}</b>: {math}"
+        if "ref" in n:
+            return f"<li>{head} <i>(as in step {escape(number)})</i></li>"
+        text = "; ".join(n[k] for k in ("rewrite", "note") if n.get(k))
+        body = (f'<div class="chainrule-note">{escape(text)}</div>' if text else "") + \
+            self.items(n.get("substeps", []))
         if not body:
             return f"<li>{head}</li>"
         return f"<li>{details(Markup(head), body, open_=top)}</li>"
@@ -140,18 +180,18 @@ class _Lister:
 def derivation_html(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
                     detail: str = "normal") -> str:
     """The derivation as nested collapsible lists, ending with the answer."""
-    lister = _Lister(render.hidden_rules(hide, detail))
+    data = derivation_tree(d, sorted(hide), detail)
+    drawer = _Drawer(single_order=d.order == 1)
     question = mathml.derivative_operator(d.wrt, d.order) + mathml.parens(
         _fragment(d.expr), "[", "]")
     parts = [f'<div class="chainrule-derivation"><p>{mathml.math_element(question)}</p>']
-    for k, tree in enumerate(d.orders):
-        steps = lister.children(tree, f"{k + 1}." if d.order > 1 else "", top=True)
+    for root in data["orders"]:
+        steps = drawer.items(root.get("substeps", []), top=True)
         if d.order > 1:
-            summary = f"{render.order_title(k)}: " + mathml.math_element(
-                _fragment(tree.result))
+            summary = f"{escape(root['title'])}: {root.get('mathml') or ''}"
             steps = details(Markup(summary), steps, open_=True)
         parts.append(steps)
-    if lister.truncated:
+    if data["truncated"]:
         parts.append(f"<p><i>… only the first {MAX_STEPS} steps are shown</i></p>")
     answer = mathml.math_element(question + "<mo>=</mo>" + _fragment(d.result))
     parts.append(f"<p><b>Answer</b>: {answer}</p></div>")
