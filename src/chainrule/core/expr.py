@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
 from chainrule.errors import BudgetError
 
@@ -368,12 +369,11 @@ def rebuild(table: tuple) -> Expr:
     >>> pickle.loads(pickle.dumps(e)) is e
     True
     """
-    from chainrule.core.registry import get
     nodes: list[Expr] = []
     for entry in table:
         if isinstance(entry, Expr):
             nodes.append(entry)
         else:
             name, arg_ids = entry
-            nodes.append(Apply(get(name), tuple(nodes[i] for i in arg_ids)))
+            nodes.append(Apply(registry.get(name), tuple(nodes[i] for i in arg_ids)))
     return nodes[-1]
