@@ -19,7 +19,7 @@ from chainrule.autodiff.api import (
     value_and_grad,
     vjp,
 )
-from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
+from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
 from chainrule.check import GradCheckError, GradCheckReport, check_grads
 from chainrule.check_answer import AnswerCheck, check_answer
 from chainrule.core import registry as _registry
@@ -72,6 +72,6 @@ __all__ = [
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
     "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",
     "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jvp", "minimize",
-    "NamedConst", "parse", "ParseError", "PI", "readable", "Step", "steps", "substitute", "Symbol",
-    "symbol", "symbols", "taylor", "to_sympy", "value_and_grad", "vjp",
+    "NamedConst", "parse", "ParseError", "PI", "plot", "readable", "Step", "steps", "substitute",
+    "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad", "vjp",
 ]

@@ -46,6 +46,7 @@ import numpy as np
 from chainrule.autodiff.api import jvp, vjp
 from chainrule.core.build import as_expr, symbol
 from chainrule.errors import ChainruleError
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import diff
 
 MODES = ("sym", "fwd", "rev")
@@ -175,6 +176,13 @@ class GradCheckReport:
         lines = [head, *(f"  {c}" for c in self.failures or self.checks)]
         lines += [f"  skipped {note}" for note in self.skipped]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [(c.ok, c.mode, c.order, c.argument, c.error, c.tolerance, c.message)
+                for c in self.checks]
+        rows += [(None, "skipped", None, None, None, None, note) for note in self.skipped]
+        return html_table(rows, ("ok", "mode", "order", "argument", "error", "tolerance", "note"),
+                          caption=str(self).splitlines()[0])
 
 
 # -- points and directions -----------------------------------------------------------------

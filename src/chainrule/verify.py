@@ -17,6 +17,7 @@ import numpy as np
 from chainrule.autodiff.api import grad, jvp
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.numeric import derivative
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import as_expression, diff
 
 
@@ -59,6 +60,14 @@ class Verification:
         return {"symbolic": self.symbolic, "forward": self.forward, "reverse": self.reverse,
                 "numeric": self.numeric, "numeric_error": self.numeric_error,
                 "numeric_status": self.numeric_status, "agree": self.agree, "note": self.note}
+
+    def _repr_html_(self) -> str:
+        bound = None if self.numeric_error is None else f"± {self.numeric_error:.2g}"
+        rows = [("symbolic", self.symbolic, None), ("forward AD", self.forward, None),
+                ("reverse AD", self.reverse, None),
+                ("numeric", self.numeric, f"{bound or ''} ({self.numeric_status})")]
+        return html_table(rows, ("method", "derivative", "error bound"),
+                          caption=f"{'✓' if self.agree else '✗'} {self.note}")
 
 
 def _nested(derive, f, order: int):

@@ -13,6 +13,7 @@ from chainrule.calculus.critical import CriticalPoint, CriticalPoints, critical_
 from chainrule.calculus.implicit import ImplicitDerivative, implicit_diff, parse_equation
 from chainrule.calculus.optimize import OptimizeResult, TraceRow, minimize
 from chainrule.calculus.paths import ChainRulePaths, chain_rule_paths
+from chainrule.calculus.plot import plot
 from chainrule.calculus.taylor import TaylorApproximation, taylor, taylor_approximation
 from chainrule.calculus.vector import (
     SteepestDescent,
@@ -29,6 +30,6 @@ __all__ = [
     "ChainRulePaths", "CriticalPoint", "CriticalPoints", "ImplicitDerivative", "OptimizeResult",
     "SteepestDescent", "SymbolicMatrix", "SymbolicVector", "TaylorApproximation", "TraceRow",
     "chain_rule_paths", "critical_points", "directional_derivative", "gradient", "hessian",
-    "implicit_diff", "jacobian", "minimize", "parse_equation", "steepest_descent", "taylor",
+    "implicit_diff", "jacobian", "minimize", "parse_equation", "plot", "steepest_descent", "taylor",
     "taylor_approximation",
 ]

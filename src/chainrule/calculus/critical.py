@@ -46,6 +46,7 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import diff
 
 DEFAULT_INTERVAL = (-10.0, 10.0)
@@ -142,6 +143,14 @@ class CriticalPoints(Sequence):
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        d = self.derivative
+        rows = [(p.kind, p.location, p.value, p.test, p.explanation) for p in self.points]
+        return html_table(rows, ("kind", "at", "f", "test", "why"),
+                          caption=f"critical points of {self.function} ({self.method}); "
+                                  f"{'f′' if isinstance(d, Expr) else '∇f'} = "
+                                  f"{d if isinstance(d, Expr) else ', '.join(map(str, d))}")
 
 
 def critical_points(expr: Any, interval: tuple[Any, Any] | None = None,

@@ -24,6 +24,7 @@ from chainrule.calculus.common import to_expr, values_of
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError
+from chainrule.printing.html import html_table
 from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic.api import diff, steps
 from chainrule.symbolic.simplify import readable
@@ -144,6 +145,12 @@ class ImplicitDerivative:
 
     def __str__(self) -> str:
         return self.text(show_steps=False)
+
+    def _repr_html_(self) -> str:
+        y, x = self.dependent, self.independent
+        rows = [("F = 0", self.F), (f"∂F/∂{x}", self.Fx), (f"∂F/∂{y}", self.Fy),
+                (f"d{y}/d{x} = −(∂F/∂{x})/(∂F/∂{y})", self.derivative)]
+        return html_table(rows, caption=f"implicit differentiation of {self.lhs} = {self.rhs}")
 
 
 def implicit_diff(equation: Any, dependent: str = "y",

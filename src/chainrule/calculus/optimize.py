@@ -41,6 +41,7 @@ from chainrule.calculus.common import (
 from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import as_expression
 
 METHODS = {"gd": "gd", "gradient-descent": "gd", "gradient_descent": "gd", "newton": "newton"}
@@ -123,6 +124,14 @@ class OptimizeResult:
 
     def __str__(self) -> str:
         return self.report()
+
+    def _repr_html_(self) -> str:
+        rows: list[tuple] = [(r.iteration, show_point(r.x), r.value, r.grad_norm, r.step,
+                              r.note) for r in self.trace]
+        if len(rows) > 40:  # a long run: its start and its end
+            rows = [*rows[:20], ("…",) * 6, *rows[-20:]]
+        return html_table(rows, ("iteration", "x", "f", "|∇f|", "step", "note"),
+                          caption=self.report().replace("\n", "; "))
 
 
 class _Objective:

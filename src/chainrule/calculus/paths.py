@@ -25,6 +25,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.explain.html import derivation_html
 from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.simplify import readable
@@ -83,6 +84,9 @@ class ChainRulePaths:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        return derivation_html(self.derivation, detail="full")
 
 
 def _definitions(output: Any, definitions: Mapping[str, Any] | Sequence[str]):

@@ -37,6 +37,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import diff
 
 MAX_TAYLOR_ORDER = 30
@@ -113,6 +114,18 @@ class TaylorApproximation:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        about = ", ".join(f"{k} = {v}" for k, v in self.about.items())
+        coefficients = html_table(self.terms, ("monomial", "coefficient ∂^α f(a)/α!"),
+                                  caption=f"Taylor polynomial of {self.function} about "
+                                          f"{about}, order {self.order}")
+        errors = html_table(
+            [(", ".join(f"{k} = {show_number(v)}" for k, v in r.point.items()), r.approx,
+              r.exact, r.error, r.relative_error) for r in self.rows],
+            ("point", f"P{self.order}", "f", "error f − P", "relative"))
+        return html_table([(f"P{self.order}", self.polynomial)]) + coefficients + (
+            errors if self.rows else "")
 
 
 def taylor(expr: Any, about: Any = 0, order: int = 2,

@@ -28,6 +28,7 @@ from chainrule.calculus.common import show_number, to_expr, values_of, variables
 from chainrule.core.build import add, as_expr, mul, symbol
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
+from chainrule.printing.html import html_table
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.simplify import readable
 
@@ -78,6 +79,13 @@ class SymbolicVector:
     def latex(self) -> str:
         return r"\left(" + ", ".join(c.latex() for c in self.components) + r"\right)"
 
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        return html_table(zip((f"∂/∂{v}" for v in self.variables), self.components,
+                              strict=True))
+
     def to_list(self) -> list[str]:
         return [str(c) for c in self.components]
 
@@ -116,6 +124,14 @@ class SymbolicMatrix:
     def latex(self) -> str:
         body = r" \\ ".join(" & ".join(e.latex() for e in row) for row in self.rows)
         return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def _repr_html_(self) -> str:
+        labels = self.outputs or ("",) * len(self.rows)
+        return html_table([(label, *row) for label, row in zip(labels, self.rows, strict=True)],
+                          ("", *(f"∂/∂{v}" for v in self.variables)))
 
     def to_list(self) -> list[list[str]]:
         return [[str(e) for e in row] for row in self.rows]

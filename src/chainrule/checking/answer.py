@@ -23,6 +23,7 @@ from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
 from chainrule.explain.statements import left_side, note, rewrite
 from chainrule.limits import MAX_ORDER
+from chainrule.printing.html import Markup, escape, html_table
 from chainrule.symbolic import steps as st
 from chainrule.symbolic.api import as_expression, parse, steps
 from chainrule.symbolic.simplify import expand
@@ -72,6 +73,15 @@ class AnswerCheck:
 
     def __str__(self) -> str:
         return self.explanation
+
+    def _repr_html_(self) -> str:
+        at = self.counterexample
+        rows = [("equivalent", self.equivalent), ("your answer", self.answer),
+                ("correct derivative", self.correct), ("mistake", self.mistake),
+                ("rule", self.rule), ("counterexample", at and ", ".join(
+                    f"{k} = {float(v):.6g}" for k, v in at.items())),
+                ("explanation", Markup(escape(self.explanation).replace("\n", "<br>")))]
+        return html_table([r for r in rows if r[1] is not None], caption="Answer check")
 
 
 def check_answer(expr: Expr | str, answer: Expr | str, wrt: str | Symbol | None = "x",

@@ -25,13 +25,18 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
+from chainrule.errors import BudgetError
 
 if TYPE_CHECKING:
     from chainrule.core.primitive import Primitive
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _INTERN_LOCK = threading.Lock()
+
+REPR_MAX_CHARS = 200_000
+"""Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
 
 
 def _sortable(value: Number) -> float:
@@ -175,8 +180,43 @@ class Expr:
         from chainrule.printing.latex import to_latex
         return to_latex(self)
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+    def _repr_latex_(self) -> str | None:
+        """``$…$`` for Jupyter; None (plain text shown instead) when too large to typeset."""
+        try:
+            text = self.latex()
+        except BudgetError:
+            return None
+        return f"${text}$" if len(text) <= REPR_MAX_CHARS else None
+
+    def _repr_html_(self) -> str | None:
+        """MathML for Jupyter; None (LaTeX or plain text shown instead) when too large."""
+        # lazy import (documented exception): the MathML printer is a layer above core
+        from chainrule.printing.mathml import to_mathml
+        try:
+            return to_mathml(self, display=True, max_chars=REPR_MAX_CHARS)
+        except BudgetError:
+            return None
+
+    def plot(self, *args: Any, **kwargs: Any) -> Any:
+        """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
+        # lazy import (documented exception): plotting (calculus) is a layer above core, and
+        # matplotlib is optional
+        from chainrule.calculus.plot import plot
+        return plot(self, *args, **kwargs)
+
+    def __reduce__(self) -> tuple:
+        # Pickle a compound expression as a flat table of its distinct nodes, children
+        # first, so depth costs no recursion and shared subexpressions are stored once;
+        # unpickling rebuilds through the interning constructors (see rebuild).
+        index: dict[int, int] = {}
+        table: list[Any] = []
+        for node in self.walk():
+            index[id(node)] = len(table)
+            if isinstance(node, Apply):
+                table.append((node.prim.name, tuple(index[id(a)] for a in node.args)))
+            else:
+                table.append(node)  # a leaf pickles itself (its own __reduce__)
+        return (rebuild, (tuple(table),))
 
     def to_sympy(self) -> Any:
         """The equivalent SymPy expression (needs SymPy installed)."""
@@ -211,6 +251,9 @@ class Const(Expr):
     def is_exact(self) -> bool:
         return isinstance(self.value, Fraction)
 
+    def __reduce__(self) -> tuple:
+        return (Const, (self.value,))
+
 
 class NamedConst(Expr):
     """A named mathematical constant such as ``e`` or ``pi``."""
@@ -233,6 +276,9 @@ class NamedConst(Expr):
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
+    def __reduce__(self) -> tuple:
+        return (NamedConst, (self.name, self.value))
+
 
 class Symbol(Expr):
     """A variable, identified by its name."""
@@ -253,6 +299,9 @@ class Symbol(Expr):
                 node._sort = (2, name, 0, _name_code("s" + name))
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
+
+    def __reduce__(self) -> tuple:
+        return (Symbol, (self.name,))
 
 
 def _apply_key(node: Apply) -> tuple:
@@ -297,6 +346,29 @@ class Apply(Expr):
     @property
     def name(self) -> str:
         return self.prim.name
+
+
+def rebuild(table: tuple) -> Expr:
+    """The expression a pickled table of nodes describes (see :meth:`Expr.__reduce__`).
+
+    Entries are leaves or ``(primitive name, argument indices)``, children first; the last
+    entry is the root. Nodes come back through the interning constructors, so an unpickled
+    expression *is* the one already in memory when there is one.
+
+    >>> import pickle
+    >>> from chainrule.core.build import symbol
+    >>> e = (symbol("x") + 1) ** 2
+    >>> pickle.loads(pickle.dumps(e)) is e
+    True
+    """
+    nodes: list[Expr] = []
+    for entry in table:
+        if isinstance(entry, Expr):
+            nodes.append(entry)
+        else:
+            name, arg_ids = entry
+            nodes.append(Apply(registry.get(name), tuple(nodes[i] for i in arg_ids)))
+    return nodes[-1]
 
 
 # The constructors, the evaluator and the ufunc dispatch build and read the node classes

@@ -40,6 +40,7 @@ from chainrule.autodiff import reverse
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, value_of
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.printing.html import html_table
 
 MAX_NODES = 500
 """Largest graph :meth:`Graph.text`, :meth:`Graph.dot` and :meth:`Graph.mermaid` will draw."""
@@ -134,6 +135,13 @@ class Graph:
                                            f"{_factor(e.local)}" for e in routes)
             lines.append(f"{line} = {fmt(n.adjoint)}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Forward values and backward adjoints, one row per node, for notebooks."""
+        self._budget()
+        rows = [(n.name, n.expr or "input", fmt(n.value), fmt(n.adjoint)) for n in self.nodes]
+        return html_table(rows, ("node", "computes", "value", f"adjoint d{self.out_name}/dnode"),
+                          caption=f"computation graph: {len(self.nodes)} nodes")
 
     def dot(self) -> str:
         """Graphviz DOT: solid forward edges (∂child/∂parent), dashed labelled adjoint edges."""

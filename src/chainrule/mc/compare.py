@@ -25,6 +25,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 from chainrule.mc.distributions import Distribution, Seed
 from chainrule.mc.estimators import GradientEstimate, pathwise, score_function
+from chainrule.printing.html import html_table
 
 Runner = Callable[..., GradientEstimate]
 
@@ -95,6 +96,10 @@ class Comparison:
         return "\n".join(lines)
 
     __str__ = table
+
+    def _repr_html_(self) -> str:
+        headers, cells = table_cells(self.rows)
+        return html_table(cells, headers, caption="Monte Carlo gradient estimators")
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "estimates": {k: e.to_dict()

@@ -35,6 +35,7 @@ from chainrule.autodiff.tracing import value_of
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.per_sample import forward_derivatives
+from chainrule.printing.html import html_table
 
 Baseline = None | str | float | Callable[[np.ndarray], Any]
 BASELINES = ("mean", "leave_one_out", "optimal")
@@ -69,6 +70,12 @@ class GradientEstimate:
             lines.append(f"  d/d{name}: {_fmt(self.grad[name])} ± {_fmt(self.stderr[name])}"
                          f"   (single-sample variance {_fmt(self.variance[name])})")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = [(f"d/d{k}", _fmt(self.grad[k]), _fmt(self.stderr[k]), _fmt(self.variance[k]),
+                 _fmt(self.ess[k])) for k in self.grad]
+        return html_table(rows, ("gradient", "estimate", "std error", "variance", "ESS"),
+                          caption=str(self).splitlines()[0])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready numbers (no per-sample arrays)."""

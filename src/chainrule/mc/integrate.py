@@ -21,6 +21,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.estimators import evaluate
+from chainrule.printing.html import html_table
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class MonteCarloResult:
     def __str__(self) -> str:
         return (f"{self.value:.6g} ± {self.stderr:.2g} "
                 f"({self.level:.0%} CI [{self.ci[0]:.6g}, {self.ci[1]:.6g}], n = {self.n})")
+
+    def _repr_html_(self) -> str:
+        rows = [("estimate", self.value), ("std error", self.stderr),
+                (f"{self.level:.0%} CI", f"[{self.ci[0]:.6g}, {self.ci[1]:.6g}]"),
+                ("samples", self.n)]
+        return html_table(rows, caption="Monte Carlo estimate")
 
 
 def expectation(f: Callable[[np.ndarray], Any], dist: Distribution, n: int = 100_000,

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.printing.html import html_table
+
 CONVERGED = "converged"
 KINK = "not differentiable: kink"
 JUMP = "not differentiable: jump"
@@ -68,6 +70,12 @@ class DerivativeResult:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.asarray(self.df, dtype=dtype)
+
+    def _repr_html_(self) -> str:
+        rows = [("df", self.df), ("error bound", self.error), ("status", self.status),
+                ("success", self.success), ("method", self.method), ("order", self.order),
+                ("step", self.step), ("evaluations", self.nfev), ("message", self.message)]
+        return html_table(rows, caption="Numerical derivative")
 
     def with_(self, **changes: Any) -> DerivativeResult:
         """A copy with some fields changed."""

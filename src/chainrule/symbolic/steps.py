@@ -349,5 +349,11 @@ class Derivation:
     def _repr_latex_(self) -> str:
         return self.latex()
 
+    def _repr_html_(self) -> str:
+        """Collapsible lists of steps with MathML (see :mod:`chainrule.explain.html`)."""
+        # lazy import (documented exception): renderers sit above the step records
+        from chainrule.explain.html import derivation_html
+        return derivation_html(self)
+
     def __str__(self) -> str:
         return self.text()
