@@ -3,7 +3,7 @@
 Driven by :mod:`primitive_specs`: for each primitive and each of its cases, forward and reverse
 mode (and, for symbolic primitives, ``chainrule.diff``) agree with Richardson-extrapolated
 central differences in random directions up to second order, through
-:func:`chainrule.check.check_grads`.
+:func:`chainrule.testing.check_grads`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule.check import check_grads
+from chainrule.testing import check_grads
 from chainrule.core.build import symbol
 from chainrule.core.registry import all_primitives, get
 from chainrule.modes import reverse
@@ -162,7 +162,7 @@ def test_check_grads_catches_a_wrong_symbolic_rule(monkeypatch):
 
 
 def test_check_grads_reports_and_raises():
-    from chainrule.check import GradCheckError
+    from chainrule.testing import GradCheckError
     from chainrule.errors import ChainruleError
     wrong = lambda x: np.where(x > 0, x, 2 * x)  # noqa: E731 - a kink at 0
     with pytest.raises(GradCheckError) as info:

@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 import chainrule
-from chainrule.check_answer import AnswerCheck, check_answer
+from chainrule.tutor import AnswerCheck, check_answer
 from chainrule.cli.check_command import register
 from chainrule.errors import ChainruleError, ParseError
 

@@ -1,4 +1,4 @@
-"""Three-way verification: ``chainrule.verify`` and ``chainrule diff --verify``."""
+"""Three-way verification: ``chainrule.testing.verify`` and ``chainrule diff --verify``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chainrule.cli.main import app
-from chainrule.verify import verify
+from chainrule.testing import verify
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ from chainrule.ad import (
 )
 from chainrule.api import diff, parse, steps
 from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
-from chainrule.check import GradCheckError, GradCheckReport, check_grads
-from chainrule.check_answer import AnswerCheck, check_answer
+from chainrule.testing import GradCheckError, GradCheckReport, check_grads
+from chainrule.tutor import AnswerCheck, check_answer
 from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from chainrule.checking import AnswerCheck, check_answer
+from chainrule.tutor import AnswerCheck, check_answer
 from chainrule.errors import ChainruleError
 
 FORMATS = ("text", "json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chainrule.api import parse, steps
-from chainrule.checking import check_answer
+from chainrule.tutor import check_answer
 from chainrule.cli.diff_command import METHODS, DiffRequest, parse_point, run_diff
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, ParseError

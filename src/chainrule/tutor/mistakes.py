@@ -39,7 +39,7 @@ class Mistake:
     site, e.g. "Cosine rule"). ``prefer`` lists the rules of the correct derivation's steps
     that show the right way, best first; ``stage`` a stage of logarithmic differentiation to
     point at inside that step. ``text`` is an explanation template (see
-    :mod:`chainrule.checking.explain`).
+    :mod:`chainrule.tutor.explain`).
     """
 
     code: str
