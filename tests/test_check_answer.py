@@ -13,9 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 import chainrule
-from chainrule.tutor import AnswerCheck, check_answer
 from chainrule.cli.check_command import register
 from chainrule.errors import ChainruleError, ParseError
+from chainrule.tutor import AnswerCheck, check_answer
 
 # -- the pitfalls ---------------------------------------------------------------------------
 

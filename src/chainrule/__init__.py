@@ -21,8 +21,6 @@ from chainrule.ad import (
 )
 from chainrule.api import diff, parse, steps
 from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
-from chainrule.testing import GradCheckError, GradCheckReport, check_grads
-from chainrule.tutor import AnswerCheck, check_answer
 from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
@@ -37,6 +35,8 @@ from chainrule.errors import (
 from chainrule.explain.graph import computation_graph
 from chainrule.explain.steps import Derivation, Step
 from chainrule.simplify import expand, readable
+from chainrule.testing import GradCheckError, GradCheckReport, check_grads
+from chainrule.tutor import AnswerCheck, check_answer
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
 
