@@ -14,25 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
-
-
-def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
-    """Evaluate ``expr`` by applying each node's primitive, so traced values flow through.
-
-    Unlike :meth:`Expr.evaluate` (numbers only, with domain checks), this lets automatic
-    differentiation differentiate an expression exactly as it would NumPy code.
-    """
-    memo: dict[int, Any] = {}
-    for node in expr.walk():
-        if isinstance(node, Const | NamedConst):
-            memo[id(node)] = float(node.value)
-        elif isinstance(node, Symbol):
-            memo[id(node)] = values[node.name]
-        else:
-            assert isinstance(node, Apply)
-            memo[id(node)] = node.prim(*(memo[id(a)] for a in node.args))
-    return memo[id(expr)]
+from chainrule.core.evaluate import evaluate_traced
 
 
 def _array_if_number(t: Any) -> Any:

@@ -19,7 +19,8 @@ from chainrule.ad import grad, jvp
 from chainrule.api import diff
 from chainrule.compile import compile_expr
 from chainrule.core.build import const
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.evaluate import evaluate
+from chainrule.core.expr import Apply, Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
@@ -47,40 +48,34 @@ def as_function(expr: Expr, names: list[str]) -> Callable[..., Any]:
 
     def f(*values: Any) -> Any:
         env = dict(zip(names, values, strict=True))
-        memo: dict[int, Any] = {}
-        for node in expr.walk():
-            memo[id(node)] = _apply(node, memo, env)
-        return memo[id(expr)]
+        memo: dict[Any, Any] = {}
+        return evaluate(expr, env, lambda node, args: _readable_apply(node, args, memo), memo)
 
     return f
 
 
-def _apply(node: Expr, memo: dict[int, Any], env: dict[str, Any]) -> Any:
-    if isinstance(node, Const):
-        return float(node.value)
-    if isinstance(node, NamedConst):
-        return node.value
-    if isinstance(node, Symbol):
-        if node.name not in env:
-            raise ChainruleError(f"no value given for {node.name}")
-        return env[node.name]
-    assert isinstance(node, Apply)
+def _readable_apply(node: Apply, args: tuple, memo: dict[Any, Any]) -> Any:
+    """``node``'s primitive on traced values, written as the graph view should draw it.
+
+    A subtracted term ``-1·u`` is taken as ``u`` (its value is in ``memo``: the evaluator
+    fills it children first), so the trace records ``a − y`` rather than ``a + (−1·y)``.
+    """
     if node.prim.name == "add":  # added terms first, then the subtracted ones: a − y
-        plus = [a for a in node.args if _negated(a) is None]
-        minus = [_negated(a) for a in node.args if _negated(a) is not None]
-        total = memo[id(plus[0])] if plus else -memo[id(minus.pop(0))]
-        for arg in plus[1:]:
-            total = total + memo[id(arg)]
-        for arg in minus:
-            total = total - memo[id(arg)]
+        plus = [v for a, v in zip(node.args, args, strict=True) if _negated(a) is None]
+        minus = [memo[_negated(a)] for a in node.args if _negated(a) is not None]
+        total = plus[0] if plus else -minus.pop(0)
+        for value in plus[1:]:
+            total = total + value
+        for value in minus:
+            total = total - value
         return total
     inner = _negated(node)
     if inner is not None:
-        return -memo[id(inner)]
+        return -memo[inner]
     if (node.prim.name == "pow" and isinstance(node.args[1], Const)
             and isinstance(node.args[1].value, Fraction) and node.args[1].value == -1):
-        return 1.0 / memo[id(node.args[0])]
-    return node.prim(*(memo[id(a)] for a in node.args))
+        return 1.0 / args[0]
+    return node.prim(*args)
 
 
 def scalar(fn: Callable[..., Any]) -> Callable[..., float]:
