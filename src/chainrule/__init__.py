@@ -8,7 +8,7 @@
 """
 
 from chainrule import numeric
-from chainrule.ad import (
+from chainrule.autodiff.api import (
     directional_derivative,
     elementwise_grad,
     grad,
@@ -19,9 +19,7 @@ from chainrule.ad import (
     value_and_grad,
     vjp,
 )
-from chainrule.api import diff, parse, steps
 from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
-from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
@@ -33,8 +31,10 @@ from chainrule.errors import (
     ParseError,
 )
 from chainrule.explain.graph import computation_graph
-from chainrule.explain.steps import Derivation, Step
-from chainrule.simplify import expand, readable
+from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
+from chainrule.symbolic.simplify import expand, readable
+from chainrule.symbolic.steps import Derivation, Step
 from chainrule.testing import GradCheckError, GradCheckReport, check_grads
 from chainrule.tutor import AnswerCheck, check_answer
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from rich.text import Text
 
-from chainrule.api import diff, parse, steps
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
-from chainrule.modes.symbolic import wrt_symbol
+from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.testing import verify
 
 FORMATS = ("text", "latex", "json")

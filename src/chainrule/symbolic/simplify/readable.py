@@ -25,7 +25,7 @@ from fractions import Fraction
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
-from chainrule.simplify.expand import expand
+from chainrule.symbolic.simplify.expand import expand
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""
