@@ -13,9 +13,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
-from chainrule.autodiff.api import grad, jvp
 from chainrule.core.build import const
 from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Const, Expr, Symbol
@@ -24,6 +21,7 @@ from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
+from chainrule.testing import verify
 
 MAX_GRAPH_NODES = 60
 """Most nodes the graph view draws."""
@@ -101,51 +99,31 @@ def finite(value: Any) -> float | None:
 
 
 def three_way(expr: Expr, wrt: str, point: dict[str, float]) -> dict[str, Any]:
-    """f′ at ``point`` three ways: symbolic, automatic (forward and reverse), numerical."""
+    """f′ at ``point`` three ways: symbolic, automatic (forward and reverse), numerical.
+
+    The comparison is :func:`chainrule.testing.verify`'s (in its safe mode: a mode that fails
+    shows as null); this adds what the page draws beside it (f, ln|f|, the derivative).
+    """
     names = sorted(s.name for s in expr.free_symbols())
     missing = [n for n in names if n not in point]
     if missing:
         raise ChainruleError(f"give a value for {', '.join(missing)} in 'at'")
     x0 = point.get(wrt, 0.0)
-    one = fix(expr, point, keep=wrt)
-    f = compile_expr(one, [wrt])
-    f_value = scalar(f)(x0)
+    f_value = scalar(compile_expr(fix(expr, point, keep=wrt), [wrt]))(x0)
     if math.isnan(f_value):
         raise ChainruleError(f"the function is not defined at {_where(point, wrt, x0)}, so it "
                              f"has no derivative there")
-    derivative = diff(expr, wrt)
-    symbolic = scalar(compile_expr(fix(derivative, point, keep=wrt), [wrt]))(x0)
-    traced = as_function(one, [wrt])
-    forward = scalar(lambda t: jvp(traced, (t,), (1.0,))[1])(x0)
-    reverse = scalar(lambda t: grad(traced)(np.float64(t)))(x0)
-    numeric = _numeric(scalar(f), x0)
-    values = [v for v in (symbolic, forward, reverse) if not math.isnan(v)]
-    tolerance = 1e-7 * max(1.0, *(abs(v) for v in values)) if values else 0.0
-    numeric_ok = (numeric["value"] is not None and values
-                  and abs(numeric["value"] - values[0]) <= max(tolerance,
-                                                               3 * (numeric["error"] or 0)))
-    agree = (len(values) == 3 and max(values) - min(values) <= tolerance and bool(numeric_ok))
+    v = verify(expr, wrt, {**point, wrt: x0}, safe=True)
     return {
-        "point": {**point, wrt: x0}, "wrt": wrt, "derivative": str(derivative),
+        "point": {**point, wrt: x0}, "wrt": wrt, "derivative": str(diff(expr, wrt)),
         "f": finite(f_value), "lnf": finite(math.log(abs(f_value))) if f_value else None,
-        "symbolic": finite(symbolic), "forward": finite(forward), "reverse": finite(reverse),
-        "numeric": numeric, "agree": agree,
+        "symbolic": finite(v.symbolic), "forward": finite(v.forward),
+        "reverse": finite(v.reverse),
+        "numeric": {"value": finite(v.numeric), "error": finite(v.numeric_error),
+                    "status": v.numeric_status,
+                    "method": "central differences, Richardson extrapolation"},
+        "agree": v.agree,
     }
-
-
-def _numeric(f: Callable[[float], float], x0: float) -> dict[str, Any]:
-    try:
-        from chainrule.numeric import derivative
-    except ImportError:  # pragma: no cover - the numeric package ships with chainrule
-        derivative = None
-    if derivative is not None:
-        r = derivative(f, x0)
-        return {"value": finite(r.df), "error": finite(r.error), "status": str(r.status),
-                "method": "central differences, Richardson extrapolation"}
-    h = 1e-5 * max(1.0, abs(x0))
-    estimate = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    return {"value": finite(estimate), "error": None, "status": "central difference",
-            "method": "central difference"}
 
 
 def _where(point: dict[str, float], wrt: str, x0: float) -> str:
