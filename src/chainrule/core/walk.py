@@ -34,8 +34,10 @@ def rewrite(expr: Any, fn: Callable[[Any, tuple], R], memo: dict[Any, R] | None 
     ``memo`` may be given pre-filled: a node already in it is not entered (its children are not
     visited) and its value is used as the result — that is how substitution replaces whole
     subexpressions. After the call ``memo`` holds the result of every node visited, which
-    callers may reuse across several roots. ``children`` (default ``node.args``) lets the same
-    walker run over other hashable trees with ``.args``-like structure, e.g. SymPy's.
+    callers may reuse across several roots. ``children`` (default ``node.args``) says which
+    nodes to enter below a node — fewer than its arguments, or other hashable trees such as
+    SymPy's; it is called once per node, when the node is entered (before its children), so it
+    may also validate the node.
 
     >>> from chainrule.core.build import symbol
     >>> x, y = symbol("x"), symbol("y")
@@ -50,16 +52,18 @@ def rewrite(expr: Any, fn: Callable[[Any, tuple], R], memo: dict[Any, R] | None 
     kids = children if children is not None else _args
     if expr in table:
         return table[expr]
-    # (node, ready): ready once its children are on the stack above it. A node may be pushed
-    # twice by two parents before it is done; the second copy finds it in the table.
-    stack: list[tuple[Any, bool]] = [(expr, False)]
+    # (node, None) is still to be entered; (node, its children) is ready, its children being
+    # above it on the stack. A node may be pushed twice by two parents before it is done; the
+    # second copy finds it in the table. Children are asked for once per node, on entry.
+    stack: list[tuple[Any, Sequence[Any] | None]] = [(expr, None)]
     while stack:
         node, ready = stack.pop()
-        if ready:
-            table[node] = fn(node, tuple(table[a] for a in kids(node)))
+        if ready is not None:
+            table[node] = fn(node, tuple(table[a] for a in ready))
         elif node not in table:
-            stack.append((node, True))
-            stack.extend((a, False) for a in reversed(kids(node)) if a not in table)
+            args = tuple(kids(node))
+            stack.append((node, args))
+            stack.extend((a, None) for a in reversed(args) if a not in table)
     return table[expr]
 
 
