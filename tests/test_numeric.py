@@ -225,7 +225,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-finite = st.floats(-4.0, 4.0, allow_nan=False)
+# normal floats: below the smallest normal number (2.2e-308) rounding is absolute, not relative,
+# and the bound's relative rounding term does not cover it (seen with older hypothesis draws)
+finite = st.floats(-4.0, 4.0, allow_nan=False, allow_subnormal=False)
 
 
 @settings(derandomize=True, max_examples=60, deadline=None)

@@ -2,4 +2,5 @@
 
 from chainrule.cli.main import main
 
-main()
+if __name__ == "__main__":  # guarded so that importing the module (doctest collection) runs nothing
+    main()

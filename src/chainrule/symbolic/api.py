@@ -27,8 +27,10 @@ ExprLike = Expr | str | int | float
 def parse(text: str) -> Expr:
     """Parse text in chainrule's syntax (see the README) into an expression.
 
-    >>> str(parse("sin^2 x + 2x"))
-    '2x + sin(x)^2'
+    >>> str(parse("sin^2 x"))
+    'sin(x)^2'
+    >>> parse("2x + 1") == parse("1 + 2*x")
+    True
     """
     from chainrule.parsing import parse as _parse
     return _parse(text)

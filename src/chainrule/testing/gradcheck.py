@@ -25,8 +25,8 @@ check_grads: 3 checks, all passed (rtol=1e-06, atol=1e-08)
   ok   sym order 1 argument 0: max|sym - FD| = 1.8e-15 <= tol 3e-06 (sym -3, FD -3 ±2e-13)
   ok   fwd order 1 argument 0: max|fwd - FD| = 1.8e-15 <= tol 3e-06 (fwd -3, FD -3 ±2e-13)
 
-At a kink the derivative a mode picks (here relu′(0) = 0, the branch ``where`` takes) is not
-the two-sided finite difference, and the report says so:
+At a kink the derivative a mode picks (here the branch ``x > 0`` is false at 0, so the slope
+is 0) is not the two-sided finite difference (0.5), and the report says so:
 
 >>> report = check_grads(lambda x: np.where(x > 0, x, 0.0), (0.0,), modes=("fwd",), order=1,
 ...                      raise_on_fail=False)
