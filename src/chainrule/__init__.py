@@ -20,6 +20,7 @@ from chainrule.autodiff.api import (
     vjp,
 )
 from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
+from chainrule.core import registry as _registry
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
@@ -39,6 +40,17 @@ from chainrule.testing import GradCheckError, GradCheckReport, check_grads
 from chainrule.tutor import AnswerCheck, check_answer
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
+
+
+def _load_rules(register):
+    """The registry's loader: :mod:`chainrule.rules` fills core's table on first use."""
+    # lazy import (documented exception): core sits below the rules, so the package init,
+    # which knows every layer, hands the table to core; loaded on first use for start time
+    from chainrule.rules import register_all
+    register_all(register)
+
+
+_registry.set_loader(_load_rules)
 
 
 def from_sympy(sympy_expr):

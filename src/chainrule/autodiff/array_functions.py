@@ -2,7 +2,8 @@
 
 ``np.mean``, ``np.var``, norms, ``np.swapaxes``… are written here with the primitives of
 :mod:`chainrule.rules.arrays` / :mod:`chainrule.rules.linalg`, so they need no rules of their
-own: their derivatives follow from the primitives'.
+own: their derivatives follow from the primitives'. :func:`dispatch_function` is where
+``Box.__array_function__`` sends every NumPy function call on a traced value.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.tracing import value_of
 from chainrule.core.ops import call
 from chainrule.core.registry import get
+from chainrule.core.trace import value_of
+from chainrule.errors import DifferentiationError
 from chainrule.rules.arrays import take_index
 
 
@@ -164,13 +166,11 @@ def clip(x, a_min=None, a_max=None, **_):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     if ord not in (None, 2, "fro") and not (ord == 1 and (axis is not None or np.ndim(x) == 1)):
-        from chainrule.errors import DifferentiationError
         raise DifferentiationError(f"numpy.linalg.norm with ord={ord!r} has no rule; "
                                    "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
     if ord == 1:
         return sum_(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == 2 and np.ndim(x) == 2 and axis is None:
-        from chainrule.errors import DifferentiationError
         raise DifferentiationError("the matrix 2-norm (largest singular value) has no rule")
     return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
 
@@ -203,3 +203,25 @@ VALUE_ONLY = {
     np.all, np.any, np.count_nonzero, np.nonzero,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
+
+
+def _dotted(func: Any) -> str:
+    """``numpy.linalg.eigh``, not ``numpy.eigh``."""
+    module = getattr(func, "__module__", None) or "numpy"
+    module = module.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
+    module = module.replace("numpy.linalg._linalg", "numpy.linalg")
+    module = module.replace("numpy.fft._pocketfft", "numpy.fft")
+    return f"{module}.{getattr(func, '__name__', func)}"
+
+
+def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
+    """Handle a NumPy array function (``np.sum``, ``np.linalg.solve``, …) on boxes."""
+    if func in VALUE_ONLY:
+        return func(*(value_of(a) for a in args),
+                    **{k: value_of(v) for k, v in kwargs.items()})
+    adapter = FUNCTIONS.get(func)
+    if adapter is None:
+        raise DifferentiationError(
+            f"no derivative rule for {_dotted(func)}; "
+            "see chainrule.numpy for the supported functions")
+    return adapter(*args, **kwargs)

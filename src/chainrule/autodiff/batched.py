@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.ops import call
+from chainrule.core.registry import get
+from chainrule.rules.arrays import _extreme_mask, _lse_softmax
 
 
 def _ndim(x: Any) -> int:
@@ -56,7 +58,6 @@ def _same_op(name: str, adjust):
 
 
 def call_named(name: str, *args: Any, **params: Any) -> Any:
-    from chainrule.core.registry import get
     return call(get(name), *args, **params)
 
 
@@ -118,7 +119,6 @@ def _matmul(t, ans, args, p, batch):
 
 
 def _rules() -> dict[str, Any]:
-    from chainrule.rules.arrays import _extreme_mask, _lse_softmax
     return {
         "sum": _reduction(),
         "max": _reduction(_extreme_mask),

@@ -1,45 +1,43 @@
-"""Tracing: how traced values carry a primitive call to the mode that differentiates it.
+"""Traced values with array behaviour: what NumPy code sees while it is differentiated.
 
-Automatic differentiation wraps inputs in *boxes* (:class:`Box`). Each differentiation
-(``grad``, ``jvp``, …) opens a new trace *level*; a box remembers its level, and a box's value
-may itself be a box of an outer level — that nesting is how grad-of-grad and
-forward-over-reverse work. :func:`bind` applies a primitive: it finds the innermost level
-among the arguments and lets that level's box class record or propagate the call; its
-derivative rules are again written with chainrule operations, so they are traced by the
-outer levels in turn.
+Automatic differentiation wraps inputs in *boxes* (:class:`Box`). The tracing protocol —
+levels, :func:`~chainrule.core.trace.bind`, :func:`~chainrule.core.trace.value_of` — is
+:mod:`chainrule.core.trace`'s (rules and ``ops`` call it, so it sits below them); a box adds what
+makes it look like an array: operators, shape attributes, methods, and NumPy dispatch. Each
+differentiation (``grad``, ``jvp``, …) opens a new trace level; a box's value may itself be a box
+of an outer level — that nesting is how grad-of-grad and forward-over-reverse work. Derivative
+rules are again written with chainrule operations, so they are traced by the outer levels in
+turn.
 
-Plain NumPy code reaches :func:`bind` through ``__array_ufunc__`` / ``__array_function__``
-(see :mod:`chainrule.autodiff.numpy_dispatch`).
+Plain NumPy code reaches :func:`~chainrule.core.trace.bind` through ``__array_ufunc__`` (see
+:mod:`chainrule.core.numpy_dispatch`) and ``__array_function__`` (see
+:mod:`chainrule.autodiff.array_functions`).
+
+>>> import numpy as np
+>>> from chainrule.autodiff.api import jvp
+>>> jvp(np.sin, (0.0,), (1.0,))
+(0.0, 1.0)
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
-_LEVELS = itertools.count(1)
+from chainrule.autodiff.array_functions import dispatch_function
+from chainrule.core.numpy_dispatch import dispatch_ufunc
+from chainrule.core.registry import get
+from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
+
+__all__ = ["Box", "bind", "is_at", "new_level", "top_box", "unbox", "value_of"]
 
 
-def new_level() -> int:
-    """A fresh trace level, deeper than every level opened before it."""
-    return next(_LEVELS)
+class Box(Traced):
+    """A traced value that behaves like an array. Subclasses say what a primitive call does."""
 
-
-class Box:
-    """A value being traced at one level. Subclasses say what a primitive call does."""
-
-    __slots__ = ("value", "level")
+    __slots__ = ()
     __array_priority__ = 1000.0
-
-    def __init__(self, value: Any, level: int):
-        self.value = value
-        self.level = level
-
-    @classmethod
-    def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
-        raise NotImplementedError
 
     @classmethod
     def __chainrule_apply__(cls, prim: Any, args: tuple, params: dict | None = None) -> Any:
@@ -94,7 +92,6 @@ class Box:
     mT = property(lambda s: np.swapaxes(s, -1, -2))
 
     def __getitem__(self, index):
-        from chainrule.core.registry import get
         return bind(get("getitem"), (self,), {"index": _plain_index(index)})
 
     def reshape(self, *shape, **kw):
@@ -139,11 +136,9 @@ class Box:
         return self
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from chainrule.autodiff.numpy_dispatch import dispatch_ufunc
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from chainrule.autodiff.numpy_dispatch import dispatch_function
         return dispatch_function(func, args, kwargs)
 
 
@@ -151,36 +146,3 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(value_of(i) for i in index)
     return value_of(index)
-
-
-def top_box(args: tuple) -> Box | None:
-    """The argument box of the innermost (highest) level, or None."""
-    best = None
-    for a in args:
-        if isinstance(a, Box) and (best is None or a.level > best.level):
-            best = a
-    return best
-
-
-def unbox(value: Any, level: int) -> Any:
-    """The value under a box of exactly ``level``; anything else unchanged."""
-    return value.value if isinstance(value, Box) and value.level == level else value
-
-
-def is_at(value: Any, level: int) -> bool:
-    return isinstance(value, Box) and value.level == level
-
-
-def bind(prim: Any, args: tuple, params: dict) -> Any:
-    """Apply ``prim`` to ``args``: numerically, or recorded by the innermost trace."""
-    top = top_box(args)
-    if top is None:
-        return prim.impl(*args, **params)
-    return type(top).process(prim, args, params, top.level)
-
-
-def value_of(x: Any) -> Any:
-    """Strip every level of boxing: the plain number or array."""
-    while isinstance(x, Box):
-        x = x.value
-    return x

@@ -15,7 +15,10 @@ from typing import Any
 
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
+from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.symbolic.api import as_expression
+from chainrule.symbolic.compile import compile_expr
 
 Point = Mapping[str, Any]
 
@@ -25,7 +28,6 @@ MAX_VARIABLES = 12
 
 def to_expr(value: Any) -> Expr:
     """An expression from text, a number, an Expr or a Python function of symbolic inputs."""
-    from chainrule.symbolic.api import as_expression
     return as_expression(value)
 
 
@@ -88,7 +90,6 @@ def safe(fn: Callable[..., float]) -> Callable[..., float]:
 
 def compiled(expr: Expr, names: tuple[str, ...]) -> Callable[..., float]:
     """A fast scalar function of ``names`` (positional) that returns NaN outside the domain."""
-    from chainrule.symbolic.compile import compile_expr
     return safe(compile_expr(expr, list(names)))
 
 
@@ -193,7 +194,6 @@ def tidy_constant(e: Expr) -> Expr:
     >>> str(tidy_constant(apply("sin", PI / 6) + apply("cos", PI)))
     '-1/2'
     """
-    from chainrule.core.substitute import substitute
     mapping = {}
     for node in e.walk():
         value = _special_value(node)

@@ -25,6 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# multivariate builds CriticalPoints and this module calls it: module imports on both sides,
+# names looked up at call time, so either module may be imported first
+from chainrule.calculus import multivariate
 from chainrule.calculus.common import (
     clean,
     compiled,
@@ -37,13 +40,13 @@ from chainrule.calculus.common import (
     to_expr,
     variables,
 )
-from chainrule.calculus.multivariate import find_stationary
 from chainrule.calculus.roots import find_roots
 from chainrule.calculus.solve import IdenticallyZero, solve_exact
 from chainrule.core.build import symbol
 from chainrule.core.expr import Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.symbolic.api import diff
 
 DEFAULT_INTERVAL = (-10.0, 10.0)
 """Where one-variable roots are searched numerically when no interval is given."""
@@ -159,7 +162,7 @@ def critical_points(expr: Any, interval: tuple[Any, Any] | None = None,
         if region is not None and interval is None:
             interval = region[names[0]]
         return _one_variable(f, symbol(names[0]), _interval(interval))
-    return find_stationary(f, names, region)
+    return multivariate.find_stationary(f, names, region)
 
 
 def _interval(interval: tuple[Any, Any] | None) -> tuple[float, float] | None:
@@ -174,7 +177,6 @@ def _interval(interval: tuple[Any, Any] | None) -> tuple[float, float] | None:
 # -- one variable --------------------------------------------------------------------------
 
 def _one_variable(f: Expr, x: Symbol, interval: tuple[float, float] | None) -> CriticalPoints:
-    from chainrule.symbolic.api import diff
     others = sorted(s.name for s in f.free_symbols() if s is not x)
     if others:
         raise ChainruleError(f"{f} also depends on {', '.join(others)}; give a region with "
@@ -216,7 +218,6 @@ def _solve(f: Expr, d1: Expr, x: Symbol, interval: tuple[float, float] | None,
         result.notes.append(f"no closed form found: f′ sampled at many points on "
                             f"[{show_number(a)}, {show_number(b)}], sign changes and dips "
                             "refined by brentq")
-        from chainrule.symbolic.api import diff
         d2 = diff(d1, x)
         slope = compiled(d1, (x.name,))
         roots = find_roots(slope, a, b, slope=compiled(d2, (x.name,)))
@@ -250,7 +251,6 @@ class _Derivatives:
         self.items = [f, d1]
 
     def __getitem__(self, n: int) -> Expr:
-        from chainrule.symbolic.api import diff
         while len(self.items) <= n:
             self.items.append(diff(self.items[-1], self.x))
         return self.items[n]

@@ -22,9 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.calculus import critical  # module import: critical calls back into this module
 from chainrule.calculus.common import clean, constant_expr, float_of, safe, show_number
+from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.symbolic.api import parse
+from chainrule.symbolic.compile import compile_expr
 
 DEFAULT_RANGE = (-5.0, 5.0)
 """The search range of a variable the region does not mention."""
@@ -35,15 +39,12 @@ MAX_NEWTON = 100
 
 
 def parse_expr(text: str) -> Expr:
-    from chainrule.symbolic.api import parse
     return parse(text)
 
 
 def find_stationary(f: Expr, names: Sequence[str],
                     region: Mapping[str, tuple[Any, Any]] | None):
     """Every critical point found in the region, classified (a ``CriticalPoints``)."""
-    from chainrule.calculus.critical import CriticalPoint, CriticalPoints
-    from chainrule.calculus.vector import gradient, hessian
     names = tuple(names)
     box, notes = _box(names, region)
     grad, hess = gradient(f, names), hessian(f, names)
@@ -60,13 +61,13 @@ def find_stationary(f: Expr, names: Sequence[str],
     for p in points:
         kind, test, why, eig = problem.classify(p)
         at = {n: float(v) for n, v in zip(names, p, strict=True)}
-        found.append(CriticalPoint(at, clean(problem.f(p)), kind, why, None, test, eig))
+        found.append(critical.CriticalPoint(at, clean(problem.f(p)), kind, why, None, test, eig))
     notes.append(f"{len(found)} distinct critical point(s) in the region")
     flat = sum(1 for p in found if p.eigenvalues and min(abs(v) for v in p.eigenvalues) < 1e-8)
     if flat >= 5:
         notes.append(f"{flat} of them have a singular Hessian: the critical points may form a "
                      "curve or surface rather than being isolated (only some are listed)")
-    return CriticalPoints(f, names, found, tuple(grad), "numeric", notes)
+    return critical.CriticalPoints(f, names, found, tuple(grad), "numeric", notes)
 
 
 def _box(names: Sequence[str], region: Mapping[str, tuple[Any, Any]] | None):
@@ -114,7 +115,6 @@ class _Problem:
 
     def __init__(self, f: Expr, names: tuple[str, ...], grad: tuple[Expr, ...],
                  hess: tuple[tuple[Expr, ...], ...]):
-        from chainrule.symbolic.compile import compile_expr
         self._f = compile_expr(f, list(names))
         self._g = [compile_expr(e, list(names)) for e in grad]
         self._h = [[compile_expr(e, list(names)) for e in row] for row in hess]

@@ -28,9 +28,20 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.calculus.common import MAX_VARIABLES, clean, show_number, show_point, values_of
+from chainrule.autodiff.api import grad
+from chainrule.autodiff.api import hessian as ad_hessian
+from chainrule.calculus.common import (
+    MAX_VARIABLES,
+    clean,
+    compiled,
+    show_number,
+    show_point,
+    values_of,
+)
+from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.symbolic.api import as_expression
 
 METHODS = {"gd": "gd", "gradient-descent": "gd", "gradient_descent": "gd", "newton": "newton"}
 MAX_ITERATIONS = 100_000
@@ -128,8 +139,6 @@ class _Objective:
             self._automatic(fn)
 
     def _symbolic(self) -> None:
-        from chainrule.calculus.common import compiled
-        from chainrule.calculus.vector import gradient, hessian
         extra = sorted(s.name for s in self.expr.free_symbols() if s.name not in self.names)
         if extra:
             raise ChainruleError(f"the start gives no value for {', '.join(extra)}")
@@ -144,14 +153,12 @@ class _Objective:
         if self.expr is None:
             return self._ad_hess(x)
         if self._hess is None:  # compiled only when Newton's method asks for it
-            from chainrule.calculus.common import compiled
             self._hess = [[compiled(e, self.names) for e in row] for row in self._hess_exprs]
         return np.array([[h(*x) for h in row] for row in self._hess])
 
     def _automatic(self, fn: Callable) -> None:
-        import chainrule
         whole = lambda v: fn(*[v[i] for i in range(len(self.names))])  # noqa: E731
-        grad_fn, hess_fn = chainrule.grad(whole), chainrule.hessian(whole)
+        grad_fn, hess_fn = grad(whole), ad_hessian(whole)
         self.value = lambda x: _finite(whole, x)
         self.grad = lambda x: np.asarray(grad_fn(np.asarray(x, dtype=float)), dtype=float)
         self._ad_hess = lambda x: np.asarray(hess_fn(np.asarray(x, dtype=float)), dtype=float)
@@ -166,7 +173,6 @@ def _finite(fn: Callable, x: np.ndarray) -> float:
 
 
 def _as_expr(fn: Any) -> Expr | None:
-    from chainrule.symbolic.api import as_expression
     if not callable(fn) or isinstance(fn, Expr):
         return as_expression(fn)
     try:

@@ -20,9 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chainrule.calculus.common import to_expr
+from chainrule.calculus.implicit import parse_equation
 from chainrule.core import build
 from chainrule.core.expr import Expr
+from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.simplify import readable
 from chainrule.symbolic.steps import Derivation, Step
 
 MAX_PATHS = 64
@@ -81,7 +85,6 @@ class ChainRulePaths:
 
 
 def _definitions(output: Any, definitions: Mapping[str, Any] | Sequence[str]):
-    from chainrule.calculus.implicit import parse_equation
     defs: dict[str, Expr] = {}
     items = definitions.items() if isinstance(definitions, Mapping) else [
         _named(parse_equation(d)) for d in definitions]
@@ -113,8 +116,6 @@ def chain_rule_paths(output: Any, definitions: Mapping[str, Any] | Sequence[str]
     routes = _routes(out, defs, wrt)
     composed = _Composer(defs).run(defs[out])
     terms = tuple(_term(route, defs) for route in routes)
-    from chainrule.symbolic.api import diff
-    from chainrule.symbolic.simplify import readable
     total = readable(build.add(*(t.value for t in terms)))
     direct = diff(composed, wrt)
     agrees = total is direct or _same_values(total, direct)
@@ -147,8 +148,6 @@ def _routes(out: str, defs: dict[str, Expr], wrt: str) -> list[tuple[str, ...]]:
 
 
 def _term(route: tuple[str, ...], defs: dict[str, Expr]) -> PathTerm:
-    from chainrule.symbolic.api import diff
-    from chainrule.symbolic.simplify import readable
     factors, labels = [], []
     for parent, child in zip(route, route[1:], strict=False):
         factors.append(diff(defs[parent], child))
@@ -170,7 +169,6 @@ class _Composer:
         self.memo: dict[str, Expr] = {}
 
     def run(self, e: Expr) -> Expr:
-        from chainrule.core.substitute import substitute
         mapping = {s: self.name(s.name) for s in e.free_symbols() if s.name in self.defs}
         return substitute(e, mapping) if mapping else e
 

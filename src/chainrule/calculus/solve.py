@@ -39,6 +39,8 @@ from chainrule.calculus.polynomials import (
 )
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr, NamedConst, Symbol
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.simplify.readable import factor_common, together
 
 MAX_DEPTH = 40
 MAX_TRIG_ROOTS = 200
@@ -200,7 +202,6 @@ class _Solver:
         coeffs = poly_coeffs(e, self.x)
         if coeffs is not None:
             return self.polynomial(coeffs, e)
-        from chainrule.symbolic.simplify.readable import factor_common, together
         for rewrite in (factor_common, together):
             alt = rewrite(e)
             if alt is not None and not build.is_add(alt):
@@ -365,7 +366,6 @@ class _Solver:
 
 
 def _linear_coefficient(u: Expr, x: Symbol) -> Expr | None:
-    from chainrule.symbolic.api import diff
     alpha = diff(u, x)
     if alpha.has(x) or (isinstance(alpha, Const) and alpha.value == 0):
         return None

@@ -37,6 +37,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.symbolic.api import diff
 
 MAX_TAYLOR_ORDER = 30
 """Highest order of a one-variable Taylor polynomial."""
@@ -176,7 +177,6 @@ def _multi_indices(n_vars: int, order: int) -> list[tuple[int, ...]]:
 
 def _terms(f: Expr, names: tuple[str, ...], centre: dict[str, Expr], order: int):
     """(monomial, coefficient) pairs in order of total degree, zero coefficients left out."""
-    from chainrule.symbolic.api import diff
     derivatives: dict[tuple[int, ...], Expr] = {(0,) * len(names): f}
 
     def derivative(alpha: tuple[int, ...]) -> Expr:

@@ -19,18 +19,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from chainrule.calculus.common import show_number, to_expr, values_of, variables
-from chainrule.core.build import symbol
+from chainrule.core.build import add, as_expr, mul, symbol
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.simplify import readable
 
 
 def _partial(e: Expr, name: str) -> Expr:
-    from chainrule.symbolic.api import diff
     return diff(e, symbol(name))
 
 
@@ -195,14 +197,11 @@ def directional_derivative(expr: Any, direction: Any, at: Mapping[str, Any] | No
         u = u / norm
     if at is not None:
         return float(np.dot(g.at(at), u))
-    from chainrule.core.build import add, as_expr, mul
-    from chainrule.symbolic.simplify import readable
     return readable(add(*(mul(c, as_expr(_exact(ui))) for c, ui in zip(g, u, strict=True))))
 
 
 def _exact(v: float) -> Any:
     """A float that is a short fraction (0.6 = 3/5) as that Fraction, to keep output exact."""
-    from fractions import Fraction
     f = Fraction(v).limit_denominator(1000)
     return f if abs(float(f) - v) <= 1e-15 * max(1.0, abs(v)) else v
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, combine, try_power
-from chainrule.errors import DomainError
+from chainrule.core.registry import get
+from chainrule.errors import ChainruleError, DomainError
 
 DISTRIBUTE_MAX_TERMS = 8
 """A number distributes over a sum of at most this many terms; longer sums keep it outside,
@@ -44,7 +45,6 @@ _PRIMS: dict[str, Any] = {}
 def _prim(name: str):
     prim = _PRIMS.get(name)
     if prim is None:
-        from chainrule.core.registry import get
         prim = _PRIMS[name] = get(name)
     return prim
 
@@ -335,10 +335,8 @@ def apply(prim: Any, *args: Any) -> Expr:
     if prim.name == "pow":
         return power(*args)
     if not prim.symbolic and prim.simplify is None:
-        from chainrule.errors import ChainruleError
         raise ChainruleError(f"{prim.name} is an array operation with no symbolic form")
     if prim.arity is not None and len(args) != prim.arity:
-        from chainrule.errors import ChainruleError
         raise ChainruleError(f"{prim.name} takes {prim.arity} argument(s), got {len(args)}")
     if prim.simplify is not None:
         folded = prim.simplify(*args)

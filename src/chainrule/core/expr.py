@@ -70,47 +70,36 @@ class Expr:
 
     # -- arithmetic, delegated to the canonical builders -------------------------------
     def __add__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.add(self, build.as_expr(other))
 
     def __radd__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.add(build.as_expr(other), self)
 
     def __sub__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.sub(self, build.as_expr(other))
 
     def __rsub__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.sub(build.as_expr(other), self)
 
     def __mul__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.mul(self, build.as_expr(other))
 
     def __rmul__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.mul(build.as_expr(other), self)
 
     def __truediv__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.div(self, build.as_expr(other))
 
     def __rtruediv__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.div(build.as_expr(other), self)
 
     def __pow__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.power(self, build.as_expr(other))
 
     def __rpow__(self, other: Any) -> Expr:
-        from chainrule.core import build
         return build.power(build.as_expr(other), self)
 
     def __neg__(self) -> Expr:
-        from chainrule.core import build
         return build.neg(self)
 
     def __pos__(self) -> Expr:
@@ -120,8 +109,7 @@ class Expr:
     __array_priority__ = 1000.0
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from chainrule.autodiff.numpy_dispatch import dispatch_ufunc
-        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+        return numpy_dispatch.dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     # -- inspection --------------------------------------------------------------------
     def walk(self) -> Iterator[Expr]:
@@ -170,10 +158,11 @@ class Expr:
         >>> (symbol("x") ** 2).evaluate(x=3.0)
         9.0
         """
-        from chainrule.core.evaluate import evaluate
-        return evaluate(self, values)
+        return evaluate.evaluate(self, values)
 
     def __str__(self) -> str:
+        # lazy import (documented exception): printing is a layer above core; str() of a node
+        # is the printer's job, as in SymPy's Basic.__str__
         from chainrule.printing.text import to_text
         return to_text(self)
 
@@ -182,6 +171,7 @@ class Expr:
 
     def latex(self) -> str:
         """LaTeX for the expression."""
+        # lazy import (documented exception): the LaTeX printer is a layer above core
         from chainrule.printing.latex import to_latex
         return to_latex(self)
 
@@ -190,6 +180,8 @@ class Expr:
 
     def to_sympy(self) -> Any:
         """The equivalent SymPy expression (needs SymPy installed)."""
+        # lazy import (documented exception): the SymPy bridge is a layer above core and
+        # SymPy is optional
         from chainrule.interop.sympy_bridge import to_sympy
         return to_sympy(self)
 
@@ -305,3 +297,10 @@ class Apply(Expr):
     @property
     def name(self) -> str:
         return self.prim.name
+
+
+# The constructors, the evaluator and the ufunc dispatch build and read the node classes
+# above, and the operators and methods of Expr call them: one cycle inside core, by design
+# (SymPy's expr.py ends the same way). Bound here, after the classes exist, so importing any
+# of these modules first works; they refer to this module's names only at call time.
+from chainrule.core import build, evaluate, numpy_dispatch  # noqa: E402

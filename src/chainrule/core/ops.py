@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainrule.core import build, registry
 from chainrule.core.expr import Expr
+from chainrule.core.trace import bind
+from chainrule.errors import ChainruleError
 
 
 def call(prim: Any, *args: Any, **params: Any) -> Any:
@@ -26,19 +29,15 @@ def call(prim: Any, *args: Any, **params: Any) -> Any:
     the innermost trace level; anything else is computed by the primitive's implementation.
     """
     if any(isinstance(a, Expr) for a in args):
-        from chainrule.core.build import apply
         if params or not prim.symbolic:
-            from chainrule.errors import ChainruleError
             raise ChainruleError(f"{prim.name} is an array operation with no symbolic form")
-        return apply(prim, *args)
-    from chainrule.autodiff.tracing import bind
+        return build.apply(prim, *args)
     return bind(prim, args, params)
 
 
 def _op(name: str):
     def op(*args: Any) -> Any:
-        from chainrule.core.registry import get
-        return call(get(name), *args)
+        return call(registry.get(name), *args)
 
     op.__name__ = name
     op.__doc__ = f"The ``{name}`` primitive in any mode."

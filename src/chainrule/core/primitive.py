@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core import ops
+from chainrule.errors import DifferentiationError
+
 PartialRule = Callable[[int, tuple, Any], Any]
 """``rule(i, args, ans)``: the partial derivative of ``prim(*args)`` (= ``ans``) in ``args[i]``."""
 
@@ -78,13 +81,11 @@ class Primitive:
         return self.rule is not None
 
     def __call__(self, *args: Any, **params: Any) -> Any:
-        from chainrule.core.ops import call
-        return call(self, *args, **params)
+        return ops.call(self, *args, **params)
 
     def partial(self, i: int, args: tuple, ans: Any) -> Any:
         """∂ ans / ∂ args[i], written in chainrule operations (works on Expr and arrays)."""
         if self.rule is None:
-            from chainrule.errors import DifferentiationError
             raise DifferentiationError(f"no derivative rule for {self.name}")
         return self.rule(i, args, ans)
 

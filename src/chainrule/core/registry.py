@@ -1,7 +1,10 @@
 """The registry: name → :class:`~chainrule.core.primitive.Primitive`, filled in one place.
 
-Rules are registered explicitly by :func:`chainrule.rules.register_all` (not by import side
-effects scattered over modules), the first time the registry is consulted.
+The records live in :mod:`chainrule.rules`, a layer above ``core``, so core never imports them.
+The package's ``__init__`` (the one place that knows every layer) names the loader with
+:func:`set_loader`; the registry calls it the first time it is consulted and publishes the
+whole table at once. Rules are registered explicitly by :func:`chainrule.rules.register_all`,
+not by import side effects scattered over modules.
 
 >>> get("sin").text.name
 'Sine rule'
@@ -10,12 +13,25 @@ effects scattered over modules), the first time the registry is consulted.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from chainrule.core.primitive import Primitive
 from chainrule.errors import DifferentiationError
+
+if TYPE_CHECKING:
+    from chainrule.core.primitive import Primitive
+
+Loader = Callable[[Callable[["Primitive"], "Primitive"]], None]
+"""Calls its argument once per record: ``loader(register)``."""
 
 _TABLE: dict[str, Primitive] = {}
 _LOADING = threading.Lock()
+_LOADER: list[Loader] = []
+
+
+def set_loader(loader: Loader) -> None:
+    """Name the function that fills the table on first use (the package ``__init__`` does)."""
+    _LOADER[:] = [loader]
 
 
 def register(prim: Primitive) -> Primitive:
@@ -31,7 +47,9 @@ def _ensure_loaded() -> None:
         return
     with _LOADING:  # two threads must not both fill the table
         if not _TABLE:
-            from chainrule.rules import register_all
+            if not _LOADER:
+                raise DifferentiationError("no rule table: chainrule.core.registry.set_loader "
+                                           "was not called (import chainrule first)")
             staged: dict[str, Primitive] = {}
 
             def stage(prim: Primitive) -> Primitive:
@@ -40,7 +58,7 @@ def _ensure_loaded() -> None:
                 staged[prim.name] = prim
                 return prim
 
-            register_all(stage)
+            _LOADER[0](stage)
             _TABLE.update(staged)  # published whole, never half-filled
 
 

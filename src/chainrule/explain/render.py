@@ -16,6 +16,7 @@ from typing import Any
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
+from chainrule.errors import ChainruleError
 from chainrule.symbolic.steps import Derivation, Step
 
 DETAIL_HIDES = {
@@ -30,7 +31,6 @@ ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "
 def hidden_rules(hide: frozenset[str] | set[str], detail: str) -> frozenset[str]:
     """The rule names to leave out, from a detail level plus explicit names."""
     if detail not in DETAIL_HIDES:
-        from chainrule.errors import ChainruleError
         raise ChainruleError(f"unknown detail level {detail!r}; use full, normal or brief")
     return DETAIL_HIDES[detail] | {h.strip().lower() for h in hide} | frozenset(hide)
 

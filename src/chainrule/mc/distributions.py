@@ -22,6 +22,7 @@ array([-1.204 , -0.3567])
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -246,7 +247,6 @@ def make(name: str, **params: Any) -> Distribution:
     >>> make("normal", loc=0, scale=1)
     Normal(loc=0, scale=1)
     """
-    import inspect
     cls = DISTRIBUTIONS.get(name.strip().lower())
     if cls is None:
         raise ChainruleError(f"unknown distribution {name!r}; choose one of "

@@ -32,6 +32,10 @@ import numpy as np
 
 from chainrule.autodiff.api import jvp
 from chainrule.autodiff.tracing import Box, value_of
+from chainrule.core.build import symbol
+from chainrule.core.expr import Expr
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.compile import compile_expr
 
 Derivatives = dict[str, np.ndarray]
 
@@ -114,10 +118,6 @@ class SymbolicDerivatives:
 
 
 def _trace(fn: Callable[..., Any], names: tuple[str, ...]) -> Any:
-    from chainrule.core.build import symbol
-    from chainrule.core.expr import Expr
-    from chainrule.symbolic.api import diff
-    from chainrule.symbolic.compile import compile_expr
     arg_names = ["z", *names]
     try:
         expr = fn(symbol("z"), **{p: symbol(p) for p in names})

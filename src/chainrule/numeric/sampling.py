@@ -28,7 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.symbolic.api import parse
 
 #: Exceptions that mean "f is not defined here" rather than "f is broken".
 OUT_OF_DOMAIN = (ArithmeticError, ValueError, DomainError)
@@ -36,9 +38,7 @@ OUT_OF_DOMAIN = (ArithmeticError, ValueError, DomainError)
 
 def _expression_and_names(f: Any) -> tuple[Any, list[str]] | None:
     """(expr, sorted variable names) when ``f`` is chainrule text or an Expr, else None."""
-    from chainrule.core.expr import Expr
     if isinstance(f, str):
-        from chainrule.symbolic.api import parse
         f = parse(f)
     if not isinstance(f, Expr):
         return None

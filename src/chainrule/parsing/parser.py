@@ -45,6 +45,7 @@ from chainrule.errors import ChainruleError, DomainError, ParseError
 from chainrule.limits import MAX_NESTING, deep_recursion
 from chainrule.parsing.names import CONSTANTS, FUNCTIONS, check_name
 from chainrule.parsing.scan import prescan, syntax_error
+from chainrule.printing.text import to_text
 
 _LARK: Lark | None = None
 
@@ -94,7 +95,6 @@ def interpret(text: str) -> tuple[Expr, str]:
     >>> interpret("sin^2 x")
     (Expr('sin(x)^2'), 'sin(x)^2')
     """
-    from chainrule.printing.text import to_text
     expr = parse(text)
     return expr, to_text(expr)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import build, ops
+from chainrule.core.build import const, is_fn
+from chainrule.core.expr import Const
 from chainrule.core.primitive import Domain, Primitive, RuleText
 from chainrule.rules._numeric import product, total, vectorised
 
@@ -54,8 +56,6 @@ POW = Primitive(
 
 
 def _simplify_abs(u):
-    from chainrule.core.build import const, is_fn
-    from chainrule.core.expr import Const
     if isinstance(u, Const):
         return const(abs(u.value))
     if is_fn(u, "abs"):  # ||u|| = |u|
@@ -72,8 +72,6 @@ ABS = Primitive(
 
 
 def _simplify_sign(u):
-    from chainrule.core.build import const
-    from chainrule.core.expr import Const
     if isinstance(u, Const) and u.value != 0:
         return const(1 if u.value > 0 else -1)
     return None
@@ -96,7 +94,6 @@ SIGN = Primitive(
 # products and powers above, so symbolic derivatives use the sum, product and power rules.
 def _canonical(name):
     def rewrite(*args):
-        from chainrule.core import build
         return getattr(build, name)(*args)
     return rewrite
 

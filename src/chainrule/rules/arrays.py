@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainrule.core.ops import call
 from chainrule.core.primitive import Primitive, RuleText
+from chainrule.core.trace import value_of
 
 
 def _shape(x):
@@ -91,7 +93,6 @@ MIN = _struct(
 )
 def _prod_others(x, p):
     """∂(Π x)/∂xᵢ = the product of the other entries, exact also where some xᵢ are 0."""
-    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     if not np.any(np.equal(value_of(x), 0)):
         return np.prod(x, axis=axis, keepdims=True) / x
@@ -134,7 +135,6 @@ def _lse_shifted(x, axis, keepdims):
 
 def _lse_softmax(x, ans, p):
     """softmax(x) along the axis, as exp(x − m)/Σ exp(x − m) (m = max x, a constant shift)."""
-    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     m = np.max(value_of(x), axis=axis, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -189,7 +189,6 @@ SCATTER_ADD = _struct(
 
 
 def _scatter_call(t, p):
-    from chainrule.core.ops import call
     return call(SCATTER_ADD, t, **p)
 
 

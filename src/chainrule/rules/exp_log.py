@@ -6,13 +6,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import build, ops
+from chainrule.core.expr import Const
+from chainrule.core.numbers import try_power
 from chainrule.core.primitive import Domain, binary, unary
 from chainrule.rules._numeric import vectorised
 
 
 def _b():
-    from chainrule.core import build
     return build
 
 
@@ -55,8 +56,6 @@ def _simplify_sqrt(u):
 
 
 def _simplify_cbrt(u):
-    from chainrule.core.expr import Const
-    from chainrule.core.numbers import try_power
     b = _b()
     if isinstance(u, Const) and u.is_exact:
         root = try_power(abs(u.value), Fraction(1, 3))

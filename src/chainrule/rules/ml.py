@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import build, ops
+from chainrule.core.expr import Expr
 from chainrule.core.primitive import Primitive, RuleText, unary, zero_rule
+from chainrule.core.trace import value_of
 from chainrule.rules._numeric import vectorised
 
 
@@ -28,14 +30,12 @@ def _logsumexp(*args):
 
 
 def _simplify_half_at_zero(u):
-    from chainrule.core import build
     return build.HALF if u is build.ZERO else None
 
 
 def _sigmoid_slope(x, ans):
     # σ′ = σ(1 − σ), the seeds' form, shown for expressions; on numbers 1 − σ(x) is computed
     # as σ(−x), which keeps full relative precision where σ(x) rounds to 1 (x > 37).
-    from chainrule.core.expr import Expr
     return ans * (1 - ans) if isinstance(x, Expr) else ans * ops.sigmoid(-x)
 
 
@@ -82,7 +82,6 @@ MINIMUM = Primitive(
 
 
 def _tie(args):
-    from chainrule.autodiff.tracing import value_of
     return 0.5 * np.equal(value_of(args[0]), value_of(args[1])).astype(float)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import build, ops
 from chainrule.core.primitive import Domain, unary
 from chainrule.rules._numeric import vectorised
 
@@ -13,7 +13,6 @@ def _zero_at_zero(value_at_zero):
     """Exact special value f(0) (sin 0 = 0, cos 0 = 1, ...)."""
 
     def simplify(u):
-        from chainrule.core import build
         return build.const(value_at_zero) if u is build.ZERO else None
 
     return simplify

@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from chainrule.core.build import symbol
+from chainrule.core.build import as_expr, const, symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import MAX_NODES, MAX_ORDER
+from chainrule.parsing import parse as _parse
 from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Step
@@ -32,7 +34,6 @@ def parse(text: str) -> Expr:
     >>> parse("2x + 1") == parse("1 + 2*x")
     True
     """
-    from chainrule.parsing import parse as _parse
     return _parse(text)
 
 
@@ -43,7 +44,6 @@ def as_expression(value: Any) -> Expr:
     if isinstance(value, str):
         return parse(value)
     if isinstance(value, int | float):
-        from chainrule.core.build import const
         return const(value)
     if callable(value):
         return _trace_callable(value)
@@ -52,11 +52,9 @@ def as_expression(value: Any) -> Expr:
 
 def _trace_callable(fn: Any) -> Expr:
     """Call ``fn`` with symbols named after its parameters: ``lambda x: x**x`` → ``x^x``."""
-    import inspect
     params = [p.name for p in inspect.signature(fn).parameters.values()]
     out = fn(*(symbol(p) for p in params))
     if not isinstance(out, Expr):
-        from chainrule.core.build import as_expr
         out = as_expr(out)
     return out
 

@@ -2,7 +2,7 @@
 
 For a function of plain Python numbers, ``grad`` first calls it with symbols; when that
 yields an expression (no branching on values, only table primitives), the symbolic
-derivative is compiled (:mod:`chainrule.compile`) and reused. Every call still runs the
+derivative is compiled (:mod:`chainrule.symbolic.compile`) and reused. Every call still runs the
 function itself on the numbers, at the point and at a nearby point, and checks the compiled
 function agrees with it at both; if not (a closure's captured value changed, say) it traces
 again, and a function that cannot be traced
@@ -18,6 +18,8 @@ from typing import Any
 
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.compile import compile_expr
 
 _FAILED = object()
 _PROBE = 2.0**-7
@@ -70,8 +72,6 @@ class SymbolicGradient:
             return None
 
     def _trace(self, n_args: int) -> Any:
-        from chainrule.symbolic.api import diff
-        from chainrule.symbolic.compile import compile_expr
         names = [f"_arg{i}" for i in range(n_args)]
         try:
             out = self.f(*(symbol(n) for n in names))

@@ -27,7 +27,9 @@ from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
 from chainrule.core.walk import rewrite
+from chainrule.errors import ChainruleError
 from chainrule.limits import deep_recursion
+from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Step
 
 Method = Literal["auto", "logdiff", "direct"]
@@ -225,7 +227,6 @@ class Differentiator:
 
     def _logdiff_steps(self, y: Expr, ln_y: Expr, rhs: Expr, result: Expr,
                        subs: list[Step | None]) -> Step:
-        from chainrule.symbolic.simplify.readable import readable
         tidy = readable(rhs)
         stages = [
             self.step("Take ln of both sides", y, ln_y, lhs="ln|y|",
@@ -254,7 +255,6 @@ def _is_reciprocal_power(f: Expr) -> bool:
 
 def wrt_symbol(expr: Expr, wrt: str | Symbol | None) -> Symbol:
     """The variable to differentiate by: given, or the expression's only one."""
-    from chainrule.errors import ChainruleError
     if isinstance(wrt, Symbol):
         return wrt
     if wrt is not None:

@@ -91,15 +91,18 @@ class Derivation:
 
     def text(self, hide: frozenset[str] | set[str] = frozenset(), detail: str = "normal") -> str:
         """The derivation as indented plain text."""
+        # lazy import (documented exception): renderers are a layer above the records
         from chainrule.explain.render import render_text
         return render_text(self, hide=hide, detail=detail)
 
     def latex(self, hide: frozenset[str] | set[str] = frozenset(), detail: str = "normal") -> str:
+        # lazy import (documented exception): renderers are a layer above the records
         from chainrule.explain.render import render_latex
         return render_latex(self, hide=hide, detail=detail)
 
     def to_dict(self, hide: frozenset[str] | set[str] = frozenset(),
                 detail: str = "full") -> dict[str, Any]:
+        # lazy import (documented exception): renderers are a layer above the records
         from chainrule.explain.render import to_dict
         return to_dict(self, hide=hide, detail=detail)
 

@@ -22,7 +22,7 @@ from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
 from chainrule.limits import MAX_ORDER
-from chainrule.symbolic.api import as_expression, steps
+from chainrule.symbolic.api import as_expression, parse, steps
 from chainrule.symbolic.simplify import expand
 from chainrule.symbolic.steps import Derivation, Step
 
@@ -121,7 +121,6 @@ def _variable(e: Expr, wrt: str | Symbol | None) -> Symbol:
 
 def _parse_answer(answer: Expr | str) -> Expr:
     if isinstance(answer, str):
-        from chainrule.symbolic.api import parse
         try:
             return parse(answer)
         except ParseError as err:

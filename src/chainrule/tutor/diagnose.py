@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from chainrule.checking.mistakes import BY_CODE
 from chainrule.core.expr import Apply, Expr, Symbol
 from chainrule.symbolic.differentiate import Differentiator
 from chainrule.symbolic.simplify.readable import readable
@@ -180,7 +181,6 @@ class Diagnoser:
     def _locate(self, diag: Diagnosis) -> Diagnosis:
         if diag.first_wrong_step is not None or diag.template.startswith(("scaled", "global")):
             return diag
-        from .mistakes import BY_CODE
         mistake = BY_CODE[diag.code]
         base = Differentiator(self.wrt)
         base.d(self._input(diag.pass_index))

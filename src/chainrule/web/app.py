@@ -28,6 +28,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from chainrule.core.registry import all_primitives
+from chainrule.symbolic.api import parse, steps
 from chainrule.web.api import HANDLERS, error_body
 from chainrule.web.runner import Busy, Runner, TimeLimit
 from chainrule.web.validate import (
@@ -214,8 +216,6 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 def _prime() -> None:
     """Build the library's lazily filled tables (primitives, parser, function names) now, in
     one thread: filling them is not safe while requests run in parallel threads."""
-    from chainrule.core.registry import all_primitives
-    from chainrule.symbolic.api import parse, steps
 
     all_primitives()
     steps(parse("x^x + sin(x)"))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.calculus import critical_points
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.symbolic.api import diff
@@ -145,10 +146,6 @@ def critical(one: Expr, var: str, lo: float, hi: float, xs: np.ndarray, dv: np.n
              df: Callable[[float], float], f: Callable[[float], float]) -> list[dict[str, Any]]:
     """Critical points on [lo, hi]: chainrule.calculus's when it answers, else f′'s sign
     changes on the grid (refined by bisection)."""
-    try:
-        from chainrule.calculus import critical_points
-    except ImportError:  # pragma: no cover - chainrule.calculus ships with chainrule
-        return _sign_changes(xs, dv, df, f)
     try:
         done, found = call_with_deadline(
             lambda: critical_points(one, interval=(lo, hi), wrt=var), CRITICAL_SECONDS)

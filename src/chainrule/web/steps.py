@@ -7,6 +7,7 @@ a ``mathml`` statement per step so the browser draws real fractions and powers.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from chainrule.core.build import symbol
@@ -121,5 +122,4 @@ def _eq(lhs: str, rhs: str) -> str:
 
 
 def _escape(text: str) -> str:
-    import html
     return html.escape(text)

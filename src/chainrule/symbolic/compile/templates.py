@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from chainrule.errors import ChainruleError
 from chainrule.rules.ml import _logsumexp, _sigmoid
 
 
@@ -90,6 +91,5 @@ def line(name: str, args: list[str], scalar: bool) -> str:
         return f"{'_slogsumexp' if scalar else '_logsumexp'}({', '.join(args)})"
     table = SCALAR if scalar else ARRAY
     if name not in table:
-        from chainrule.errors import ChainruleError
         raise ChainruleError(f"{name} cannot be compiled")
     return table[name].format(*args)

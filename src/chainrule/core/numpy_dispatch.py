@@ -1,9 +1,16 @@
-"""Plain NumPy code → table primitives, through ``__array_ufunc__`` / ``__array_function__``.
+"""NumPy ufuncs → table primitives, through ``__array_ufunc__``.
 
-Boxes (automatic differentiation) and expressions (symbolic tracing) both land here, so the
-same ``np.sin(x)`` records a traced call or builds ``sin(x)``. A NumPy function with no rule
-raises an error naming it; functions that only read values (``np.shape``, comparisons,
-``np.argmax``) are answered from the values and are not differentiated.
+Traced values (automatic differentiation) and expressions (symbolic tracing) both land here,
+so the same ``np.sin(x)`` records a traced call or builds ``sin(x)``; that is why this lives in
+``core``, beside the nodes, and not in ``autodiff``. A ufunc with no rule raises an error naming
+it; ufuncs that only read values (comparisons, ``np.sign``) are answered from the values and are
+not differentiated. NumPy *array functions* (``np.sum``, ``np.linalg.solve``, …) act on traced
+values only; :mod:`chainrule.autodiff.array_functions` dispatches them.
+
+>>> import numpy as np
+>>> from chainrule.core.build import symbol
+>>> str(np.sin(symbol("x")) * 2)
+'2sin(x)'
 """
 
 from __future__ import annotations
@@ -12,7 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core import ops
+from chainrule.core.expr import Expr
 from chainrule.core.registry import get
+from chainrule.core.trace import value_of
 from chainrule.errors import DifferentiationError
 
 UFUNCS: dict[Any, Any] = {
@@ -45,18 +55,15 @@ CONSTANT_UFUNCS = {
 
 
 def _call(name: str, *args: Any, **params: Any) -> Any:
-    from chainrule.core.ops import call
-    return call(get(name), *args, **params)
+    return ops.call(get(name), *args, **params)
 
 
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
-    """Handle ``ufunc(*inputs)`` when an input is a box or an expression."""
-    from chainrule.autodiff.tracing import value_of
+    """Handle ``ufunc(*inputs)`` when an input is traced or an expression."""
     if method != "__call__" or kwargs.get("out") is not None:
         raise DifferentiationError(f"numpy.{ufunc.__name__}.{method} with out= or as a method "
                                    "cannot be differentiated; call it plainly")
     if ufunc in CONSTANT_UFUNCS:
-        from chainrule.core.expr import Expr
         if any(isinstance(i, Expr) for i in inputs):
             raise DifferentiationError(f"numpy.{ufunc.__name__} of a symbolic expression has no "
                                        "value to branch on; it needs numbers")
@@ -67,27 +74,3 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if name is None:
         raise DifferentiationError(f"no derivative rule for numpy.{ufunc.__name__}")
     return _call(name, *inputs)
-
-
-def _dotted(func: Any) -> str:
-    """``numpy.linalg.eigh``, not ``numpy.eigh``."""
-    module = getattr(func, "__module__", None) or "numpy"
-    module = module.replace("numpy._core", "numpy").replace("numpy.core", "numpy")
-    module = module.replace("numpy.linalg._linalg", "numpy.linalg")
-    module = module.replace("numpy.fft._pocketfft", "numpy.fft")
-    return f"{module}.{getattr(func, '__name__', func)}"
-
-
-def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
-    """Handle a NumPy array function (``np.sum``, ``np.linalg.solve``, …) on boxes."""
-    from chainrule.autodiff.array_functions import FUNCTIONS, VALUE_ONLY
-    from chainrule.autodiff.tracing import value_of
-    if func in VALUE_ONLY:
-        return func(*(value_of(a) for a in args),
-                    **{k: value_of(v) for k, v in kwargs.items()})
-    adapter = FUNCTIONS.get(func)
-    if adapter is None:
-        raise DifferentiationError(
-            f"no derivative rule for {_dotted(func)}; "
-            "see chainrule.numpy for the supported functions")
-    return adapter(*args, **kwargs)

@@ -1,0 +1,86 @@
+"""The tracing protocol: how a primitive call reaches the trace that differentiates it.
+
+Automatic differentiation (:mod:`chainrule.autodiff`) wraps values in *traced values*
+(subclasses of :class:`Traced`). Each differentiation opens a new trace *level*; a traced value
+remembers its level, and its value may itself be traced at an outer level — that nesting is
+how grad-of-grad and forward-over-reverse work. :func:`bind` applies a primitive: on plain
+values it computes, otherwise it lets the innermost level's class record or propagate the call.
+
+The protocol lives in ``core`` because rules and ``ops`` call it; the array behaviour of traced
+values (operators, NumPy dispatch) is :class:`chainrule.autodiff.tracing.Box`'s.
+
+>>> class Doubling(Traced):
+...     @classmethod
+...     def process(cls, prim, args, params, level):
+...         return 2 * prim.impl(*(value_of(a) for a in args))
+>>> class Square:
+...     impl = staticmethod(lambda x: x * x)
+>>> bind(Square, (3.0,), {}), bind(Square, (Doubling(3.0, new_level()),), {})
+(9.0, 18.0)
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_LEVELS = itertools.count(1)
+
+
+def new_level() -> int:
+    """A fresh trace level, deeper than every level opened before it."""
+    return next(_LEVELS)
+
+
+class Traced:
+    """A value being traced at one level. Subclasses say what a primitive call does."""
+
+    __slots__ = ("value", "level")
+
+    def __init__(self, value: Any, level: int):
+        self.value = value
+        self.level = level
+
+    @classmethod
+    def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
+        """Record or propagate ``prim(*args, **params)`` at ``level``."""
+        raise NotImplementedError
+
+
+def top_box(args: tuple) -> Traced | None:
+    """The traced argument of the innermost (highest) level, or None."""
+    best = None
+    for a in args:
+        if isinstance(a, Traced) and (best is None or a.level > best.level):
+            best = a
+    return best
+
+
+def unbox(value: Any, level: int) -> Any:
+    """The value under a traced value of exactly ``level``; anything else unchanged."""
+    return value.value if isinstance(value, Traced) and value.level == level else value
+
+
+def is_at(value: Any, level: int) -> bool:
+    """True when ``value`` is traced at exactly ``level``."""
+    return isinstance(value, Traced) and value.level == level
+
+
+def is_traced(value: Any) -> bool:
+    """True when ``value`` is traced at any level."""
+    return isinstance(value, Traced)
+
+
+def bind(prim: Any, args: tuple, params: dict) -> Any:
+    """Apply ``prim`` to ``args``: numerically, or recorded by the innermost trace."""
+    top = top_box(args)
+    if top is None:
+        return prim.impl(*args, **params)
+    return type(top).process(prim, args, params, top.level)
+
+
+def value_of(x: Any) -> Any:
+    """Strip every level of tracing: the plain number or array."""
+    while isinstance(x, Traced):
+        x = x.value
+    return x
