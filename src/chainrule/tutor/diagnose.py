@@ -17,11 +17,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from chainrule.checking.mistakes import BY_CODE
 from chainrule.core.expr import Apply, Expr, Symbol
 from chainrule.symbolic.differentiate import Differentiator
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Step
+from chainrule.tutor.mistakes import BY_CODE
 
 from .mistakes import (
     Mistake,
