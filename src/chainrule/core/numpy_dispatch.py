@@ -10,7 +10,7 @@ values only; :mod:`chainrule.autodiff.array_functions` dispatches them.
 >>> import numpy as np
 >>> from chainrule.core.build import symbol
 >>> str(np.sin(symbol("x")) * 2)
-'2sin(x)'
+'2*sin(x)'
 """
 
 from __future__ import annotations
