@@ -19,7 +19,7 @@ from chainrule.testing.gradcheck import (
     check_grads,
     richardson_derivative,
 )
-from chainrule.testing.verification import Verification, evaluate_traced, verify
+from chainrule.testing.verification import Verification, verify
 
 __all__ = ["Check", "GradCheckError", "GradCheckReport", "Verification", "check_grads",
-           "evaluate_traced", "richardson_derivative", "verify"]
+           "richardson_derivative", "verify"]
