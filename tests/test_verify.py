@@ -74,7 +74,7 @@ def test_the_explorer_shows_the_one_verifier():
 
 def test_one_tolerance_policy():
     from chainrule.testing.tolerance import AGAINST_FD, BETWEEN_MODES, Tolerance
-    assert AGAINST_FD == Tolerance(1e-6, 1e-8)
+    assert Tolerance(1e-6, 1e-8) == AGAINST_FD
     assert BETWEEN_MODES.allows(1e-16, 0.0) and not BETWEEN_MODES.allows(1e-14, 0.0)
     assert not BETWEEN_MODES.allows(float("nan"), 1.0)
     assert BETWEEN_MODES.confirms(1.1, 0.2, 1.0) and not BETWEEN_MODES.confirms(1.1, 0.05, 1.0)
