@@ -4,7 +4,7 @@
 inputs inside its domain (with shapes that make broadcasting, axes and indices matter), a
 small function written with plain NumPy calls (chainrule operations only where NumPy has no
 spelling, e.g. ``sec`` or ``logsumexp`` of several arguments), and the tolerances for
-:func:`chainrule.check.check_grads`. Elementwise primitives get an array case and a scalar
+:func:`chainrule.testing.check_grads`. Elementwise primitives get an array case and a scalar
 case; the scalar case of a symbolic primitive is also differentiated with ``chainrule.diff``.
 
 ``test_ad_primitives`` asserts that the keys of ``SPECS`` plus ``EXCLUDED`` are exactly the

@@ -15,10 +15,10 @@ import chainrule
 import chainrule.autodiff.api
 import chainrule.ml as ml
 from chainrule import diff, grad, hessian, jacobian, jvp, vjp
-from chainrule.check import check_grads, richardson_derivative
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.errors import DifferentiationError
+from chainrule.testing import check_grads, richardson_derivative
 
 
 def relu(z):

@@ -3,7 +3,7 @@
 Driven by :mod:`primitive_specs`: for each primitive and each of its cases, forward and reverse
 mode (and, for symbolic primitives, ``chainrule.diff``) agree with Richardson-extrapolated
 central differences in random directions up to second order, through
-:func:`chainrule.check.check_grads`.
+:func:`chainrule.testing.check_grads`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 import chainrule
 from chainrule.autodiff import reverse
 from chainrule.autodiff.tracing import new_level
-from chainrule.check import check_grads
 from chainrule.core.build import symbol
 from chainrule.core.registry import all_primitives, get
+from chainrule.testing import check_grads
 from primitive_specs import EXCLUDED, SPECS, ZERO_DERIVATIVE, Case
 
 CASES = [pytest.param(name, case, id=f"{name}-{case.label}")
@@ -162,8 +162,8 @@ def test_check_grads_catches_a_wrong_symbolic_rule(monkeypatch):
 
 
 def test_check_grads_reports_and_raises():
-    from chainrule.check import GradCheckError
     from chainrule.errors import ChainruleError
+    from chainrule.testing import GradCheckError
     wrong = lambda x: np.where(x > 0, x, 2 * x)  # noqa: E731 - a kink at 0
     with pytest.raises(GradCheckError) as info:
         check_grads(wrong, (np.array([0.0, 1.0]),), modes=("rev",), order=1)

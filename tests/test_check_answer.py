@@ -13,10 +13,10 @@ import typer
 from typer.testing import CliRunner
 
 import chainrule
-from chainrule.check_answer import AnswerCheck, check_answer
 from chainrule.cli.check_command import register
 from chainrule.errors import ChainruleError, ParseError
 from chainrule.explain.statements import left_side
+from chainrule.tutor import AnswerCheck, check_answer
 
 # -- the pitfalls ---------------------------------------------------------------------------
 

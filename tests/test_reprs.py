@@ -14,7 +14,7 @@ from chainrule import mc
 from chainrule.calculus.taylor import taylor_approximation
 from chainrule.explain.html import MAX_STEPS, derivation_html, derivation_tree
 from chainrule.printing.html import Markup, cell, details, escape, html_table
-from chainrule.verify import verify
+from chainrule.testing.verification import verify
 
 VOID = {"mspace", "br", "hr", "img", "input", "meta", "link"}
 

@@ -1,4 +1,4 @@
-"""Three-way verification: ``chainrule.verify`` and ``chainrule diff --verify``."""
+"""Three-way verification: ``chainrule.testing.verify`` and ``chainrule diff --verify``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chainrule.cli.main import app
-from chainrule.verify import verify
+from chainrule.testing import verify
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,45 @@ def test_cli_verify_text_and_json():
 def test_cli_verify_needs_a_point():
     r = CliRunner().invoke(app, ["diff", "x^x", "--verify"], env={"NO_COLOR": "1"})
     assert r.exit_code == 2 and "--verify needs a point" in r.output
+
+
+def test_safe_mode_records_a_failing_mode_as_nan():
+    import math
+    v = verify("abs(x - 1) + x", "x", {"x": 1.0}, safe=True)
+    assert math.isnan(v.symbolic) and not v.agree
+    assert v.note == "the symbolic derivative is not defined here"
+    assert "kink" in v.numeric_status
+
+
+def test_the_explorer_shows_the_one_verifier():
+    from chainrule import parse
+    from chainrule.web.evaluation import three_way
+    res = three_way(parse("x^2 y"), "y", {"x": 3.0, "y": 1.0})
+    v = verify("x^2 y", "y", {"x": 3.0, "y": 1.0})
+    assert (res["symbolic"], res["forward"], res["reverse"]) == (v.symbolic, v.forward,
+                                                                 v.reverse) == (9.0, 9.0, 9.0)
+    assert res["agree"] is v.agree is True
+    assert res["numeric"]["value"] == v.numeric
+
+
+def test_one_tolerance_policy():
+    from chainrule.testing.tolerance import AGAINST_FD, BETWEEN_MODES, Tolerance
+    assert Tolerance(1e-6, 1e-8) == AGAINST_FD
+    assert BETWEEN_MODES.allows(1e-16, 0.0) and not BETWEEN_MODES.allows(1e-14, 0.0)
+    assert not BETWEEN_MODES.allows(float("nan"), 1.0)
+    assert BETWEEN_MODES.confirms(1.1, 0.2, 1.0) and not BETWEEN_MODES.confirms(1.1, 0.05, 1.0)
+
+
+def test_finite_differences_come_from_numeric_and_survive_the_domain_edge():
+    import numpy as np
+
+    from chainrule.errors import DomainError
+    from chainrule.testing import richardson_derivative
+
+    def phi(t):  # log(0.05 + t): the first steps (0.1, 0.05) leave the domain
+        if 0.05 + t <= 0:
+            raise DomainError("outside")
+        return np.log(0.05 + t)
+
+    fd = richardson_derivative(phi, step=0.1)
+    assert abs(fd.value - 20.0) <= max(fd.error, 1e-6)

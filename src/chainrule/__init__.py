@@ -20,8 +20,6 @@ from chainrule.autodiff.api import (
     vjp,
 )
 from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
-from chainrule.check import GradCheckError, GradCheckReport, check_grads
-from chainrule.check_answer import AnswerCheck, check_answer
 from chainrule.core import registry as _registry
 from chainrule.core.build import PI, E, apply, const, symbol, symbols
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
@@ -38,6 +36,8 @@ from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
 from chainrule.symbolic.simplify import expand, readable
 from chainrule.symbolic.steps import Derivation, Step
+from chainrule.testing import GradCheckError, GradCheckReport, check_grads
+from chainrule.tutor import AnswerCheck, check_answer
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
 

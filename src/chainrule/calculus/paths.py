@@ -164,7 +164,10 @@ def _term(route: tuple[str, ...], defs: dict[str, Expr]) -> PathTerm:
 
 
 class _Composer:
-    """Substitute the definitions until only inputs remain."""
+    """Substitute the definitions until only inputs remain.
+
+    Memoised per *definition name* (each intermediate variable is composed once), over the
+    substitutions it makes; the DAG walk itself is :func:`substitute`'s rewrite."""
 
     def __init__(self, defs: dict[str, Expr]):
         self.defs = defs

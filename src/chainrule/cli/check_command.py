@@ -18,8 +18,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from chainrule.checking import AnswerCheck, check_answer
 from chainrule.errors import ChainruleError
+from chainrule.tutor import AnswerCheck, check_answer
 
 FORMATS = ("text", "json")
 

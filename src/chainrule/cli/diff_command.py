@@ -13,7 +13,7 @@ from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
-from chainrule.verify import verify
+from chainrule.testing import verify
 
 FORMATS = ("text", "latex", "json")
 METHODS = ("auto", "logdiff", "direct")

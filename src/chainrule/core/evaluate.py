@@ -7,11 +7,13 @@ the point — ``ln(-1)`` is a message, never a silent NaN — and so does a resu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core import walk  # module, not name: walk may be importing (core cycle)
 from chainrule.errors import DomainError
 
 
@@ -30,16 +32,58 @@ def _bad_index(mask: Any) -> str:
     return f" (first at index {tuple(int(i) for i in np.argwhere(arr)[0])})"
 
 
-def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
-    """Value of ``expr`` with symbols bound by name; see :meth:`Expr.evaluate`."""
-    memo: dict[int, Any] = {}
-    for node in expr.walk():
-        memo[id(node)] = _value(node, memo, values)
-    out = memo[id(expr)]
-    return float(out) if isinstance(out, np.floating) else out
+ApplyFn = Callable[[Apply, tuple], Any]
+"""How an evaluation computes one ``Apply`` node from its arguments' values."""
 
 
-def _value(node: Expr, memo: dict[int, Any], values: dict[str, Any]) -> Any:
+def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
+             memo: dict[Any, Any] | None = None) -> Any:
+    """Value of ``expr`` with symbols bound by name; see :meth:`Expr.evaluate`.
+
+    The one evaluator. By default each node is a number or an array: its primitive's NumPy
+    implementation runs after a domain check, and a NumPy scalar result comes back as a float.
+    ``apply`` replaces that step for other kinds of values — :func:`apply_traced` calls the
+    primitive itself, so traced values of automatic differentiation flow through (see
+    :func:`evaluate_traced`). ``memo`` (node → value) may be passed to read the values of
+    other nodes afterwards, or from inside ``apply``.
+
+    >>> from chainrule.core.build import symbol
+    >>> x = symbol("x")
+    >>> evaluate(x ** 2 + 1, {"x": 3.0})
+    10.0
+    """
+    raw = apply is not None
+
+    def value(node: Expr, args: tuple) -> Any:
+        if not isinstance(node, Apply):
+            return leaf_value(node, values, raw)
+        return apply(node, args) if apply is not None else apply_checked(node, args, values)
+
+    out = walk.rewrite(expr, value, memo)
+    return float(out) if not raw and isinstance(out, np.floating) else out
+
+
+def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
+    """Evaluate ``expr`` by applying each node's primitive, so traced values flow through.
+
+    Unlike :meth:`Expr.evaluate` (numbers only, with domain checks), this lets automatic
+    differentiation differentiate an expression exactly as it would NumPy code.
+
+    >>> from chainrule.core.build import symbol
+    >>> evaluate_traced(symbol("x") * 2, {"x": 1.5})
+    3.0
+    """
+    return evaluate(expr, values, apply_traced)
+
+
+def apply_traced(node: Apply, args: tuple) -> Any:
+    """The primitive applied to traced (or plain) values, through its dispatching call."""
+    return node.prim(*args)
+
+
+def leaf_value(node: Expr, values: dict[str, Any], raw: bool = False) -> Any:
+    """The value of a constant or a symbol; ``raw`` passes a symbol's value on untouched
+    (a traced value), else it becomes a float unless it is an array."""
     if isinstance(node, Const):
         try:
             return float(node.value)
@@ -47,13 +91,16 @@ def _value(node: Expr, memo: dict[int, Any], values: dict[str, Any]) -> Any:
             raise DomainError(f"the exact number {node} is too large for a float") from None
     if isinstance(node, NamedConst):
         return node.value
-    if isinstance(node, Symbol):
-        if node.name not in values:
-            raise DomainError(f"no value given for {node.name}")
-        v = values[node.name]
-        return v if isinstance(v, np.ndarray) else float(v)
-    assert isinstance(node, Apply)
-    args = [memo[id(a)] for a in node.args]
+    assert isinstance(node, Symbol)
+    if node.name not in values:
+        raise DomainError(f"no value given for {node.name}")
+    v = values[node.name]
+    return v if raw or isinstance(v, np.ndarray) else float(v)
+
+
+def apply_checked(node: Apply, args: tuple, values: dict[str, Any]) -> Any:
+    """The NumPy implementation on numbers, refusing points outside the domain and results
+    that overflow (the default step of :func:`evaluate`; ``values`` name the point)."""
     _check_domain(node, args, values)
     out = node.prim.impl(*args)
     finite = np.isfinite(out)
@@ -63,7 +110,7 @@ def _value(node: Expr, memo: dict[int, Any], values: dict[str, Any]) -> Any:
     return out
 
 
-def _check_domain(node: Apply, args: list[Any], values: dict[str, Any]) -> None:
+def _check_domain(node: Apply, args: tuple, values: dict[str, Any]) -> None:
     if node.prim.domain is None:
         return
     bad = node.prim.domain.violated(*args)

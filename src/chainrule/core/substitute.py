@@ -10,21 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chainrule.core import build
-from chainrule.core.expr import Apply, Expr
-from chainrule.limits import deep_recursion
+from chainrule.core.expr import Expr
+from chainrule.core.walk import rebuild, rewrite
 
 
 def substitute(expr: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
     """``expr`` with every occurrence of each key replaced by its value."""
-    memo: dict[Expr, Expr] = dict(mapping)
-
-    def run(e: Expr) -> Expr:
-        hit = memo.get(e)
-        if hit is None:
-            hit = build.apply(e.prim, *(run(a) for a in e.args)) if isinstance(e, Apply) else e
-            memo[e] = hit
-        return hit
-
-    with deep_recursion():
-        return run(expr)
+    # The mapping seeds the memo: a key is never entered, its value is taken as it is.
+    return rewrite(expr, rebuild, memo=dict(mapping))

@@ -2,8 +2,8 @@
 
 :func:`to_sympy` maps every primitive, writing those SymPy lacks in its terms (σ(u) is
 ``1/(1 + exp(-u))``, relu is ``Max(0, u)``, cbrt a real-branch ``Piecewise``); :func:`from_sympy`
-reads SymPy's elementary functions back. Both convert each shared subexpression once and
-recurse one Python frame per level, never through C.
+reads SymPy's elementary functions back. Both are one :func:`~chainrule.core.walk.rewrite`:
+each shared subexpression is converted once, iteratively.
 
 >>> from chainrule.core.build import symbol, apply
 >>> x = symbol("x")
@@ -22,6 +22,7 @@ from typing import Any
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import all_primitives, get
+from chainrule.core.walk import rewrite
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import DEEP_LIMIT, deep_recursion
 
@@ -42,7 +43,7 @@ def _sympy() -> Any:
 
 def _too_deep(what: str) -> BudgetError:
     return BudgetError(f"the expression is nested too deeply to convert {what} "
-                       f"(more than about {DEEP_LIMIT // 2:,} levels)")
+                       f"(more than about {MAX_SYMPY_DEPTH:,} levels)")
 
 
 # -- chainrule → SymPy -------------------------------------------------------------------
@@ -59,31 +60,35 @@ def to_sympy(expr: Expr, *, real: bool = False) -> Any:
     1/(1 + exp(-x))
     """
     sp = _sympy()
-    with deep_recursion():
+    # SymPy's constructors look down their arguments: past this depth building the SymPy
+    # expression takes quadratic time or overflows, so refuse it up front.
+    if rewrite(expr, _depth) > MAX_SYMPY_DEPTH:
+        raise _too_deep("to SymPy")
+    with deep_recursion():  # our walk is iterative, but SymPy's constructors recurse
         try:
-            return _ToSympy(sp, real).convert(expr)
+            return rewrite(expr, _ToSympy(sp, real).node)
         except RecursionError:
             raise _too_deep("to SymPy") from None
+
+
+MAX_SYMPY_DEPTH = DEEP_LIMIT // 2
+"""Deepest expression converted to SymPy."""
+
+
+def _depth(e: Expr, args: tuple[int, ...]) -> int:
+    return 1 + max(args, default=0)
 
 
 class _ToSympy:
     def __init__(self, sp: Any, real: bool) -> None:
         self.sp = sp
         self.real = real
-        self.memo: dict[Expr, Any] = {}
 
-    def convert(self, e: Expr) -> Any:
-        hit = self.memo.get(e)
-        if hit is None:
-            if isinstance(e, Apply):
-                args = []
-                for a in e.args:  # a loop: recursion stays in Python frames
-                    args.append(self.convert(a))
-                hit = self.function(e.prim.name, args)
-            else:
-                hit = self.leaf(e)
-            self.memo[e] = hit
-        return hit
+    def node(self, e: Expr, args: tuple) -> Any:
+        """SymPy for ``e``, given its arguments already converted."""
+        if isinstance(e, Apply):
+            return self.function(e.prim.name, list(args))
+        return self.leaf(e)
 
     def leaf(self, e: Expr) -> Any:
         sp = self.sp
@@ -127,9 +132,10 @@ def from_sympy(sympy_expr: Any) -> Expr:
         expr = sp.sympify(sympy_expr, strict=True)  # strict: no string parsing (eval)
     except sp.SympifyError:
         raise ChainruleError(f"not a SymPy expression: {sympy_expr!r}") from None
-    with deep_recursion():
+    convert = _FromSympy(sp)
+    with deep_recursion():  # our walk is iterative, but SymPy's constructors recurse
         try:
-            return _FromSympy(sp).convert(expr)
+            return rewrite(expr, convert.node, children=convert.enter)
         except RecursionError:
             raise _too_deep("from SymPy") from None
 
@@ -137,25 +143,28 @@ def from_sympy(sympy_expr: Any) -> Expr:
 class _FromSympy:
     def __init__(self, sp: Any) -> None:
         self.sp = sp
-        self.memo: dict[Any, Expr] = {}
+        self.log_bases: dict[Any, tuple[Any, Any, list[Any]]] = {}
 
-    def convert(self, s: Any) -> Expr:
-        hit = self.memo.get(s)
-        if hit is None:
-            if s.is_Atom:
-                hit = self.atom(s)
-            else:
-                self.check(s)
-                parts = self._log_base_parts(s) if s.is_Mul else None
-                args = []
-                for a in (s.args if parts is None else parts[2]):  # a loop: no C recursion
-                    args.append(self.convert(a))
-                if parts is not None:  # c·log(u)/log(b) → c·log(u, b)
-                    args.append(build.apply("log", self.convert(parts[0]),
-                                            self.convert(parts[1])))
-                hit = self.compound(s, args)
-            self.memo[s] = hit
-        return hit
+    def enter(self, s: Any) -> tuple[Any, ...]:
+        """The SymPy nodes to convert below ``s``, after refusing a function we lack (before
+        its arguments, so the error names the outermost one)."""
+        if s.is_Atom:
+            return ()
+        self.check(s)
+        parts = self._log_base_parts(s) if s.is_Mul else None
+        if parts is None:
+            return s.args
+        self.log_bases[s] = parts  # c·log(u)/log(b): convert c..., then u and b
+        return (*parts[2], parts[0], parts[1])
+
+    def node(self, s: Any, args: tuple[Expr, ...]) -> Expr:
+        """The chainrule node for ``s``, given what :meth:`enter` chose below it, converted."""
+        if s.is_Atom:
+            return self.atom(s)
+        if s in self.log_bases:  # c·log(u)/log(b) → c·log(u, b)
+            *rest, u, b = args
+            return self.compound(s, [*rest, build.apply("log", u, b)])
+        return self.compound(s, list(args))
 
     def atom(self, s: Any) -> Expr:
         sp = self.sp

@@ -145,6 +145,9 @@ class _KeyText(_TextPrinter):
 class _LatexPrinter:
     """Memoised per node; a node's LaTeX is dropped once every parent has been printed.
 
+    Not a :func:`~chainrule.core.walk.rewrite`, for the text printer's reasons (layout
+    decides what to print and prints temporary nodes; entries are released early).
+
     Recursion takes two Python frames per level of the expression (``fmt`` → ``power``,
     ``function``... → ``fmt``; three through a sum or product) and never goes through C, so
     :func:`deep_recursion` covers expressions 20,000 levels deep.

@@ -37,6 +37,11 @@ def parent_counts(expr: Expr) -> dict[int, int]:
 
 
 class _TextPrinter:
+    """Memoised per node, but not a :func:`~chainrule.core.walk.rewrite`: a node's text
+    depends on how its parent lays it out (precedence, a denominator's flipped powers, which
+    are temporary nodes outside the DAG), children are printed on demand in layout order, and
+    each child's text is released once its last parent is printed, to keep memory linear."""
+
     def __init__(self, root: Expr) -> None:
         self.memo: dict[int, tuple[str, int]] = {}
         # A child's text is dropped once its last parent is printed: memory stays linear

@@ -26,6 +26,7 @@ from chainrule.core import build
 from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
+from chainrule.core.walk import rewrite
 from chainrule.errors import ChainruleError
 from chainrule.limits import deep_recursion
 from chainrule.symbolic import steps as st
@@ -52,10 +53,10 @@ class Differentiator:
     # -- bookkeeping ---------------------------------------------------------------------
     def depends(self, e: Expr) -> bool:
         hit = self.dep.get(e)
-        if hit is None:
-            hit = e is self.wrt or any(self.depends(a) for a in e.args)
-            self.dep[e] = hit
-        return hit
+        return hit if hit is not None else rewrite(e, self._depends_here, self.dep)
+
+    def _depends_here(self, e: Expr, args: tuple[bool, ...]) -> bool:
+        return e is self.wrt or any(args)
 
     def step(self, kind: type[Step], e: Expr, result: Expr,
              subs: list[Step | None] = (), **fields) -> Step | None:
@@ -65,7 +66,12 @@ class Differentiator:
         return kind(e, result, self.wrt.name, [s for s in subs if s is not None], **fields)
 
     def d(self, e: Expr) -> Result:
-        """``(derivative, step)`` of ``e``; step is None unless recording."""
+        """``(derivative, step)`` of ``e``; step is None unless recording.
+
+        Not a :func:`~chainrule.core.walk.rewrite`: the rules decide what to differentiate
+        (only the varying factors, ``mul(*varying)``, which is no node of ``e``, the base alone
+        for a constant power), so the walk is top-down by rule, memoised per node.
+        """
         hit = self.memo.get(e)
         if hit is None:
             with deep_recursion():

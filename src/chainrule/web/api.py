@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainrule.checking import check_answer
 from chainrule.cli.diff_command import METHODS, DiffRequest, parse_point, run_diff
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, ParseError
@@ -21,6 +20,7 @@ from chainrule.parsing import interpret
 from chainrule.printing import mathml
 from chainrule.symbolic.api import parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
+from chainrule.tutor import check_answer
 from chainrule.web import evaluation, plot
 from chainrule.web.validate import (
     MAX_ORDER,

@@ -13,17 +13,15 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
-from chainrule.autodiff.api import grad, jvp
 from chainrule.core.build import const
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.evaluate import evaluate
+from chainrule.core.expr import Apply, Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
-from chainrule.numeric import derivative
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
+from chainrule.testing import verify
 
 MAX_GRAPH_NODES = 60
 """Most nodes the graph view draws."""
@@ -48,40 +46,34 @@ def as_function(expr: Expr, names: list[str]) -> Callable[..., Any]:
 
     def f(*values: Any) -> Any:
         env = dict(zip(names, values, strict=True))
-        memo: dict[int, Any] = {}
-        for node in expr.walk():
-            memo[id(node)] = _apply(node, memo, env)
-        return memo[id(expr)]
+        memo: dict[Any, Any] = {}
+        return evaluate(expr, env, lambda node, args: _readable_apply(node, args, memo), memo)
 
     return f
 
 
-def _apply(node: Expr, memo: dict[int, Any], env: dict[str, Any]) -> Any:
-    if isinstance(node, Const):
-        return float(node.value)
-    if isinstance(node, NamedConst):
-        return node.value
-    if isinstance(node, Symbol):
-        if node.name not in env:
-            raise ChainruleError(f"no value given for {node.name}")
-        return env[node.name]
-    assert isinstance(node, Apply)
+def _readable_apply(node: Apply, args: tuple, memo: dict[Any, Any]) -> Any:
+    """``node``'s primitive on traced values, written as the graph view should draw it.
+
+    A subtracted term ``-1·u`` is taken as ``u`` (its value is in ``memo``: the evaluator
+    fills it children first), so the trace records ``a − y`` rather than ``a + (−1·y)``.
+    """
     if node.prim.name == "add":  # added terms first, then the subtracted ones: a − y
-        plus = [a for a in node.args if _negated(a) is None]
-        minus = [_negated(a) for a in node.args if _negated(a) is not None]
-        total = memo[id(plus[0])] if plus else -memo[id(minus.pop(0))]
-        for arg in plus[1:]:
-            total = total + memo[id(arg)]
-        for arg in minus:
-            total = total - memo[id(arg)]
+        plus = [v for a, v in zip(node.args, args, strict=True) if _negated(a) is None]
+        minus = [memo[_negated(a)] for a in node.args if _negated(a) is not None]
+        total = plus[0] if plus else -minus.pop(0)
+        for value in plus[1:]:
+            total = total + value
+        for value in minus:
+            total = total - value
         return total
     inner = _negated(node)
     if inner is not None:
-        return -memo[id(inner)]
+        return -memo[inner]
     if (node.prim.name == "pow" and isinstance(node.args[1], Const)
             and isinstance(node.args[1].value, Fraction) and node.args[1].value == -1):
-        return 1.0 / memo[id(node.args[0])]
-    return node.prim(*(memo[id(a)] for a in node.args))
+        return 1.0 / args[0]
+    return node.prim(*args)
 
 
 def scalar(fn: Callable[..., Any]) -> Callable[..., float]:
@@ -107,42 +99,31 @@ def finite(value: Any) -> float | None:
 
 
 def three_way(expr: Expr, wrt: str, point: dict[str, float]) -> dict[str, Any]:
-    """f′ at ``point`` three ways: symbolic, automatic (forward and reverse), numerical."""
+    """f′ at ``point`` three ways: symbolic, automatic (forward and reverse), numerical.
+
+    The comparison is :func:`chainrule.testing.verify`'s (in its safe mode: a mode that fails
+    shows as null); this adds what the page draws beside it (f, ln|f|, the derivative).
+    """
     names = sorted(s.name for s in expr.free_symbols())
     missing = [n for n in names if n not in point]
     if missing:
         raise ChainruleError(f"give a value for {', '.join(missing)} in 'at'")
     x0 = point.get(wrt, 0.0)
-    one = fix(expr, point, keep=wrt)
-    f = compile_expr(one, [wrt])
-    f_value = scalar(f)(x0)
+    f_value = scalar(compile_expr(fix(expr, point, keep=wrt), [wrt]))(x0)
     if math.isnan(f_value):
         raise ChainruleError(f"the function is not defined at {_where(point, wrt, x0)}, so it "
                              f"has no derivative there")
-    derivative = diff(expr, wrt)
-    symbolic = scalar(compile_expr(fix(derivative, point, keep=wrt), [wrt]))(x0)
-    traced = as_function(one, [wrt])
-    forward = scalar(lambda t: jvp(traced, (t,), (1.0,))[1])(x0)
-    reverse = scalar(lambda t: grad(traced)(np.float64(t)))(x0)
-    numeric = _numeric(scalar(f), x0)
-    values = [v for v in (symbolic, forward, reverse) if not math.isnan(v)]
-    tolerance = 1e-7 * max(1.0, *(abs(v) for v in values)) if values else 0.0
-    numeric_ok = (numeric["value"] is not None and values
-                  and abs(numeric["value"] - values[0]) <= max(tolerance,
-                                                               3 * (numeric["error"] or 0)))
-    agree = (len(values) == 3 and max(values) - min(values) <= tolerance and bool(numeric_ok))
+    v = verify(expr, wrt, {**point, wrt: x0}, safe=True)
     return {
-        "point": {**point, wrt: x0}, "wrt": wrt, "derivative": str(derivative),
+        "point": {**point, wrt: x0}, "wrt": wrt, "derivative": str(diff(expr, wrt)),
         "f": finite(f_value), "lnf": finite(math.log(abs(f_value))) if f_value else None,
-        "symbolic": finite(symbolic), "forward": finite(forward), "reverse": finite(reverse),
-        "numeric": numeric, "agree": agree,
+        "symbolic": finite(v.symbolic), "forward": finite(v.forward),
+        "reverse": finite(v.reverse),
+        "numeric": {"value": finite(v.numeric), "error": finite(v.numeric_error),
+                    "status": v.numeric_status,
+                    "method": "central differences, Richardson extrapolation"},
+        "agree": v.agree,
     }
-
-
-def _numeric(f: Callable[[float], float], x0: float) -> dict[str, Any]:
-    r = derivative(f, x0)
-    return {"value": finite(r.df), "error": finite(r.error), "status": str(r.status),
-            "method": "central differences, Richardson extrapolation"}
 
 
 def _where(point: dict[str, float], wrt: str, x0: float) -> str:

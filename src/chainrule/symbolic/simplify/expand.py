@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
-from chainrule.limits import deep_recursion
+from chainrule.core.walk import rewrite
 
 MAX_TERMS = 256
 MAX_POWER = 8
@@ -26,39 +26,39 @@ def expand(e: Expr, max_terms: int = MAX_TERMS) -> Expr:
     """``e`` with products of sums multiplied out; ``e`` itself when that would exceed
     ``max_terms`` terms."""
     try:
-        with deep_recursion():
-            return _Expander(max_terms).run(e)
+        return rewrite(e, _Expander(max_terms).step, children=_expanded_parts)
     except _TooBig:
         return e
+
+
+def _expanded_parts(e: Expr) -> tuple[Expr, ...]:
+    """The children expansion enters: the terms of sums and factors of products, the base of a
+    small whole power; nothing inside other functions (``sin(x(x + 1))`` stays as it is)."""
+    if build.is_add(e) or build.is_mul(e):
+        return e.args
+    if build.is_pow(e) and _small_power(e.args[1]):
+        return e.args[:1]
+    return ()
 
 
 class _Expander:
     def __init__(self, max_terms: int):
         self.max_terms = max_terms
-        self.memo: dict[Expr, Expr] = {}
 
-    def run(self, e: Expr) -> Expr:
-        hit = self.memo.get(e)
-        if hit is None:
-            hit = self._run(e)
-            self.memo[e] = hit
-        return hit
-
-    def _run(self, e: Expr) -> Expr:
+    def step(self, e: Expr, parts: tuple[Expr, ...]) -> Expr:
+        """``e`` expanded, given its :func:`_expanded_parts` already expanded."""
         if build.is_add(e):
-            return self.check(build.add(*(self.run(t) for t in e.args)))
+            return self.check(build.add(*parts))
         if build.is_mul(e):
             out: Expr = build.ONE
-            for f in e.args:
-                out = self.times(out, self.run(f))
+            for f in parts:
+                out = self.times(out, f)
             return out
-        if build.is_pow(e) and _small_power(e.args[1]):
-            base = self.run(e.args[0])
-            if build.is_add(base):
-                out = build.ONE
-                for _ in range(int(e.args[1].value)):
-                    out = self.times(out, base)
-                return out
+        if parts and build.is_add(parts[0]):  # a small power of a sum
+            out = build.ONE
+            for _ in range(int(e.args[1].value)):
+                out = self.times(out, parts[0])
+            return out
         return e
 
     def times(self, a: Expr, b: Expr) -> Expr:

@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from chainrule.core import build
-from chainrule.core.expr import Apply, Const, Expr
-from chainrule.limits import deep_recursion
+from chainrule.core.expr import Const, Expr
+from chainrule.core.walk import rebuild, rewrite
 from chainrule.symbolic.simplify.expand import expand
 
 MAX_TIDY_SIZE = 300
@@ -38,35 +38,22 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     Nodes in ``keep`` are left as they are — a derivative contains its function, which is
     already written the way its author wrote it, so only the new parts need tidying.
     """
-    with deep_recursion():
-        return _Tidier(keep).run(e)
+    # The kept nodes seed the memo, so the walk never enters them.
+    return rewrite(e, _tidy_node, memo={k: k for k in keep})
 
 
-class _Tidier:
-    def __init__(self, keep: Iterable[Expr] = ()) -> None:
-        self.memo: dict[Expr, Expr] = {k: k for k in keep}
-
-    def run(self, e: Expr) -> Expr:
-        hit = self.memo.get(e)
-        if hit is None:
-            hit = self._run(e)
-            self.memo[e] = hit
-        return hit
-
-    def _run(self, e: Expr) -> Expr:
-        if not isinstance(e, Apply):
-            return e
-        rebuilt = build.apply(e.prim, *(self.run(a) for a in e.args))
-        if build.is_add(rebuilt) and tree_size(rebuilt, MAX_TIDY_SIZE) < MAX_TIDY_SIZE:
-            return tidy_sum(rebuilt)
-        return rebuilt
+def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:
+    rebuilt = rebuild(e, args)
+    if build.is_add(rebuilt) and tree_size(rebuilt, MAX_TIDY_SIZE) < MAX_TIDY_SIZE:
+        return tidy_sum(rebuilt)
+    return rebuilt
 
 
 def tidy_sum(s: Expr) -> Expr:
     """The shortest of a sum, its factored, combined and expanded forms."""
     candidates = [s]
-    for rewrite in (factor_common, together, expand):
-        out = rewrite(s)
+    for form in (factor_common, together, expand):
+        out = form(s)
         if out is not None and out is not s:
             candidates.append(out)
     return min(candidates, key=_cost)

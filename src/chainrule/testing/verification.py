@@ -1,5 +1,6 @@
 """Three-way verification: the symbolic derivative against forward-mode AD, reverse-mode AD
-and a numerical estimate with its error bound — the check behind ``chainrule diff --verify``.
+and a numerical estimate with its error bound — the one check behind ``chainrule diff
+--verify`` and the explorer's three-way panel.
 
 >>> v = verify("x^x", "x", {"x": 2.0})
 >>> v.agree, round(v.symbolic, 10), round(v.forward, 10), round(v.reverse, 10)
@@ -9,34 +10,19 @@ and a numerical estimate with its error bound — the check behind ``chainrule d
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from chainrule.autodiff.api import grad, jvp
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.evaluate import evaluate_traced
+from chainrule.errors import ChainruleError
 from chainrule.numeric import derivative
 from chainrule.printing.html import html_table
 from chainrule.symbolic.api import as_expression, diff
-
-
-def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
-    """Evaluate ``expr`` by applying each node's primitive, so traced values flow through.
-
-    Unlike :meth:`Expr.evaluate` (numbers only, with domain checks), this lets automatic
-    differentiation differentiate an expression exactly as it would NumPy code.
-    """
-    memo: dict[int, Any] = {}
-    for node in expr.walk():
-        if isinstance(node, Const | NamedConst):
-            memo[id(node)] = float(node.value)
-        elif isinstance(node, Symbol):
-            memo[id(node)] = values[node.name]
-        else:
-            assert isinstance(node, Apply)
-            memo[id(node)] = node.prim(*(memo[id(a)] for a in node.args))
-    return memo[id(expr)]
+from chainrule.testing.tolerance import BETWEEN_MODES, Tolerance
 
 
 def _array_if_number(t: Any) -> Any:
@@ -70,32 +56,61 @@ class Verification:
                           caption=f"{'✓' if self.agree else '✗'} {self.note}")
 
 
-def _nested(derive, f, order: int):
+def _nested(derive: Callable, f: Callable, order: int) -> Callable:
     for _ in range(order):
         f = derive(f)
     return f
 
 
-def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
-           rtol: float = 1e-9) -> Verification:
-    """Compare the symbolic ``order``-th derivative with AD (both modes) and numerics."""
+def _safely(compute: Callable[[], Any]) -> float:
+    """``compute()`` as a float, NaN where it fails or is not finite (``safe`` mode)."""
+    try:
+        value = float(compute())
+    except (ChainruleError, ArithmeticError, ValueError, TypeError):
+        return math.nan
+    return value if math.isfinite(value) else math.nan
 
+
+def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
+           rtol: float = BETWEEN_MODES.rtol, safe: bool = False) -> Verification:
+    """Compare the symbolic ``order``-th derivative with AD (both modes) and numerics.
+
+    ``safe=False`` lets a mode's error propagate (a point outside the derivative's domain is a
+    :class:`~chainrule.errors.DomainError`); ``safe=True`` records it as NaN instead, for
+    callers that show every mode whatever happens (the explorer). Agreement follows
+    :mod:`chainrule.testing.tolerance`: the modes within ``rtol`` of the symbolic value, and
+    the numerical estimate within its error bound of it.
+
+    >>> v = verify("abs(x)", "x", {"x": 0.0}, safe=True)
+    >>> v.agree, v.symbolic, v.numeric_status
+    (False, nan, 'not differentiable: kink')
+    """
     e = as_expression(expr)
+    if wrt not in point:
+        missing = sorted(s.name for s in e.free_symbols() if s.name not in point)
+        if missing:
+            raise ChainruleError(f"the point gives no value for {', '.join(missing)}")
+        # e does not depend on wrt: its derivative is 0 whatever wrt is, so any value serves
+        point = {**point, wrt: 0.0}
     x0 = float(point[wrt])
 
     def f(t: Any) -> Any:
         return evaluate_traced(e, {**point, wrt: t})
 
-    symbolic = float(diff(e, wrt, order).evaluate(**point))
-    forward = float(_nested(lambda g: (lambda t: jvp(g, (t,), (1.0,))[1]), f, order)(x0))
+    def run(compute: Callable[[], Any]) -> float:
+        return _safely(compute) if safe else float(compute())
+
+    symbolic = run(lambda: diff(e, wrt, order).evaluate(**point))
+    forward = run(lambda: _nested(lambda g: (lambda t: jvp(g, (t,), (1.0,))[1]), f, order)(x0))
     # a 0-d array keeps grad on the recorded reverse pass (floats take the symbolic bridge)
-    reverse = float(_nested(lambda g: (lambda t: grad(g)(_array_if_number(t))), f, order)(x0))
+    reverse = run(lambda: _nested(lambda g: (lambda t: grad(g)(_array_if_number(t))), f,
+                                  order)(x0))
     num = derivative(lambda t: float(e.evaluate(**{**point, wrt: t})), x0, order=order)
-    scale = max(abs(symbolic), 1e-300)
-    ad_ok = all(math.isclose(v, symbolic, rel_tol=rtol, abs_tol=rtol * 1e-6)
-                for v in (forward, reverse))
-    num_ok = bool(num.success) and abs(num.df - symbolic) <= max(num.error, rtol * scale)
+    tolerance = Tolerance.relative(rtol)
+    ad_ok = all(tolerance.allows(v, symbolic) for v in (forward, reverse))
+    num_ok = bool(num.success) and tolerance.confirms(num.df, num.error, symbolic)
     note = ("all four agree" if ad_ok and num_ok else
+            "the symbolic derivative is not defined here" if math.isnan(symbolic) else
             "automatic differentiation disagrees with the symbolic derivative" if not ad_ok else
             f"the numerical estimate did not confirm it ({num.status})")
     return Verification(symbolic, forward, reverse, float(num.df) if num.df is not None

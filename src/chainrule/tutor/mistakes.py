@@ -40,7 +40,7 @@ class Mistake:
     site, e.g. "Cosine rule"). ``prefer`` lists the step classes of the correct derivation
     that show the right way, best first; ``stage`` the class of a log-diff stage to
     point at inside that step. ``text`` is an explanation template (see
-    :mod:`chainrule.checking.explain`).
+    :mod:`chainrule.tutor.explain`).
     """
 
     code: str

@@ -2,8 +2,8 @@
 
 Equivalence is decided in two ways: the same canonical form after :func:`chainrule.expand`,
 else agreement at ≥ 20 seeded random points where the function, its derivative and the answer
-are all defined (:mod:`chainrule.checking.sampling`). A wrong answer is then matched against
-the derivations a learner gets by misapplying one rule (:mod:`chainrule.checking.diagnose`).
+are all defined (:mod:`chainrule.tutor.sampling`). A wrong answer is then matched against
+the derivations a learner gets by misapplying one rule (:mod:`chainrule.tutor.diagnose`).
 
 >>> r = check_answer("x^x", "x*x^(x-1)")
 >>> r.equivalent, r.mistake, r.rule

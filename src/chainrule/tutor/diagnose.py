@@ -1,12 +1,12 @@
 """Find which mistake turns the correct derivation into the learner's answer.
 
 For each pass of the derivative (one per order) and each node the engine differentiates (a
-*site*), every applicable :data:`~chainrule.checking.mistakes.CATALOG` mistake is made there
+*site*), every applicable :data:`~chainrule.tutor.mistakes.CATALOG` mistake is made there
 and the resulting wrong derivative compared with the answer at the sample points; then the
 same mistake made everywhere at once. When none reproduces the answer, a derivative that is
 *linear* in each site's derivative lets one more family be found without guessing: the answer
 equals the correct derivative with one site's part dropped (k = 0), negated (k = −1) or
-scaled by a simple number k (see :class:`~chainrule.checking.mistakes.ScaledDifferentiator`).
+scaled by a simple number k (see :class:`~chainrule.tutor.mistakes.ScaledDifferentiator`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from chainrule.checking.mistakes import BY_CODE
 from chainrule.core.expr import Apply, Expr, Symbol
 from chainrule.symbolic import steps as st
 from chainrule.symbolic.differentiate import Differentiator
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Step
+from chainrule.tutor.mistakes import BY_CODE
 
 from .mistakes import (
     Mistake,
@@ -56,7 +56,7 @@ class Diagnosis:
 
 
 class Diagnoser:
-    """Tries the mistakes of :mod:`chainrule.checking.mistakes` against one answer."""
+    """Tries the mistakes of :mod:`chainrule.tutor.mistakes` against one answer."""
 
     def __init__(self, wrt: Symbol, derivation: Derivation, samples: Samples,
                  logdiff_derivation: Callable[[], Derivation | None]):
