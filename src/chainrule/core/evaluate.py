@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core import walk  # module, not name: walk may be importing (core cycle)
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import DomainError
 
 
