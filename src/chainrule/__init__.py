@@ -5,28 +5,19 @@
 'x^x*(ln(x) + 1)'
 >>> chainrule.diff("x^x").evaluate(x=2)
 6.772588722239782
+
+The public names load on first use (PEP 562 module ``__getattr__``), so ``import chainrule``
+and the command line start fast: NumPy, the calculus tools and the rest are imported only
+when a name that needs them is first touched.
 """
 
-from chainrule import numeric
-from chainrule.ad import (
-    directional_derivative,
-    elementwise_grad,
-    grad,
-    hessian,
-    hvp,
-    jacobian,
-    jvp,
-    value_and_grad,
-    vjp,
-)
-from chainrule.api import diff, parse, steps
-from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
-from chainrule.check import GradCheckError, GradCheckReport, check_grads
-from chainrule.check_answer import AnswerCheck, check_answer
-from chainrule.compile import compile_expr as compile  # noqa: A001 - chainrule.compile(expr)
-from chainrule.core.build import PI, E, apply, const, symbol, symbols
-from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
-from chainrule.core.substitute import substitute
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from chainrule.errors import (
     BudgetError,
     ChainruleError,
@@ -34,11 +25,94 @@ from chainrule.errors import (
     DomainError,
     ParseError,
 )
-from chainrule.explain.graph import computation_graph
-from chainrule.explain.steps import Derivation, Step
-from chainrule.simplify import expand, readable
 
 __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
+
+# public name -> (module, attribute in it); None as attribute: the module itself
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "numeric": ("chainrule.numeric", None),
+    **{name: ("chainrule.ad", name) for name in (
+        "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian",
+        "jvp", "value_and_grad", "vjp")},
+    **{name: ("chainrule.api", name) for name in ("diff", "parse", "steps")},
+    **{name: ("chainrule.calculus", name) for name in (
+        "critical_points", "implicit_diff", "minimize", "taylor")},
+    **{name: ("chainrule.check", name) for name in (
+        "GradCheckError", "GradCheckReport", "check_grads")},
+    **{name: ("chainrule.check_answer", name) for name in ("AnswerCheck", "check_answer")},
+    **{name: ("chainrule.core.build", name) for name in (
+        "PI", "E", "apply", "const", "symbol", "symbols")},
+    **{name: ("chainrule.core.expr", name) for name in (
+        "Apply", "Const", "Expr", "NamedConst", "Symbol")},
+    "substitute": ("chainrule.core.substitute", "substitute"),
+    "computation_graph": ("chainrule.explain.graph", "computation_graph"),
+    **{name: ("chainrule.explain.steps", name) for name in ("Derivation", "Step")},
+    **{name: ("chainrule.simplify", name) for name in ("expand", "readable")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it (PEP 562)."""
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'chainrule' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"compile"})
+
+
+class _Package(types.ModuleType):
+    """The package's module type: ``chainrule.compile`` is the function ``compile_expr``.
+
+    The subpackage ``chainrule.compile`` has the same name; importing it makes the import
+    system bind the subpackage to that attribute. With lazy names that could happen after
+    ``import chainrule``, so a property (a data descriptor, which wins over the module's
+    ``__dict__``) keeps the public name the function, as the eager import used to.
+    """
+
+    @property
+    def compile(self) -> Any:  # noqa: A003 - chainrule.compile(expr) is public API
+        from chainrule.compile import compile_expr
+        return compile_expr
+
+    @compile.setter
+    def compile(self, value: Any) -> None:
+        """The import system's binding of the subpackage: ignored, the function stays."""
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
+    from chainrule import numeric
+    from chainrule.ad import (
+        directional_derivative,
+        elementwise_grad,
+        grad,
+        hessian,
+        hvp,
+        jacobian,
+        jvp,
+        value_and_grad,
+        vjp,
+    )
+    from chainrule.api import diff, parse, steps
+    from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
+    from chainrule.check import GradCheckError, GradCheckReport, check_grads
+    from chainrule.check_answer import AnswerCheck, check_answer
+    from chainrule.compile import compile_expr as compile  # noqa: A004
+    from chainrule.core.build import PI, E, apply, const, symbol, symbols
+    from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+    from chainrule.core.substitute import substitute
+    from chainrule.explain.graph import computation_graph
+    from chainrule.explain.steps import Derivation, Step
+    from chainrule.simplify import expand, readable
 
 
 def from_sympy(sympy_expr):

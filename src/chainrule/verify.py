@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.errors import ChainruleError
 
 
 def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
@@ -72,6 +73,12 @@ def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
     from chainrule.numeric import derivative
 
     e = as_expression(expr)
+    if wrt not in point:
+        missing = sorted(s.name for s in e.free_symbols() if s.name not in point)
+        if missing:
+            raise ChainruleError(f"the point gives no value for {', '.join(missing)}")
+        # e does not depend on wrt: its derivative is 0 whatever wrt is, so any value serves
+        point = {**point, wrt: 0.0}
     x0 = float(point[wrt])
 
     def f(t: Any) -> Any:
