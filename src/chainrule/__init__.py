@@ -40,6 +40,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: ("chainrule.check", name) for name in (
         "GradCheckError", "GradCheckReport", "check_grads")},
     **{name: ("chainrule.check_answer", name) for name in ("AnswerCheck", "check_answer")},
+    "compile": ("chainrule.compile", "compile_expr"),
     **{name: ("chainrule.core.build", name) for name in (
         "PI", "E", "apply", "const", "symbol", "symbols")},
     **{name: ("chainrule.core.expr", name) for name in (
@@ -64,26 +65,23 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | {"compile"})
+    return sorted(set(globals()) | set(_LAZY))
 
 
 class _Package(types.ModuleType):
-    """The package's module type: ``chainrule.compile`` is the function ``compile_expr``.
+    """The package's module type: a public function keeps its name when a same-named
+    submodule is imported (``chainrule.compile``, ``chainrule.check_answer``).
 
-    The subpackage ``chainrule.compile`` has the same name; importing it makes the import
-    system bind the subpackage to that attribute. With lazy names that could happen after
-    ``import chainrule``, so a property (a data descriptor, which wins over the module's
-    ``__dict__``) keeps the public name the function, as the eager import used to.
+    Importing a submodule makes the import system bind it as an attribute of the package.
+    With lazy names that can happen after ``import chainrule``, and the function would be
+    shadowed by the module; the eager imports this replaces always left the function there.
     """
 
-    @property
-    def compile(self) -> Any:  # noqa: A003 - chainrule.compile(expr) is public API
-        from chainrule.compile import compile_expr
-        return compile_expr
-
-    @compile.setter
-    def compile(self, value: Any) -> None:
-        """The import system's binding of the subpackage: ignored, the function stays."""
+    def __setattr__(self, name: str, value: Any) -> None:
+        lazy = _LAZY.get(name)
+        if lazy is not None and lazy[1] is not None and isinstance(value, types.ModuleType):
+            return  # a same-named submodule: __getattr__ gives the public function
+        super().__setattr__(name, value)
 
 
 sys.modules[__name__].__class__ = _Package

@@ -54,11 +54,41 @@ def parse_point(text: str) -> dict[str, float]:
     return point
 
 
+def rule_names() -> frozenset[str]:
+    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary."""
+    from chainrule.core.registry import all_primitives
+    from chainrule.explain.render import DETAIL_HIDES
+    from chainrule.modes import symbolic
+
+    names = {p.text.name for p in all_primitives().values() if p.text is not None}
+    names |= {rule for rules in DETAIL_HIDES.values() for rule in rules}
+    names |= {symbolic.CHAIN[0], symbolic.CONSTANT_MULTIPLE[0], symbolic.QUOTIENT[0],
+              symbolic.LOGDIFF[0], symbolic.MULTI_CHAIN[0], "Simplify"}
+    return frozenset(n.lower() for n in names)
+
+
+def short_rule_name(name: str) -> str:
+    """``"constant multiple rule"`` → ``"constant-multiple"``, as ``--hide`` takes it."""
+    return name.removesuffix(" rule").replace(" ", "-")
+
+
 def hide_names(text: str) -> frozenset[str]:
-    """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``."""
+    """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``; an unknown
+    name is an error that lists the valid ones.
+
+    >>> sorted(hide_names("sum,constant-multiple"))
+    ['constant multiple rule', 'sum rule']
+    """
+    known = rule_names()
     out = set()
-    for name in filter(None, (n.strip().lower().replace("-", " ") for n in text.split(","))):
-        out.add(name if name.endswith("rule") else f"{name} rule")
+    for given in filter(None, (n.strip() for n in text.split(","))):
+        name = given.lower().replace("-", " ")
+        candidates = (name, f"{name} rule")
+        match = next((c for c in candidates if c in known), None)
+        if match is None:
+            valid = ", ".join(sorted({short_rule_name(n) for n in known}))
+            raise ChainruleError(f"--hide: unknown rule {given!r}; valid names: {valid}")
+        out.add(match)
     return frozenset(out)
 
 
@@ -77,6 +107,7 @@ def _validate(req: DiffRequest) -> None:
     if req.method not in METHODS:
         raise ChainruleError(f"unknown method {req.method!r}; use one of {', '.join(METHODS)}")
     hidden_rules(frozenset(), req.detail)  # raises on an unknown detail level
+    hide_names(req.hide)  # raises on an unknown rule name
 
 
 def run_diff(req: DiffRequest) -> Any:
