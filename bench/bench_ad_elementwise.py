@@ -107,7 +107,7 @@ def line_profile(x: np.ndarray, rounds: int = 11) -> list[dict]:
     namespace, followed by the finiteness check ``CompiledFunction.__call__`` adds, and by
     f's own body for comparison. Shares are of the best (min) times: load noise only adds.
     """
-    from chainrule.compile.templates import NAMESPACE
+    from chainrule.symbolic.compile.templates import NAMESPACE
     compiled = chainrule.compile(chainrule.diff(f))
     body = [ln.strip() for ln in compiled.array_source.splitlines()[1:]]
     steps = [ln for ln in body if not ln.startswith("return")]

@@ -1,7 +1,7 @@
 """Everyday functions: chainrule vs SymPy on the test corpus (``tests/corpus.py``).
 
 Each (function, variable) pair of the corpus is differentiated by chainrule (the text parsed
-by ``chainrule.api.parse``) and by SymPy (the same text read by SymPy's parser, the corpus's
+by ``chainrule.parse``) and by SymPy (the same text read by SymPy's parser, the corpus's
 ``sympy_of``). Measured: total ``diff`` time over the corpus (first pass in a fresh process,
 "cold", then the median and minimum of later passes; SymPy's cache is cleared before every
 pass), readable output size (characters of ``str``; SymPy's ``**`` counted as ``^``) against
@@ -39,7 +39,7 @@ def work(repeats: int, limit: float) -> None:
     import sympy as sp
     from sympy.core.cache import clear_cache
 
-    from chainrule.api import diff, parse
+    from chainrule.symbolic.api import diff, parse
     corpus, jobs = load_jobs()
     ours = [parse(text) for text, _, _ in jobs]
     theirs = [corpus.sympy_of(text) for text, _, _ in jobs]

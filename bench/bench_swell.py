@@ -95,7 +95,7 @@ def work_pair(case: str, repeats: int) -> None:
     """chainrule and SymEngine in one process, calls alternating, so load noise hits both."""
     import symengine as se
 
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     f = build_chainrule(case)
     x, g = build_other(se, case)
     cr, sg = [], []

@@ -25,8 +25,8 @@ def best_cpu(fn, *args, repeats: int = 5) -> float:
 def phases(f, repeats: int) -> dict:
     """CPU time of diff's two phases, and of the readable pass over the input alone."""
     from chainrule.core.build import symbol
-    from chainrule.modes.symbolic import Differentiator
-    from chainrule.simplify.readable import readable
+    from chainrule.symbolic.differentiate import Differentiator
+    from chainrule.symbolic.simplify.readable import readable
     x = symbol("x")
     raw, _ = Differentiator(x).d(f)
     return {"differentiator_s": best_cpu(lambda: Differentiator(x).d(f), repeats=repeats),
@@ -36,8 +36,8 @@ def phases(f, repeats: int) -> dict:
 
 def nest_scaling(repeats: int) -> list[dict]:
     """diff of depth-n nests of one function family: linear or quadratic in n?"""
-    from chainrule.api import diff
     from chainrule.core.build import apply, symbol
+    from chainrule.symbolic.api import diff
     rows = []
     for fns in (("sin",), ("cos",), ("sin", "cos")):
         for depth in (200, 400, 800):
@@ -50,7 +50,7 @@ def nest_scaling(repeats: int) -> list[dict]:
 
 
 def hot_spots(f, top: int) -> list[dict]:
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     prof = cProfile.Profile()
     prof.runcall(diff, f, "x")
     stats = pstats.Stats(prof).stats  # {(file, line, name): (cc, nc, tottime, cumtime, ...)}

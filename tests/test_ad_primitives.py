@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule.autodiff import reverse
+from chainrule.autodiff.tracing import new_level
 from chainrule.check import check_grads
 from chainrule.core.build import symbol
 from chainrule.core.registry import all_primitives, get
-from chainrule.modes import reverse
-from chainrule.modes.tracing import new_level
 from primitive_specs import EXCLUDED, SPECS, ZERO_DERIVATIVE, Case
 
 CASES = [pytest.param(name, case, id=f"{name}-{case.label}")
@@ -133,7 +133,7 @@ def test_check_grads_catches_a_wrong_first_order_rule(monkeypatch):
 
 def test_check_grads_catches_a_rule_right_only_to_first_order(monkeypatch):
     """A rule computed from the plain value is cut out of the trace: second order is wrong."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     _replace_primitive(monkeypatch, "sin", rule=lambda i, a, ans: np.cos(value_of(a[0])))
     report = check_grads(np.sin, (np.array([0.3, 1.0]),), modes=("fwd", "rev"),
                          raise_on_fail=False)

@@ -16,7 +16,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from chainrule.api import parse
 from chainrule.calculus import (
     chain_rule_paths,
     critical_points,
@@ -32,6 +31,7 @@ from chainrule.calculus import (
 )
 from chainrule.core.build import PI, E
 from chainrule.errors import ChainruleError
+from chainrule.symbolic.api import parse
 
 # -- Taylor --------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from chainrule.api import parse
 from chainrule.cli.calculus_commands import register, run_implicit
+from chainrule.symbolic.api import parse
 
 app = typer.Typer()
 register(app)

@@ -13,13 +13,13 @@ import re
 import pytest
 import sympy as sp
 
-from chainrule.api import diff, parse, steps
 from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import all_primitives
 from chainrule.errors import DomainError
-from chainrule.explain.steps import Step
-from chainrule.modes.symbolic import LOGDIFF_MIN_FACTORS
+from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.differentiate import LOGDIFF_MIN_FACTORS
+from chainrule.symbolic.steps import Step
 from corpus import (
     CORPUS,
     PRIMITIVES,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import chainrule.explain.graph as graph_module
-from chainrule.ad import grad, vjp
+from chainrule.autodiff.api import grad, vjp
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import MAX_NODES, computation_graph
 

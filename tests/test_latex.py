@@ -212,7 +212,7 @@ def test_same_order_as_text(tree):
 
 
 def test_too_deep_is_a_budget_error_not_a_crash():
-    from chainrule._recursion import DEEP_LIMIT
+    from chainrule.limits import DEEP_LIMIT
 
     e = x
     for _ in range(DEEP_LIMIT):  # two frames a level: past the limit

@@ -17,9 +17,9 @@ import math
 import pytest
 import sympy as sp
 
-from chainrule.api import diff, parse, steps
 from chainrule.core.build import symbol
 from chainrule.core.substitute import substitute
+from chainrule.symbolic.api import diff, parse, steps
 from corpus import VARIABLES, assert_close, parser_missing, sympy_of, sympy_value
 
 pytestmark = pytest.mark.skipif(parser_missing(), reason="chainrule.parsing.parse not landed yet")

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from chainrule.api import diff, steps
 from chainrule.core.build import apply, symbol
 from chainrule.explain.render import render_latex, render_text, to_dict
+from chainrule.symbolic.api import diff, steps
 
 x, y = symbol("x"), symbol("y")
 sin, cos, ln, exp = (lambda u, n=n: apply(n, u) for n in ("sin", "cos", "ln", "exp"))

@@ -8,12 +8,12 @@ from fractions import Fraction
 
 import pytest
 
-from chainrule._recursion import deep_recursion
 from chainrule.core.build import PI, E, apply, const, symbol
 from chainrule.core.expr import Apply
 from chainrule.core.registry import all_primitives, get
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.interop.sympy_bridge import from_sympy, to_sympy
+from chainrule.limits import deep_recursion
 
 sp = pytest.importorskip("sympy")
 
@@ -283,7 +283,7 @@ def test_sympy_float_keeps_the_double():
 
 
 def test_too_deep_is_a_budget_error_not_a_crash():
-    from chainrule._recursion import DEEP_LIMIT
+    from chainrule.limits import DEEP_LIMIT
 
     e = x
     for _ in range(DEEP_LIMIT):

@@ -31,24 +31,24 @@ __version__ = "0.2.0"  # the one source of truth: pyproject.toml reads it
 # public name -> (module, attribute in it); None as attribute: the module itself
 _LAZY: dict[str, tuple[str, str | None]] = {
     "numeric": ("chainrule.numeric", None),
-    **{name: ("chainrule.ad", name) for name in (
+    **{name: ("chainrule.autodiff.api", name) for name in (
         "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian",
         "jvp", "value_and_grad", "vjp")},
-    **{name: ("chainrule.api", name) for name in ("diff", "parse", "steps")},
+    **{name: ("chainrule.symbolic.api", name) for name in ("diff", "parse", "steps")},
     **{name: ("chainrule.calculus", name) for name in (
         "critical_points", "implicit_diff", "minimize", "taylor")},
     **{name: ("chainrule.check", name) for name in (
         "GradCheckError", "GradCheckReport", "check_grads")},
     **{name: ("chainrule.check_answer", name) for name in ("AnswerCheck", "check_answer")},
-    "compile": ("chainrule.compile", "compile_expr"),
+    "compile": ("chainrule.symbolic.compile", "compile_expr"),
     **{name: ("chainrule.core.build", name) for name in (
         "PI", "E", "apply", "const", "symbol", "symbols")},
     **{name: ("chainrule.core.expr", name) for name in (
         "Apply", "Const", "Expr", "NamedConst", "Symbol")},
     "substitute": ("chainrule.core.substitute", "substitute"),
     "computation_graph": ("chainrule.explain.graph", "computation_graph"),
-    **{name: ("chainrule.explain.steps", name) for name in ("Derivation", "Step")},
-    **{name: ("chainrule.simplify", name) for name in ("expand", "readable")},
+    **{name: ("chainrule.symbolic.steps", name) for name in ("Derivation", "Step")},
+    **{name: ("chainrule.symbolic.simplify", name) for name in ("expand", "readable")},
 }
 
 
@@ -70,7 +70,7 @@ def __dir__() -> list[str]:
 
 class _Package(types.ModuleType):
     """The package's module type: a public function keeps its name when a same-named
-    submodule is imported (``chainrule.compile``, ``chainrule.check_answer``).
+    submodule is imported (``chainrule.check_answer``).
 
     Importing a submodule makes the import system bind it as an attribute of the package.
     With lazy names that can happen after ``import chainrule``, and the function would be
@@ -89,7 +89,7 @@ sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from chainrule import numeric
-    from chainrule.ad import (
+    from chainrule.autodiff.api import (
         directional_derivative,
         elementwise_grad,
         grad,
@@ -100,17 +100,17 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         value_and_grad,
         vjp,
     )
-    from chainrule.api import diff, parse, steps
     from chainrule.calculus import critical_points, implicit_diff, minimize, taylor
     from chainrule.check import GradCheckError, GradCheckReport, check_grads
     from chainrule.check_answer import AnswerCheck, check_answer
-    from chainrule.compile import compile_expr as compile  # noqa: A004
     from chainrule.core.build import PI, E, apply, const, symbol, symbols
     from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
     from chainrule.core.substitute import substitute
     from chainrule.explain.graph import computation_graph
-    from chainrule.explain.steps import Derivation, Step
-    from chainrule.simplify import expand, readable
+    from chainrule.symbolic.api import diff, parse, steps
+    from chainrule.symbolic.compile import compile_expr as compile  # noqa: A004
+    from chainrule.symbolic.simplify import expand, readable
+    from chainrule.symbolic.steps import Derivation, Step
 
 
 def from_sympy(sympy_expr):

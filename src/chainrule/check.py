@@ -215,7 +215,7 @@ Chain = list[Callable[[tuple], Any]]
 
 
 def _fwd_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.ad import jvp
+    from chainrule.autodiff.api import jvp
 
     def along(g: Callable, v: tuple) -> Callable:
         return lambda a: jvp(lambda *xs: g(xs), a, v)[1]
@@ -236,7 +236,7 @@ def _traced_inner(cts: tuple, v: tuple) -> Any:
 
 
 def _rev_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.ad import vjp
+    from chainrule.autodiff.api import vjp
 
     def along(g: Callable, v: tuple, cotangent: Any) -> Callable:
         return lambda a: _traced_inner(vjp(lambda *xs: g(xs), *a)[1](cotangent), v)
@@ -248,8 +248,8 @@ def _rev_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
 
 
 def _sym_chain(f: Callable, args: tuple, dirs: list[tuple], u: Any) -> Chain:
-    from chainrule.api import diff
     from chainrule.core.build import as_expr, symbol
+    from chainrule.symbolic.api import diff
 
     syms = [symbol(f"_x{i}") for i in range(len(args))]
     exprs = [as_expr(f(*syms))]

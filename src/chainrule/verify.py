@@ -68,9 +68,9 @@ def _nested(derive, f, order: int):
 def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
            rtol: float = 1e-9) -> Verification:
     """Compare the symbolic ``order``-th derivative with AD (both modes) and numerics."""
-    from chainrule.ad import grad, jvp
-    from chainrule.api import as_expression, diff
+    from chainrule.autodiff.api import grad, jvp
     from chainrule.numeric import derivative
+    from chainrule.symbolic.api import as_expression, diff
 
     e = as_expression(expr)
     if wrt not in point:

@@ -25,7 +25,7 @@ MAX_VARIABLES = 12
 
 def to_expr(value: Any) -> Expr:
     """An expression from text, a number, an Expr or a Python function of symbolic inputs."""
-    from chainrule.api import as_expression
+    from chainrule.symbolic.api import as_expression
     return as_expression(value)
 
 
@@ -88,7 +88,7 @@ def safe(fn: Callable[..., float]) -> Callable[..., float]:
 
 def compiled(expr: Expr, names: tuple[str, ...]) -> Callable[..., float]:
     """A fast scalar function of ``names`` (positional) that returns NaN outside the domain."""
-    from chainrule.compile import compile_expr
+    from chainrule.symbolic.compile import compile_expr
     return safe(compile_expr(expr, list(names)))
 
 

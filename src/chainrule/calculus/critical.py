@@ -174,7 +174,7 @@ def _interval(interval: tuple[Any, Any] | None) -> tuple[float, float] | None:
 # -- one variable --------------------------------------------------------------------------
 
 def _one_variable(f: Expr, x: Symbol, interval: tuple[float, float] | None) -> CriticalPoints:
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     others = sorted(s.name for s in f.free_symbols() if s is not x)
     if others:
         raise ChainruleError(f"{f} also depends on {', '.join(others)}; give a region with "
@@ -216,7 +216,7 @@ def _solve(f: Expr, d1: Expr, x: Symbol, interval: tuple[float, float] | None,
         result.notes.append(f"no closed form found: f′ sampled at many points on "
                             f"[{show_number(a)}, {show_number(b)}], sign changes and dips "
                             "refined by brentq")
-        from chainrule.api import diff
+        from chainrule.symbolic.api import diff
         d2 = diff(d1, x)
         slope = compiled(d1, (x.name,))
         roots = find_roots(slope, a, b, slope=compiled(d2, (x.name,)))
@@ -250,7 +250,7 @@ class _Derivatives:
         self.items = [f, d1]
 
     def __getitem__(self, n: int) -> Expr:
-        from chainrule.api import diff
+        from chainrule.symbolic.api import diff
         while len(self.items) <= n:
             self.items.append(diff(self.items[-1], self.x))
         return self.items[n]

@@ -24,7 +24,7 @@ from chainrule.calculus.common import to_expr, values_of
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 
 def parse_equation(text: str) -> tuple[Expr, Expr]:
@@ -151,7 +151,7 @@ def implicit_diff(equation: Any, dependent: str = "y",
     >>> implicit_diff("x*y = 1").derivative
     Expr('-y/x')
     """
-    from chainrule.api import diff, steps
+    from chainrule.symbolic.api import diff, steps
     lhs, rhs = _sides(equation)
     x, y = build.symbol(independent), build.symbol(dependent)
     F = build.sub(lhs, rhs)
@@ -181,7 +181,7 @@ def implicit_diff(equation: Any, dependent: str = "y",
 
 def _quotient(num: Expr, den: Expr) -> Expr:
     """``num/den`` with a common numeric factor cancelled and the sign tidied."""
-    from chainrule.simplify import readable
+    from chainrule.symbolic.simplify import readable
     g = _gcd(_content(num), _content(den))
     if g not in (0, 1):
         num, den = build.div(num, build.const(g)), build.div(den, build.const(g))

@@ -35,7 +35,7 @@ MAX_NEWTON = 100
 
 
 def parse_expr(text: str) -> Expr:
-    from chainrule.api import parse
+    from chainrule.symbolic.api import parse
     return parse(text)
 
 
@@ -114,7 +114,7 @@ class _Problem:
 
     def __init__(self, f: Expr, names: tuple[str, ...], grad: tuple[Expr, ...],
                  hess: tuple[tuple[Expr, ...], ...]):
-        from chainrule.compile import compile_expr
+        from chainrule.symbolic.compile import compile_expr
         self._f = compile_expr(f, list(names))
         self._g = [compile_expr(e, list(names)) for e in grad]
         self._h = [[compile_expr(e, list(names)) for e in row] for row in hess]

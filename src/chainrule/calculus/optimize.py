@@ -166,7 +166,7 @@ def _finite(fn: Callable, x: np.ndarray) -> float:
 
 
 def _as_expr(fn: Any) -> Expr | None:
-    from chainrule.api import as_expression
+    from chainrule.symbolic.api import as_expression
     if not callable(fn) or isinstance(fn, Expr):
         return as_expression(fn)
     try:

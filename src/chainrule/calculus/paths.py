@@ -23,7 +23,7 @@ from chainrule.calculus.common import to_expr
 from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, DomainError
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_PATHS = 64
 
@@ -113,8 +113,8 @@ def chain_rule_paths(output: Any, definitions: Mapping[str, Any] | Sequence[str]
     routes = _routes(out, defs, wrt)
     composed = _Composer(defs).run(defs[out])
     terms = tuple(_term(route, defs) for route in routes)
-    from chainrule.api import diff
-    from chainrule.simplify import readable
+    from chainrule.symbolic.api import diff
+    from chainrule.symbolic.simplify import readable
     total = readable(build.add(*(t.value for t in terms)))
     direct = diff(composed, wrt)
     agrees = total is direct or _same_values(total, direct)
@@ -147,8 +147,8 @@ def _routes(out: str, defs: dict[str, Expr], wrt: str) -> list[tuple[str, ...]]:
 
 
 def _term(route: tuple[str, ...], defs: dict[str, Expr]) -> PathTerm:
-    from chainrule.api import diff
-    from chainrule.simplify import readable
+    from chainrule.symbolic.api import diff
+    from chainrule.symbolic.simplify import readable
     factors, labels = [], []
     for parent, child in zip(route, route[1:], strict=False):
         factors.append(diff(defs[parent], child))

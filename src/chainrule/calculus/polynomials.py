@@ -1,6 +1,6 @@
 """Polynomials in one variable: coefficients, rational roots, deflation and polishing.
 
->>> from chainrule.api import parse
+>>> from chainrule.symbolic.api import parse
 >>> from chainrule.core.build import symbol
 >>> c = poly_coeffs(parse("2x^3 - 3x^2 - 11x + 6"), symbol("x"))
 >>> rational_root([c[d].value for d in range(4)])
@@ -16,7 +16,7 @@ import numpy as np
 
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr, Symbol
-from chainrule.simplify.expand import expand
+from chainrule.symbolic.simplify.expand import expand
 
 MAX_DEGREE = 40
 MAX_RATIONAL_CANDIDATES = 400
@@ -25,7 +25,7 @@ MAX_RATIONAL_CANDIDATES = 400
 def poly_coeffs(e: Expr, x: Symbol) -> dict[int, Expr] | None:
     """``{degree: coefficient}`` when ``e`` is a polynomial in ``x``, else None.
 
-    >>> from chainrule.api import parse
+    >>> from chainrule.symbolic.api import parse
     >>> from chainrule.core.build import symbol
     >>> {d: str(c) for d, c in poly_coeffs(parse("3x^2 - 12x + 9"), symbol("x")).items()}
     {0: '9', 1: '-12', 2: '3'}

@@ -10,7 +10,7 @@ how, and gives up (returns None) on anything else so the caller can search numer
 * polynomials: linear and quadratic formulas, rational roots (exact), and only what is left
   over of degree ≥ 3 numerically (``numpy.roots``, polished by Newton's method).
 
->>> from chainrule.api import parse, diff
+>>> from chainrule.symbolic.api import parse, diff
 >>> from chainrule.core.build import symbol
 >>> sol = solve_exact(diff("x^x"), symbol("x"))
 >>> [str(r) for r in sol.roots]
@@ -200,7 +200,7 @@ class _Solver:
         coeffs = poly_coeffs(e, self.x)
         if coeffs is not None:
             return self.polynomial(coeffs, e)
-        from chainrule.simplify.readable import factor_common, together
+        from chainrule.symbolic.simplify.readable import factor_common, together
         for rewrite in (factor_common, together):
             alt = rewrite(e)
             if alt is not None and not build.is_add(alt):
@@ -365,7 +365,7 @@ class _Solver:
 
 
 def _linear_coefficient(u: Expr, x: Symbol) -> Expr | None:
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     alpha = diff(u, x)
     if alpha.has(x) or (isinstance(alpha, Const) and alpha.value == 0):
         return None

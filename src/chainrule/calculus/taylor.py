@@ -176,7 +176,7 @@ def _multi_indices(n_vars: int, order: int) -> list[tuple[int, ...]]:
 
 def _terms(f: Expr, names: tuple[str, ...], centre: dict[str, Expr], order: int):
     """(monomial, coefficient) pairs in order of total degree, zero coefficients left out."""
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     derivatives: dict[tuple[int, ...], Expr] = {(0,) * len(names): f}
 
     def derivative(alpha: tuple[int, ...]) -> Expr:

@@ -30,7 +30,7 @@ from chainrule.errors import ChainruleError
 
 
 def _partial(e: Expr, name: str) -> Expr:
-    from chainrule.api import diff
+    from chainrule.symbolic.api import diff
     return diff(e, symbol(name))
 
 
@@ -196,7 +196,7 @@ def directional_derivative(expr: Any, direction: Any, at: Mapping[str, Any] | No
     if at is not None:
         return float(np.dot(g.at(at), u))
     from chainrule.core.build import add, as_expr, mul
-    from chainrule.simplify import readable
+    from chainrule.symbolic.simplify import readable
     return readable(add(*(mul(c, as_expr(_exact(ui))) for c, ui in zip(g, u, strict=True))))
 
 

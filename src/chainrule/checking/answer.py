@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chainrule.api import as_expression, steps
-from chainrule.budget import MAX_ORDER
 from chainrule.core.build import is_add
 from chainrule.core.expr import Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, ParseError
-from chainrule.explain.steps import Derivation, Step
-from chainrule.simplify import expand
+from chainrule.limits import MAX_ORDER
+from chainrule.symbolic.api import as_expression, steps
+from chainrule.symbolic.simplify import expand
+from chainrule.symbolic.steps import Derivation, Step
 
 from .diagnose import Diagnoser, find_step
 from .explain import TEMPLATES, describe, number, point_text
@@ -121,7 +121,7 @@ def _variable(e: Expr, wrt: str | Symbol | None) -> Symbol:
 
 def _parse_answer(answer: Expr | str) -> Expr:
     if isinstance(answer, str):
-        from chainrule.api import parse
+        from chainrule.symbolic.api import parse
         try:
             return parse(answer)
         except ParseError as err:

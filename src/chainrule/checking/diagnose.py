@@ -18,9 +18,9 @@ from fractions import Fraction
 import numpy as np
 
 from chainrule.core.expr import Apply, Expr, Symbol
-from chainrule.explain.steps import Derivation, Step
-from chainrule.modes.symbolic import Differentiator
-from chainrule.simplify.readable import readable
+from chainrule.symbolic.differentiate import Differentiator
+from chainrule.symbolic.simplify.readable import readable
+from chainrule.symbolic.steps import Derivation, Step
 
 from .mistakes import (
     Mistake,

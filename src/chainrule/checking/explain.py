@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from chainrule.core import build
 from chainrule.core.expr import Apply, Expr, Symbol
-from chainrule.modes.symbolic import Differentiator
-from chainrule.simplify.readable import readable
+from chainrule.symbolic.differentiate import Differentiator
+from chainrule.symbolic.simplify.readable import readable
 
 from .diagnose import Diagnosis
 from .mistakes import quotient

@@ -1,8 +1,8 @@
 """Learners' mistakes as *alternative differentiators* over the symbolic engine's structure.
 
 Each :class:`Mistake` is a wrong version of one rule of
-:class:`~chainrule.modes.symbolic.Differentiator`: where the engine applies the product rule,
-``product_of_derivatives`` returns ``f′·g′``; where it applies the chain rule,
+:class:`~chainrule.symbolic.differentiate.Differentiator`: where the engine applies the product
+rule, ``product_of_derivatives`` returns ``f′·g′``; where it applies the chain rule,
 ``missing_inner_derivative`` returns ``f′(u)`` without ``u′``; and so on. A
 :class:`MistakenDifferentiator` is the engine with one mistake made at chosen nodes (its
 *sites*) and every other rule right. Mistakes know no specific function: outer derivatives come
@@ -25,7 +25,7 @@ from chainrule.core import build
 from chainrule.core.build import mul, power
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import get
-from chainrule.modes.symbolic import Differentiator, _is_reciprocal_power, _partial
+from chainrule.symbolic.differentiate import Differentiator, _is_reciprocal_power, _partial
 
 Wrong = Callable[[Differentiator, Expr], list[Expr]]
 Applies = Callable[[Differentiator, Expr], bool]

@@ -33,7 +33,7 @@ def _check_format(fmt: str) -> None:
 
 
 def _number(text: str, what: str) -> float:
-    from chainrule.api import parse
+    from chainrule.symbolic.api import parse
     try:
         return float(parse(text.strip()).evaluate())
     except ChainruleError as err:
@@ -90,9 +90,9 @@ def _table_points(text: str, names: tuple[str, ...]) -> list[dict[str, float]]:
 def run_taylor(expr: str, about: str = "0", order: int = 2, at: str | None = None,
                wrt: str | None = None, fmt: str = "text") -> Any:
     """What ``chainrule taylor`` prints."""
-    from chainrule.api import parse
     from chainrule.calculus.common import variables
     from chainrule.calculus.taylor import taylor_approximation
+    from chainrule.symbolic.api import parse
     _check_format(fmt)
     f = parse(expr)
     centre: Any = about

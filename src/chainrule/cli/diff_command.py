@@ -8,11 +8,11 @@ from typing import Any
 
 from rich.text import Text
 
-from chainrule.api import diff, parse, steps
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
-from chainrule.modes.symbolic import wrt_symbol
+from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.verify import verify
 
 FORMATS = ("text", "latex", "json")
@@ -58,7 +58,7 @@ def rule_names() -> frozenset[str]:
     """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary."""
     from chainrule.core.registry import all_primitives
     from chainrule.explain.render import DETAIL_HIDES
-    from chainrule.modes import symbolic
+    from chainrule.symbolic import differentiate as symbolic
 
     names = {p.text.name for p in all_primitives().values() if p.text is not None}
     names |= {rule for rules in DETAIL_HIDES.values() for rule in rules}

@@ -77,7 +77,7 @@ def _split_top(text: str) -> list[str]:
 
 
 def _number(text: str, name: str) -> float:
-    from chainrule.api import parse
+    from chainrule.symbolic.api import parse
     try:
         return float(parse(text).evaluate())
     except (ChainruleError, TypeError, ValueError) as err:
@@ -88,8 +88,8 @@ def _functions(text: str) -> tuple[Any, Any, Any]:
     """The expression, f and df/dz as vectorised functions of the samples."""
     import numpy as np
 
-    from chainrule.api import diff, parse
-    from chainrule.compile import compile_expr
+    from chainrule.symbolic.api import diff, parse
+    from chainrule.symbolic.compile import compile_expr
     expr = parse(text)
     extra = sorted(s.name for s in expr.free_symbols() if s.name != "z")
     if extra:

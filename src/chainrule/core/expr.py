@@ -120,7 +120,7 @@ class Expr:
     __array_priority__ = 1000.0
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from chainrule.modes.numpy_dispatch import dispatch_ufunc
+        from chainrule.autodiff.numpy_dispatch import dispatch_ufunc
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     # -- inspection --------------------------------------------------------------------

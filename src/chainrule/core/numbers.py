@@ -2,7 +2,7 @@
 
 Exact input stays exact (``1/3`` is a ``Fraction``); a float anywhere makes the result a float.
 Powers are the only operation that can blow up, so :func:`try_power` refuses to fold a power
-whose exact result would exceed :data:`chainrule.budget.MAX_EXACT_BITS` bits, and the caller
+whose exact result would exceed :data:`chainrule.limits.MAX_EXACT_BITS` bits, and the caller
 keeps it unevaluated — that is why ``9^9^9^9`` parses in microseconds.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from chainrule.budget import MAX_EXACT_BITS
+from chainrule.limits import MAX_EXACT_BITS
 
 Number = Fraction | float
 

@@ -31,7 +31,7 @@ def call(prim: Any, *args: Any, **params: Any) -> Any:
             from chainrule.errors import ChainruleError
             raise ChainruleError(f"{prim.name} is an array operation with no symbolic form")
         return apply(prim, *args)
-    from chainrule.modes.tracing import bind
+    from chainrule.autodiff.tracing import bind
     return bind(prim, args, params)
 
 

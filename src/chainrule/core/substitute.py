@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chainrule._recursion import deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Apply, Expr
+from chainrule.limits import deep_recursion
 
 
 def substitute(expr: Expr, mapping: Mapping[Expr, Expr]) -> Expr:

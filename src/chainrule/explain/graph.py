@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff import reverse
+from chainrule.autodiff.pytree import flatten
+from chainrule.autodiff.tracing import is_at, new_level, value_of
 from chainrule.errors import BudgetError, ChainruleError
-from chainrule.modes import reverse
-from chainrule.modes.pytree import flatten
-from chainrule.modes.tracing import is_at, new_level, value_of
 
 MAX_NODES = 500
 """Largest graph :meth:`Graph.text`, :meth:`Graph.dot` and :meth:`Graph.mermaid` will draw."""

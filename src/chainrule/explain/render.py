@@ -1,7 +1,7 @@
 """Renderers for step trees: indented text, LaTeX, and JSON-ready dicts.
 
-Building the tree (:mod:`chainrule.modes.symbolic`) and showing it are separate: these
-functions only read :class:`~chainrule.explain.steps.Step` records. A step shared by several
+Building the tree (:mod:`chainrule.symbolic.differentiate`) and showing it are separate: these
+functions only read :class:`~chainrule.symbolic.steps.Step` records. A step shared by several
 parents (the derivative is a DAG) is shown once and referred to afterwards.
 
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
@@ -16,7 +16,7 @@ from typing import Any
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
-from chainrule.explain.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, Step
 
 DETAIL_HIDES = {
     "full": frozenset(),

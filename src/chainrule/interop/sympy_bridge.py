@@ -18,10 +18,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from chainrule._recursion import DEEP_LIMIT, deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.limits import DEEP_LIMIT, deep_recursion
 
 _DIRECT = ("exp", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan",
            "sinh", "cosh", "tanh")

@@ -10,9 +10,9 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from chainrule.autodiff.tracing import Box, value_of
 from chainrule.errors import ChainruleError
 from chainrule.mc.per_sample import SymbolicDerivatives, forward_derivatives
-from chainrule.modes.tracing import Box, value_of
 
 Seed = int | np.random.Generator | None
 ScoreMethod = Literal["auto", "symbolic", "forward"]

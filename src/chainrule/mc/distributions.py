@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.tracing import value_of
 from chainrule.errors import ChainruleError
 from chainrule.mc.base import (  # noqa: F401 - re-exported: the public home of these names
     Distribution,
@@ -40,7 +41,6 @@ from chainrule.mc.base import (  # noqa: F401 - re-exported: the public home of 
 )
 from chainrule.mc.special import LOG_2PI, lgamma, log_factorial, trigamma
 from chainrule.ml.stable import log_softmax, sigmoid, softplus
-from chainrule.modes.tracing import value_of
 
 
 class Normal(Distribution):

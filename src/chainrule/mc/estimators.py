@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.tracing import value_of
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.per_sample import forward_derivatives
-from chainrule.modes.tracing import value_of
 
 Baseline = None | str | float | Callable[[np.ndarray], Any]
 BASELINES = ("mean", "leave_one_out", "optimal")

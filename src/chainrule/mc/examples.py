@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chainrule.ad import grad
+from chainrule.autodiff.api import grad
 from chainrule.mc.distributions import Bernoulli, Normal, rng_from
 from chainrule.mc.estimators import pathwise, score_function
 from chainrule.ml.stable import sigmoid

@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.ad import jvp
-from chainrule.modes.tracing import Box, value_of
+from chainrule.autodiff.api import jvp
+from chainrule.autodiff.tracing import Box, value_of
 
 Derivatives = dict[str, np.ndarray]
 
@@ -114,10 +114,10 @@ class SymbolicDerivatives:
 
 
 def _trace(fn: Callable[..., Any], names: tuple[str, ...]) -> Any:
-    from chainrule.api import diff
-    from chainrule.compile import compile_expr
     from chainrule.core.build import symbol
     from chainrule.core.expr import Expr
+    from chainrule.symbolic.api import diff
+    from chainrule.symbolic.compile import compile_expr
     arg_names = ["z", *names]
     try:
         expr = fn(symbol("z"), **{p: symbol(p) for p in names})

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.ad import jvp
+from chainrule.autodiff.api import jvp
+from chainrule.autodiff.tracing import value_of
 from chainrule.errors import DomainError
-from chainrule.modes.tracing import value_of
 
 LOG_2PI = math.log(2.0 * math.pi)
 _SHIFT_TO = 10.0

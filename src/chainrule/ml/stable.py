@@ -28,7 +28,7 @@ def logsumexp(x: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool 
 
 def _shifted(x: Any, axis: int) -> Any:
     """x − max(x): the max is a constant shift (it cancels), so it is taken from the values."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     m = np.max(value_of(x), axis=axis, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
         return x - np.where(np.isfinite(m), m, 0.0)

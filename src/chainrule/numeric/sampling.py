@@ -38,7 +38,7 @@ def _expression_and_names(f: Any) -> tuple[Any, list[str]] | None:
     """(expr, sorted variable names) when ``f`` is chainrule text or an Expr, else None."""
     from chainrule.core.expr import Expr
     if isinstance(f, str):
-        from chainrule.api import parse
+        from chainrule.symbolic.api import parse
         f = parse(f)
     if not isinstance(f, Expr):
         return None

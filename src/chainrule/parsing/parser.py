@@ -39,11 +39,10 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
-from chainrule._recursion import deep_recursion
-from chainrule.budget import MAX_NESTING
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError, DomainError, ParseError
+from chainrule.limits import MAX_NESTING, deep_recursion
 from chainrule.parsing.names import CONSTANTS, FUNCTIONS, check_name
 from chainrule.parsing.scan import prescan, syntax_error
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from lark import Token
 
-from chainrule.budget import MAX_INPUT_CHARS, MAX_NESTING
 from chainrule.errors import ParseError
+from chainrule.limits import MAX_INPUT_CHARS, MAX_NESTING
 
 # One character for one, so columns in the source are columns in the input.
 _SAME_WIDTH = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "−": "-", "×": "*", "·": "*",

@@ -17,12 +17,11 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from chainrule._recursion import DEEP_LIMIT, deep_recursion
-from chainrule.budget import MAX_TEXT_CHARS
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, format_number
 from chainrule.errors import BudgetError
+from chainrule.limits import DEEP_LIMIT, MAX_TEXT_CHARS, deep_recursion
 from chainrule.printing import layout
 from chainrule.printing import precedence as P
 from chainrule.printing.text import _TextPrinter

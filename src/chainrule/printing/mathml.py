@@ -22,11 +22,10 @@ import html
 import re
 from fractions import Fraction
 
-from chainrule._recursion import DEEP_LIMIT, deep_recursion
-from chainrule.budget import MAX_TEXT_CHARS
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import Number, format_number
 from chainrule.errors import BudgetError
+from chainrule.limits import DEEP_LIMIT, MAX_TEXT_CHARS, deep_recursion
 from chainrule.printing import layout
 from chainrule.printing import precedence as P
 from chainrule.printing.latex import POWER_ON_HEAD, _LatexPrinter

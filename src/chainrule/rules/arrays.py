@@ -3,7 +3,7 @@
 Their derivatives are linear maps (``vjp`` for reverse mode, ``jvp`` for forward mode),
 written with NumPy functions, which on traced values dispatch back to these same records —
 so they differentiate again for higher orders. ``mean``, ``var``, norms, softmax and the
-losses are compositions of these (see :mod:`chainrule.modes.array_functions`), not records.
+losses are compositions of these (see :mod:`chainrule.autodiff.array_functions`), not records.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ MIN = _struct(
 )
 def _prod_others(x, p):
     """∂(Π x)/∂xᵢ = the product of the other entries, exact also where some xᵢ are 0."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     if not np.any(np.equal(value_of(x), 0)):
         return np.prod(x, axis=axis, keepdims=True) / x
@@ -134,7 +134,7 @@ def _lse_shifted(x, axis, keepdims):
 
 def _lse_softmax(x, ans, p):
     """softmax(x) along the axis, as exp(x − m)/Σ exp(x − m) (m = max x, a constant shift)."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     axis = p.get("axis")
     m = np.max(value_of(x), axis=axis, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):

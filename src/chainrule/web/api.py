@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainrule.api import parse, steps
 from chainrule.checking import check_answer
 from chainrule.cli.diff_command import METHODS, DiffRequest, parse_point, run_diff
 from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError, ParseError
 from chainrule.explain.render import DETAIL_HIDES
-from chainrule.modes.symbolic import wrt_symbol
 from chainrule.parsing import interpret
 from chainrule.printing import mathml
+from chainrule.symbolic.api import parse, steps
+from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.web import evaluation, plot
 from chainrule.web.steps import derivation_dict
 from chainrule.web.validate import (

@@ -214,8 +214,8 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 def _prime() -> None:
     """Build the library's lazily filled tables (primitives, parser, function names) now, in
     one thread: filling them is not safe while requests run in parallel threads."""
-    from chainrule.api import parse, steps
     from chainrule.core.registry import all_primitives
+    from chainrule.symbolic.api import parse, steps
 
     all_primitives()
     steps(parse("x^x + sin(x)"))

@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.ad import grad, jvp
-from chainrule.api import diff
-from chainrule.compile import compile_expr
+from chainrule.autodiff.api import grad, jvp
 from chainrule.core.build import const
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.compile import compile_expr
 
 MAX_GRAPH_NODES = 60
 """Most nodes the graph view draws."""

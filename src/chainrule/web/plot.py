@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.api import diff
-from chainrule.compile import compile_expr
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.compile import compile_expr
 from chainrule.web.evaluation import as_function, finite, fix, scalar
 from chainrule.web.runner import call_with_deadline
 

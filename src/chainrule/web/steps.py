@@ -14,8 +14,8 @@ from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError
 from chainrule.explain import render
-from chainrule.explain.steps import Derivation, Step
 from chainrule.printing import mathml
+from chainrule.symbolic.steps import Derivation, Step
 
 MAX_STEPS = 400
 """Most steps sent for one derivation; past that the tree is cut and says so."""

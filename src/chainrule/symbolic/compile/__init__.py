@@ -1,5 +1,5 @@
 """Expression DAG → fast NumPy (and scalar) functions."""
 
-from chainrule.compile.codegen import CompiledFunction, compile_expr
+from chainrule.symbolic.compile.codegen import CompiledFunction, compile_expr
 
 __all__ = ["CompiledFunction", "compile_expr"]

@@ -51,7 +51,7 @@ def _call(name: str, *args: Any, **params: Any) -> Any:
 
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     """Handle ``ufunc(*inputs)`` when an input is a box or an expression."""
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.tracing import value_of
     if method != "__call__" or kwargs.get("out") is not None:
         raise DifferentiationError(f"numpy.{ufunc.__name__}.{method} with out= or as a method "
                                    "cannot be differentiated; call it plainly")
@@ -80,8 +80,8 @@ def _dotted(func: Any) -> str:
 
 def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """Handle a NumPy array function (``np.sum``, ``np.linalg.solve``, …) on boxes."""
-    from chainrule.modes.array_functions import FUNCTIONS, VALUE_ONLY
-    from chainrule.modes.tracing import value_of
+    from chainrule.autodiff.array_functions import FUNCTIONS, VALUE_ONLY
+    from chainrule.autodiff.tracing import value_of
     if func in VALUE_ONLY:
         return func(*(value_of(a) for a in args),
                     **{k: value_of(v) for k, v in kwargs.items()})

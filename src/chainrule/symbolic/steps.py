@@ -1,7 +1,7 @@
 """Step records: the tree of rules a derivative was built from.
 
 The symbolic differentiator fills these in the same pass that computes the answer (see
-:mod:`chainrule.modes.symbolic`), so the result of the last step is always the answer.
+:mod:`chainrule.symbolic.differentiate`), so the result of the last step is always the answer.
 Rendering to text, LaTeX or JSON lives in :mod:`chainrule.explain.render`, apart from building.
 """
 

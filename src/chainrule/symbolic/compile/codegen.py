@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.compile.templates import NAMESPACE, line
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.symbolic.compile.templates import NAMESPACE, line
 
 _CHUNK = 64
 
@@ -117,7 +117,7 @@ class CompiledFunction:
 
 def compile_expr(expr: Any, args: list[str] | tuple[str, ...] | None = None) -> CompiledFunction:
     """Compile an expression (or text) into a fast function of ``args`` (default: sorted)."""
-    from chainrule.api import as_expression
+    from chainrule.symbolic.api import as_expression
     e = as_expression(expr)
     names = list(args) if args is not None else sorted(s.name for s in e.free_symbols())
     return CompiledFunction(e, [Symbol(n) for n in names])

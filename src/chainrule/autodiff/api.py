@@ -19,11 +19,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from chainrule.autodiff import forward, reverse
+from chainrule.autodiff.pytree import flatten
+from chainrule.autodiff.tracing import is_at, new_level, value_of
 from chainrule.errors import ChainruleError
-from chainrule.modes import forward, reverse
-from chainrule.modes.pytree import flatten
-from chainrule.modes.symbolic_cache import SymbolicGradient
-from chainrule.modes.tracing import is_at, new_level, value_of
+from chainrule.symbolic.cache import SymbolicGradient
 
 
 def _as_float(x: Any) -> Any:
@@ -101,7 +101,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``.
 
     For plain-number arguments the derivative is traced symbolically once and compiled
-    (see :mod:`chainrule.modes.symbolic_cache`); otherwise the reverse pass is recorded.
+    (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded.
     """
     nums, single = _argnums(argnums)
     fast = SymbolicGradient(f, nums)

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.tracing import value_of
 from chainrule.core.ops import call
 from chainrule.core.registry import get
-from chainrule.modes.tracing import value_of
 from chainrule.rules.arrays import take_index
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainrule.budget import MAX_NODES, MAX_ORDER
 from chainrule.core.build import symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
-from chainrule.explain.steps import Derivation, Step
-from chainrule.modes.symbolic import Differentiator, Method, wrt_symbol
-from chainrule.simplify.readable import readable
+from chainrule.limits import MAX_NODES, MAX_ORDER
+from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
+from chainrule.symbolic.simplify.readable import readable
+from chainrule.symbolic.steps import Derivation, Step
 
 ExprLike = Expr | str | int | float
 

@@ -9,7 +9,7 @@ derivative rules are again written with chainrule operations, so they are traced
 outer levels in turn.
 
 Plain NumPy code reaches :func:`bind` through ``__array_ufunc__`` / ``__array_function__``
-(see :mod:`chainrule.modes.numpy_dispatch`).
+(see :mod:`chainrule.autodiff.numpy_dispatch`).
 """
 
 from __future__ import annotations
@@ -139,11 +139,11 @@ class Box:
         return self
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from chainrule.modes.numpy_dispatch import dispatch_ufunc
+        from chainrule.autodiff.numpy_dispatch import dispatch_ufunc
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from chainrule.modes.numpy_dispatch import dispatch_function
+        from chainrule.autodiff.numpy_dispatch import dispatch_function
         return dispatch_function(func, args, kwargs)
 
 

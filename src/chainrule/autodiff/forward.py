@@ -12,16 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff import batched
+from chainrule.autodiff.tracing import Box, bind, is_at, unbox
 from chainrule.errors import DifferentiationError
-from chainrule.modes import batched
-from chainrule.modes.tracing import Box, bind, is_at, unbox
 
 
 class JVPBox(Box):
     """A value with its tangent, traced for forward mode.
 
     With ``batch = B`` the tangent has a leading axis of B directions, pushed together
-    (:mod:`chainrule.modes.batched`).
+    (:mod:`chainrule.autodiff.batched`).
     """
 
     __slots__ = ("tangent", "batch")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from chainrule._recursion import deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
+from chainrule.limits import deep_recursion
 
 MAX_TERMS = 256
 MAX_POWER = 8

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from chainrule._recursion import deep_recursion
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr
-from chainrule.simplify.expand import expand
+from chainrule.limits import deep_recursion
+from chainrule.symbolic.simplify.expand import expand
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""

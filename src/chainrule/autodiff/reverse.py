@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.tracing import Box, bind, is_at, unbox
 from chainrule.errors import DifferentiationError
-from chainrule.modes.tracing import Box, bind, is_at, unbox
 from chainrule.rules.arrays import unbroadcast
 
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chainrule._recursion import deep_recursion
 from chainrule.core import build
 from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
-from chainrule.explain.steps import Step
+from chainrule.limits import deep_recursion
+from chainrule.symbolic.steps import Step
 
 Method = Literal["auto", "logdiff", "direct"]
 LOGDIFF_MIN_FACTORS = 24
@@ -219,7 +219,7 @@ class Differentiator:
 
     def _logdiff_steps(self, y: Expr, ln_y: Expr, rhs: Expr, result: Expr,
                        subs: list[Step | None]) -> Step:
-        from chainrule.simplify.readable import readable
+        from chainrule.symbolic.simplify.readable import readable
         tidy = readable(rhs)
         stages = [
             self.step("Take ln of both sides", y, ln_y, lhs="ln|y|",

@@ -70,8 +70,8 @@ class SymbolicGradient:
             return None
 
     def _trace(self, n_args: int) -> Any:
-        from chainrule.api import diff
-        from chainrule.compile import compile_expr
+        from chainrule.symbolic.api import diff
+        from chainrule.symbolic.compile import compile_expr
         names = [f"_arg{i}" for i in range(n_args)]
         try:
             out = self.f(*(symbol(n) for n in names))

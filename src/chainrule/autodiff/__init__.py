@@ -1,0 +1,27 @@
+"""Automatic differentiation of NumPy code: forward and reverse mode, batching, NumPy dispatch.
+
+The public API lives in :mod:`chainrule.autodiff.api` and is re-exported here and by
+``chainrule`` itself.
+
+>>> import numpy as np
+>>> from chainrule.autodiff import grad
+>>> grad(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
+array([2., 4.])
+"""
+
+from chainrule.autodiff.api import (
+    directional_derivative,
+    elementwise_grad,
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
+
+__all__ = [
+    "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp",
+    "value_and_grad", "vjp",
+]

@@ -1,0 +1,1 @@
+"""The symbolic engine: differentiate expressions, record steps, simplify, compile."""
