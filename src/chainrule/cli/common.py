@@ -12,7 +12,6 @@ Machine formats (JSON, LaTeX, MathML) are written as they are, never through Ric
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +59,8 @@ def configure_logging(verbose: int) -> None:
     """``-v``: INFO from chainrule's loggers on stderr; ``-vv``: DEBUG."""
     if verbose <= 0:
         return
+    import logging  # only with -v: the command line starts faster without it
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("chainrule: %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("chainrule")
@@ -75,7 +76,6 @@ def run_command(action: Callable[[], Any], common: Common = Common(),
     ``--quiet``, never when stderr is redirected).
     """
     configure_logging(common.verbose)
-    logging.getLogger(__name__).info("running with %s", common)
     try:
         with _Spinner(busy, common.quiet):
             output = _within_time(action, common.timeout)

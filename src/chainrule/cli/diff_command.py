@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
-from chainrule.verify import verify
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("text", "latex", "json")
 METHODS = ("auto", "logdiff", "direct")
@@ -115,6 +118,7 @@ def run_diff(req: DiffRequest) -> Any:
     _validate(req)
     expr = parse(req.expr)
     wrt = wrt_symbol(expr, req.wrt).name
+    log.info("parsed %r as %s; differentiating by %s, order %d", req.expr, expr, wrt, req.order)
     hide = hide_names(req.hide)
     derivation = steps(expr, wrt, req.order, req.method) if req.show_steps else None
     result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
@@ -122,7 +126,11 @@ def run_diff(req: DiffRequest) -> Any:
     value = _value_at(expr, result, point) if point is not None else None
     if req.verify and point is None:
         raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
-    check = verify(expr, wrt, point, req.order) if req.verify else None
+    check = None
+    if req.verify:
+        from chainrule.verify import verify
+        check = verify(expr, wrt, point, req.order)
+        log.info("verified: %s", check.note)
     if req.fmt == "json":
         out = _as_json(req, expr, wrt, result, derivation, hide, point, value)
         if check is not None:
@@ -169,6 +177,7 @@ def _point_text(point: dict[str, float]) -> str:
 
 
 def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
+    from rich.text import Text  # only for text output: JSON and LaTeX never load rich
     out = Text.assemble(("interpreted as: ", "dim"), str(expr), "\n")
     if derivation is not None:
         out.append(render_text(derivation, hide=hide, detail=req.detail) + "\n")
