@@ -42,7 +42,7 @@ def test_a_switch_alone_works():
 
 
 @pytest.mark.parametrize("args", [
-    ["diff", "x^2", "--nope"], ["diff"], ["nosuchcommand"], ["diff", "x", "--order", "two"],
+    ["diff", "x^2", "--nope"], ["nosuchcommand"], ["diff", "x", "--order", "two"],
     ["estimate", "--dist", "normal"], ["taylor", "e^x", "--timeout", "soon"],
 ])
 def test_usage_errors_are_one_line_with_status_2(args):
@@ -52,6 +52,12 @@ def test_usage_errors_are_one_line_with_status_2(args):
     assert len(lines) == 1 and lines[0].startswith("error: "), r.output
     assert "╭" not in r.output and "Traceback" not in r.output
     assert "--help" in lines[0]  # says where to read the usage
+
+
+def test_a_missing_argument_is_one_line_with_status_2():
+    r = cli("diff")
+    assert r.exit_code == 2
+    assert len(r.output.strip().splitlines()) == 1 and r.output.startswith("error: ")
 
 
 def test_hide_rejects_an_unknown_rule_and_lists_the_valid_ones():
@@ -83,6 +89,15 @@ def test_latex_of_cbrt_keeps_every_bracket():
     r = cli("diff", "cbrt(x)", "--format", "latex", "--at", "x=8")
     assert r.stdout.count("[") == r.stdout.count("]") >= 3
     assert r.stdout.startswith(r"\frac{d}{dx}\left[\sqrt[3]{x}\right] = ")
+
+
+def test_mathml_is_one_math_element_with_its_brackets():
+    r = cli("diff", "cbrt(x)", "--format", "mathml")
+    assert r.exit_code == 0, r.output
+    out = r.stdout.strip()
+    assert out.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')
+    assert out.endswith("</math>") and out.count("<math") == 1
+    assert "<mo>[</mo><mroot><mi>x</mi><mn>3</mn></mroot><mo>]</mo>" in out
 
 
 def test_markup_lookalikes_in_json_are_kept():

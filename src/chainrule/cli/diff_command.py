@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("text", "latex", "json")
+FORMATS = ("text", "latex", "json", "mathml")
 METHODS = ("auto", "logdiff", "direct")
 
 
@@ -138,6 +138,8 @@ def run_diff(req: DiffRequest) -> Any:
         return out
     if req.fmt == "latex":
         return _as_latex(req, expr, wrt, result, derivation, hide, value, point)
+    if req.fmt == "mathml":
+        return _as_mathml(req.order, expr, wrt, result)
     text = _as_text(req, expr, wrt, result, derivation, hide, point, value)
     if check is not None:
         text.append("\n" + _verify_text(check))
@@ -199,6 +201,13 @@ def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:
     if point is not None:
         lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}")
     return "\n".join(lines)
+
+
+def _as_mathml(order: int, expr: Expr, wrt: str, result: Expr) -> str:
+    """The equation ``d/dx [f] = f′`` as one ``<math>`` element."""
+    from chainrule.printing import mathml
+    lhs = mathml.derivative_operator(wrt, order) + mathml.parens(mathml.fragment(expr), "[", "]")
+    return mathml.math_element(f"{lhs}<mo>=</mo>{mathml.fragment(result)}", display=True)
 
 
 def _as_json(req, expr, wrt, result, derivation, hide, point, value) -> dict[str, Any]:

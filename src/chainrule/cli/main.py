@@ -100,7 +100,8 @@ def diff_command(
     = "",
     detail: Annotated[str, typer.Option("--detail", help="full, normal or brief.")] = "normal",
     method: Annotated[str, typer.Option("--method", help="auto, logdiff or direct.")] = "auto",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, latex or json.")] = "text",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="text, latex, json or mathml (the equation).")] = "text",
     check: Annotated[bool, typer.Option(
         "--verify", help="With --at: compare symbolic, forward AD, reverse AD and numerics.")]
     = False,
