@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import chainrule
+from chainrule.cli.common import Common, run_command
 from chainrule.cli.diff_command import hide_names, rule_names
 from chainrule.cli.main import app
 
@@ -106,10 +108,14 @@ def test_markup_lookalikes_in_json_are_kept():
 
 
 def test_timeout_ends_long_work_with_one_line_and_status_2():
-    r = cli("estimate", "--dist", "normal", "--params", "loc=1,scale=2", "--f", "(z-3)^2",
-            "--n", "50000000", "--timeout", "0.2", "--quiet")
-    assert r.exit_code == 2, r.output
-    assert r.output.strip() == "error: stopped after the time limit of 0.2 s (--timeout)"
+    # a fresh process: the work is stopped part-way, which no later test should share.
+    # Unlimited, this 14th derivative takes minutes.
+    done = subprocess.run([sys.executable, "-m", "chainrule", "diff", "sin(cos(tan(x^x)))",
+                           "--order", "14", "--timeout", "0.3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "error: stopped after the time limit of 0.3 s (--timeout)\n"
+    assert done.stdout == ""
 
 
 def test_timeout_leaves_quick_work_alone():
@@ -152,3 +158,24 @@ def test_every_command_takes_the_common_options():
         text = cli(command, "--help").stdout
         for option in ("--quiet", "--timeout", "--verbose"):
             assert option in text, (command, option)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [(False, True), (True, False)])
+def test_long_work_shows_a_spinner_on_a_terminal_unless_quiet(monkeypatch, capsys, quiet, shown):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run_command(lambda: "done", Common(quiet=quiet), busy="differentiating 9 times")
+    assert ("differentiating 9 times" in terminal.getvalue()) is shown
+    assert capsys.readouterr().out == "done\n"
+
+
+def test_short_work_shows_no_spinner(monkeypatch, capsys):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    run_command(lambda: "done", Common(), busy=None)
+    assert terminal.getvalue() == ""
