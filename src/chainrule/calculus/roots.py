@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 SAMPLES = 4001
 """Points sampled on the interval (the work budget of one root search)."""
@@ -31,6 +31,16 @@ FLAT_TOLERANCE = 1e-10
 """A dip is a root when |g| there is below this times the largest |g| sampled (at least 1)."""
 
 Fn = Callable[[float], float]
+
+
+def _optimize() -> ModuleType:
+    """``scipy.optimize``, imported on first use.
+
+    A documented lazy import for start time: scipy.optimize takes 300-400 ms to import and
+    only a root search needs it, so ``import chainrule`` and the command line do not pay for it.
+    """
+    import scipy.optimize
+    return scipy.optimize
 
 
 def find_roots(g: Fn, a: float, b: float, slope: Fn | None = None,
@@ -59,7 +69,7 @@ def find_roots(g: Fn, a: float, b: float, slope: Fn | None = None,
 def _bracketed(g: Fn, lo: float, hi: float, size: float) -> float | None:
     """The root of a sign change, or None when the sign change is a pole or a jump."""
     try:
-        root = brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+        root = _optimize().brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
     except (ValueError, RuntimeError):
         return None
     value = g(root)
@@ -104,7 +114,7 @@ def _dip_point(g: Fn, slope: Fn | None, lo: float, mid: float, hi: float, sign: 
                 if s1 == 0:
                     return right
                 try:
-                    return float(brentq(slope, left, right, xtol=1e-15, maxiter=200))
+                    return float(_optimize().brentq(slope, left, right, xtol=1e-15, maxiter=200))
                 except (ValueError, RuntimeError):
                     break
 
@@ -112,7 +122,7 @@ def _dip_point(g: Fn, slope: Fn | None, lo: float, mid: float, hi: float, sign: 
         v = sign * g(t)
         return v if math.isfinite(v) else math.inf
 
-    best = minimize_scalar(size, bounds=(lo, hi), method="bounded",
+    best = _optimize().minimize_scalar(size, bounds=(lo, hi), method="bounded",
                            options={"xatol": 1e-14 * max(1.0, abs(mid))})
     return float(best.x)
 

@@ -3,7 +3,7 @@
 
 Each ``run_*`` function takes plain values and returns what the command prints: a dict for
 ``--format json`` (printed alone on stdout), else something rich can render. ``register(app)``
-adds the commands to a Typer app (see :mod:`chainrule.cli.main`).
+(from :mod:`chainrule.cli.calculus_cli`) adds the commands to a Typer app.
 
 Point syntax: ``--at x=1,y=2`` (values may be ``pi/2``); several points for ``taylor``:
 ``--at x=0.1,1`` (one variable) or ``--at "x=0.1,y=0;x=1,y=1"``. Intervals ``--interval 0,7``,
@@ -12,10 +12,9 @@ regions ``--region x=-2:2,y=-1:3``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-import typer
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -300,87 +299,8 @@ def run_implicit(expr_text: str, dependent: str, independent: str | None, fmt: s
     return out_text
 
 
-# -- registration --------------------------------------------------------------------------
+# the commands' options live in a light module (fast start); re-exported for callers here
+from chainrule.cli.calculus_cli import register  # noqa: E402
 
-Fmt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
-Wrt = Annotated[str | None, typer.Option("--wrt", "-w", help="Variables, e.g. x,y.")]
-At = Annotated[str | None, typer.Option("--at", help="Point: x=1,y=2.")]
-
-
-def register(app: typer.Typer) -> None:
-    """Add taylor, critical, grad, jacobian, hessian and minimize to ``app``."""
-
-    def run(action) -> None:
-        from chainrule.cli.main import _run  # here, not above: main imports the commands
-        _run(action)
-
-    @app.command("taylor")
-    def taylor_command(
-        expr: Annotated[str, typer.Argument(help="The function, e.g. \"e^x\".")],
-        about: Annotated[str, typer.Option("--about", "-a",
-                                           help="Expansion point: 0, pi/2, or x=0,y=0.")] = "0",
-        order: Annotated[int, typer.Option("--order", "-n", help="Polynomial order.")] = 2,
-        at: Annotated[str | None, typer.Option(
-            "--at", help="Error-table points: x=0.1,1 (or \"x=0,y=1;x=1,y=1\").")] = None,
-        wrt: Wrt = None, fmt: Fmt = "text",
-    ) -> None:
-        """Taylor polynomial of EXPR about a point, with an error table."""
-        run(lambda: run_taylor(expr, about, order, at, wrt, fmt))
-
-    @app.command("critical")
-    def critical_command(
-        expr: Annotated[str, typer.Argument(help="The function, e.g. \"x^x\" or \"x^2 - y^2\".")],
-        interval: Annotated[str | None, typer.Option(
-            "--interval", "-i", help="One variable: search a,b, e.g. 0,7.")] = None,
-        region: Annotated[str | None, typer.Option(
-            "--region", "-r", help="Several variables: x=-2:2,y=-2:2.")] = None,
-        fmt: Fmt = "text",
-    ) -> None:
-        """Critical points of EXPR and their kinds (min, max, inflection, saddle)."""
-        run(lambda: run_critical(expr, interval, region, fmt))
-
-    @app.command("grad")
-    def grad_command(
-        expr: Annotated[str, typer.Argument(help="A scalar function, e.g. \"x^2 + 3y^2\".")],
-        wrt: Wrt = None, at: At = None,
-        direction: Annotated[str | None, typer.Option(
-            "--direction", "-d", help="Directional derivative along this vector, e.g. 1,0.")]
-        = None,
-        let: Annotated[list[str] | None, typer.Option(
-            "--let", help="Intermediate variable, e.g. --let \"u=x^2\": shows the chain rule "
-                          "as a sum over paths.")] = None,
-        fmt: Fmt = "text",
-    ) -> None:
-        """Gradient of EXPR; at a point also |∇f| and the steepest-descent direction."""
-        run(lambda: run_grad(expr, wrt, at, direction, let, fmt))
-
-    @app.command("jacobian")
-    def jacobian_command(
-        exprs: Annotated[list[str], typer.Argument(help="The functions, e.g. \"x*y\" \"x+y\".")],
-        wrt: Wrt = None, at: At = None, fmt: Fmt = "text",
-    ) -> None:
-        """Jacobian matrix of several functions (row i = gradient of the i-th)."""
-        run(lambda: run_jacobian(exprs, wrt, at, fmt))
-
-    @app.command("hessian")
-    def hessian_command(
-        expr: Annotated[str, typer.Argument(help="A scalar function.")],
-        wrt: Wrt = None, at: At = None, fmt: Fmt = "text",
-    ) -> None:
-        """Hessian matrix of EXPR; at a point its eigenvalues and definiteness."""
-        run(lambda: run_hessian(expr, wrt, at, fmt))
-
-    @app.command("minimize")
-    def minimize_command(
-        expr: Annotated[str, typer.Argument(help="The function to minimise.")],
-        start: Annotated[str, typer.Option("--from", help="Start point: x=1,y=1.")],
-        method: Annotated[str, typer.Option("--method", "-m", help="gd or newton.")] = "gd",
-        step: Annotated[float | None, typer.Option(
-            "--step", help="Fixed gradient-descent step (default: line search).")] = None,
-        tol: Annotated[float, typer.Option("--tol", help="Stop when |∇f| ≤ tol.")] = 1e-8,
-        max_iter: Annotated[int | None, typer.Option("--max-iter", help="Step limit.")] = None,
-        show_all: Annotated[bool, typer.Option("--all", help="Show every trace row.")] = False,
-        fmt: Fmt = "text",
-    ) -> None:
-        """Minimise EXPR by gradient descent or Newton's method; prints the trace."""
-        run(lambda: run_minimize(expr, start, method, step, tol, max_iter, show_all, fmt))
+__all__ = ["register", "run_critical", "run_grad", "run_hessian", "run_implicit",
+           "run_jacobian", "run_minimize", "run_taylor"]

@@ -13,13 +13,18 @@ Added to the main app by ``register(app)`` (see :mod:`chainrule.cli.main`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
+from chainrule.cli.common import Common, Quiet, Timeout, Verbose, run_command
 from chainrule.errors import ChainruleError
 from chainrule.tutor import AnswerCheck, check_answer
+
+if TYPE_CHECKING:  # imported when the command runs: the command line starts fast
+    from rich.text import Text
+
+    from chainrule.tutor import AnswerCheck
 
 FORMATS = ("text", "json")
 
@@ -44,6 +49,7 @@ def run_check(req: CheckRequest) -> tuple[Any, AnswerCheck]:
 
 
 def _as_text(r: AnswerCheck) -> Text:
+    from rich.text import Text
     out = Text()
     if r.equivalent:
         out.append("equivalent", style="bold green")
@@ -71,10 +77,9 @@ def register(app: typer.Typer) -> None:
                                                 help="Variable to differentiate by.")] = None,
         order: Annotated[int, typer.Option("--order", "-n", help="Derivative order.")] = 1,
         fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+        quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
     ) -> None:
         """Check ANSWER against the derivative of EXPR: the verdict, the mistake, the rule."""
-        from chainrule.cli.main import _run  # here, not above: main imports this module
-
         verdicts: list[AnswerCheck] = []
 
         def action() -> Any:
@@ -82,6 +87,6 @@ def register(app: typer.Typer) -> None:
             verdicts.append(verdict)
             return output
 
-        _run(action)
+        run_command(action, Common(quiet, timeout, verbose))
         if verdicts and not verdicts[0].equivalent:
             raise typer.Exit(1)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
-from chainrule.testing import verify
 
-FORMATS = ("text", "latex", "json")
+if TYPE_CHECKING:
+    from rich.text import Text
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("text", "latex", "json", "mathml")
 METHODS = ("auto", "logdiff", "direct")
 
 
@@ -54,11 +57,46 @@ def parse_point(text: str) -> dict[str, float]:
     return point
 
 
+def rule_names() -> frozenset[str]:
+    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary."""
+    from chainrule.core.registry import all_primitives
+    from chainrule.explain.render import DETAIL_HIDES
+    from chainrule.symbolic import calculus_steps  # noqa: F401 - its step kinds count too
+    from chainrule.symbolic.steps import Step
+
+    names = {p.text.name for p in all_primitives().values() if p.text is not None}
+    names |= {rule for rules in DETAIL_HIDES.values() for rule in rules}
+    kinds, stack = set(), [Step]
+    while stack:  # every step kind's own name (record-driven kinds name their record's rule)
+        kind = stack.pop()
+        kinds.add(kind.name)
+        stack.extend(kind.__subclasses__())
+    names |= kinds - {Step.name}
+    return frozenset(n.lower() for n in names)
+
+
+def short_rule_name(name: str) -> str:
+    """``"constant multiple rule"`` → ``"constant-multiple"``, as ``--hide`` takes it."""
+    return name.removesuffix(" rule").replace(" ", "-")
+
+
 def hide_names(text: str) -> frozenset[str]:
-    """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``."""
+    """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``; an unknown
+    name is an error that lists the valid ones.
+
+    >>> sorted(hide_names("sum,constant-multiple"))
+    ['constant multiple rule', 'sum rule']
+    """
+    known = rule_names()
     out = set()
-    for name in filter(None, (n.strip().lower().replace("-", " ") for n in text.split(","))):
-        out.add(name if name.endswith("rule") else f"{name} rule")
+    for given in filter(None, (n.strip() for n in text.split(","))):
+        name = given.lower().replace("-", " ")
+        candidates = (name, f"{name} rule")
+        match = next((c for c in candidates if c in known), None)
+        if match is None:
+            valid = ", ".join(sorted({short_rule_name(n) for n in known}))
+            raise ChainruleError(f"--hide: unknown rule {given!r}; valid names: {valid}")
+        out.add(match)
     return frozenset(out)
 
 
@@ -77,6 +115,7 @@ def _validate(req: DiffRequest) -> None:
     if req.method not in METHODS:
         raise ChainruleError(f"unknown method {req.method!r}; use one of {', '.join(METHODS)}")
     hidden_rules(frozenset(), req.detail)  # raises on an unknown detail level
+    hide_names(req.hide)  # raises on an unknown rule name
 
 
 def run_diff(req: DiffRequest) -> Any:
@@ -84,6 +123,7 @@ def run_diff(req: DiffRequest) -> Any:
     _validate(req)
     expr = parse(req.expr)
     wrt = wrt_symbol(expr, req.wrt).name
+    log.info("parsed %r as %s; differentiating by %s, order %d", req.expr, expr, wrt, req.order)
     hide = hide_names(req.hide)
     derivation = steps(expr, wrt, req.order, req.method) if req.show_steps else None
     result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
@@ -91,7 +131,11 @@ def run_diff(req: DiffRequest) -> Any:
     value = _value_at(expr, result, point) if point is not None else None
     if req.verify and point is None:
         raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
-    check = verify(expr, wrt, point, req.order) if req.verify else None
+    check = None
+    if req.verify:
+        from chainrule.testing import verify
+        check = verify(expr, wrt, point, req.order)
+        log.info("verified: %s", check.note)
     if req.fmt == "json":
         out = _as_json(req, expr, wrt, result, derivation, hide, point, value)
         if check is not None:
@@ -99,6 +143,8 @@ def run_diff(req: DiffRequest) -> Any:
         return out
     if req.fmt == "latex":
         return _as_latex(req, expr, wrt, result, derivation, hide, value, point)
+    if req.fmt == "mathml":
+        return _as_mathml(req.order, expr, wrt, result)
     text = _as_text(req, expr, wrt, result, derivation, hide, point, value)
     if check is not None:
         text.append("\n" + _verify_text(check))
@@ -138,6 +184,7 @@ def _point_text(point: dict[str, float]) -> str:
 
 
 def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
+    from rich.text import Text  # only for text output: JSON and LaTeX never load rich
     out = Text.assemble(("interpreted as: ", "dim"), str(expr), "\n")
     if derivation is not None:
         out.append(render_text(derivation, hide=hide, detail=req.detail) + "\n")
@@ -159,6 +206,13 @@ def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:
     if point is not None:
         lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}")
     return "\n".join(lines)
+
+
+def _as_mathml(order: int, expr: Expr, wrt: str, result: Expr) -> str:
+    """The equation ``d/dx [f] = f′`` as one ``<math>`` element."""
+    from chainrule.printing import mathml
+    lhs = mathml.derivative_operator(wrt, order) + mathml.parens(mathml.fragment(expr), "[", "]")
+    return mathml.math_element(f"{lhs}<mo>=</mo>{mathml.fragment(result)}", display=True)
 
 
 def _as_json(req, expr, wrt, result, derivation, hide, point, value) -> dict[str, Any]:

@@ -13,15 +13,16 @@ Added to the main app by ``register(app)`` (see :mod:`chainrule.cli.main`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
 
+from chainrule.cli.common import Common, Quiet, Timeout, Verbose, run_command
 from chainrule.errors import ChainruleError
+
+if TYPE_CHECKING:  # imported when the command runs: the command line starts fast
+    import numpy as np
+    from rich.console import Group
 
 FORMATS = ("text", "json")
 LONG_RUN = 1_000_000  # samples × estimators from which a progress bar is worth showing
@@ -85,6 +86,8 @@ def _number(text: str, name: str) -> float:
 
 def _functions(text: str) -> tuple[Any, Any, Any]:
     """The expression, f and df/dz as vectorised functions of the samples."""
+    import numpy as np
+
     from chainrule.symbolic.api import diff, parse
     from chainrule.symbolic.compile import compile_expr
     expr = parse(text)
@@ -128,6 +131,10 @@ def run_estimate(req: EstimateRequest) -> Any:
 
 
 def _as_text(dist: Any, expr: Any, result: Any) -> Group:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     from chainrule.mc.compare import table_cells
     first = next(iter(result.estimates.values()))
     head = Text()
@@ -151,6 +158,7 @@ class _Bar:
     def __init__(self, enabled: bool):
         self.progress = None
         if enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
             console = Console(stderr=True)
             if console.is_terminal:
@@ -196,9 +204,9 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
         progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                                help="Progress bar on long runs.")] = True,
+        quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
     ) -> None:
         """Estimate ∇θ E[f(z)] with Monte Carlo gradient estimators and compare them."""
-        from chainrule.cli.main import _run  # here, not above: main imports this module
-
-        _run(lambda: run_estimate(EstimateRequest(dist, params, f, wrt, n, estimators, seed,
-                                                  fmt, progress)))
+        request = EstimateRequest(dist, params, f, wrt, n, estimators, seed, fmt,
+                                  progress and not quiet)
+        run_command(lambda: run_estimate(request), Common(quiet, timeout, verbose))

@@ -1,41 +1,89 @@
 """The ``chainrule`` command line.
 
-Every command prints one clear message and exits non-zero on bad input; no traceback reaches
-the user. JSON goes to stdout alone, and ``NO_COLOR`` is honoured (by rich).
+Every command prints one clear line and exits 2 on bad input; no traceback reaches the user.
+JSON, LaTeX and MathML go to stdout alone and untouched, and ``NO_COLOR`` is honoured (by rich).
+
+Start time matters for a command line: this module and the ones that register the commands
+import only Typer; each command imports what it needs when it runs.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
 
-from chainrule.cli.diff_command import DiffRequest, run_diff
-from chainrule.errors import ChainruleError
+from chainrule.cli.common import Common, Quiet, Timeout, Verbose, run_command
+
+# the Click exception family, found from Typer's public BadParameter so that this works both
+# with Typer versions that vendor Click and with those that use the click package
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class OneLineErrors(TyperGroup):
+    """The command group, with usage errors as one line: ``error: …`` (exit 2)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  **extra)
+        except ClickException as err:
+            if not standalone_mode:
+                raise
+            if type(err).__name__ == "NoArgsIsHelpError":  # bare `chainrule`: the help
+                err.show()
+                sys.exit(err.exit_code)
+            sys.stderr.write(f"error: {usage_line(err)}\n")
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        if not standalone_mode:
+            return status
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def usage_line(err: Exception) -> str:
+    """One line for a usage error, naming the command and where to read its usage."""
+    message = " ".join(str(err.format_message()).split())  # type: ignore[attr-defined]
+    ctx = getattr(err, "ctx", None)
+    if ctx is None:
+        return message
+    return f"{message} (see '{ctx.command_path} --help')"
+
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=OneLineErrors, add_completion=False, no_args_is_help=True,
+    pretty_exceptions_enable=False, rich_markup_mode=None,
     help="Differentiate functions and show the work: symbolic steps, values, LaTeX, JSON.",
 )
 
 
-def _register_commands() -> None:
-    from chainrule.cli.calculus_commands import register as register_calculus
-    from chainrule.cli.check_command import register as register_check
-    from chainrule.cli.estimate_command import register as register_estimate
-    from chainrule.cli.serve_command import register as register_serve
-    register_check(app)
-    register_estimate(app)
-    register_calculus(app)
-    register_serve(app)
+def _show_version(value: bool) -> None:
+    if value:
+        from chainrule import __version__
+        sys.stdout.write(f"chainrule {__version__}\n")
+        raise typer.Exit(0)
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
     """chainrule: derivatives with their steps."""
+
+
+LONG_ORDER = 8
+"""Derivative order from which ``diff`` shows a spinner on a terminal."""
 
 
 @app.command("diff")
@@ -52,55 +100,43 @@ def diff_command(
     = "",
     detail: Annotated[str, typer.Option("--detail", help="full, normal or brief.")] = "normal",
     method: Annotated[str, typer.Option("--method", help="auto, logdiff or direct.")] = "auto",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, latex or json.")] = "text",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="text, latex, json or mathml (the equation).")] = "text",
     check: Annotated[bool, typer.Option(
         "--verify", help="With --at: compare symbolic, forward AD, reverse AD and numerics.")]
     = False,
     implicit: Annotated[str | None, typer.Option(
         "--implicit", help="EXPR is an equation: differentiate it implicitly for this "
                            "variable, e.g. --implicit y.")] = None,
+    quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
 ) -> None:
     """Differentiate EXPR, optionally with its steps and its value at a point."""
+    common = Common(quiet, timeout, verbose)
     if implicit is not None:
-        from chainrule.cli.calculus_commands import run_implicit
-        _run(lambda: run_implicit(expr, implicit, wrt, fmt, show_steps, at))
+        def implicit_action() -> Any:
+            from chainrule.cli.calculus_commands import run_implicit
+            return run_implicit(expr, implicit, wrt, fmt, show_steps, at)
+        run_command(implicit_action, common)
         return
-    request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt, check)
-    _run(lambda: run_diff(request))
+
+    def action() -> Any:
+        from chainrule.cli.diff_command import DiffRequest, run_diff
+        return run_diff(DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method,
+                                    fmt, check))
+
+    run_command(action, common,
+                busy=f"differentiating {order} times" if order >= LONG_ORDER else None)
 
 
-def _run(action) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    try:
-        output = action()
-    except ChainruleError as err:
-        console.print(f"[bold red]error:[/] {_escape(str(err))}")
-        caret = getattr(err, "caret", None)
-        if callable(caret) and caret():
-            console.print(_escape(caret()), markup=False)
-        raise typer.Exit(2) from None
-    except RecursionError:
-        console.print("[bold red]error:[/] the expression is nested too deeply to process")
-        raise typer.Exit(2) from None
-    except MemoryError:
-        console.print("[bold red]error:[/] out of memory: the request is too large")
-        raise typer.Exit(2) from None
-    except Exception as err:  # a bug of ours: still one clear line, never a traceback
-        console.print(f"[bold red]internal error:[/] {type(err).__name__}: {_escape(str(err))}")
-        raise typer.Exit(3) from None
-    _emit(output)
-
-
-def _emit(output) -> None:
-    if isinstance(output, dict):
-        sys.stdout.write(json.dumps(output, ensure_ascii=False, indent=2) + "\n")
-    else:
-        Console(highlight=False, soft_wrap=True).print(output)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-    return escape(text)
+def _register_commands() -> None:
+    from chainrule.cli.calculus_cli import register as register_calculus
+    from chainrule.cli.check_command import register as register_check
+    from chainrule.cli.estimate_command import register as register_estimate
+    from chainrule.cli.serve_command import register as register_serve
+    register_check(app)
+    register_estimate(app)
+    register_calculus(app)
+    register_serve(app)
 
 
 _register_commands()

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from chainrule.cli.common import Common, Quiet, Timeout, Verbose, run_command
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to ``app``."""
@@ -25,15 +27,15 @@ def register(app: typer.Typer) -> None:
         = False,
         host: Annotated[str, typer.Option("--host", help="Interface to bind; the default is "
                                                          "this machine only.")] = "127.0.0.1",
+        quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
     ) -> None:
         """Serve the web explorer: live parsing, steps, plots, checks and graphs."""
-        from chainrule.cli.main import _run  # here, not above: main imports this module
-        from chainrule.web.server import serve
 
         def action() -> str:
+            from chainrule.web.server import serve
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a normal way to stop
                 serve(host, port, open_browser,
                       announce=lambda line: typer.echo(line, err=True))
             return "chainrule explorer stopped"
 
-        _run(action)
+        run_command(action, Common(quiet, timeout, verbose))
