@@ -9,7 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from chainrule.cli.calculus_commands import register, run_implicit
+from chainrule.cli.calculus_cli import register
+from chainrule.cli.calculus_commands import run_implicit
 from chainrule.symbolic.api import parse
 
 app = typer.Typer()

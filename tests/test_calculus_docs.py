@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from chainrule.cli.calculus_commands import register
+from chainrule.cli.calculus_cli import register
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "calculus.md"
 

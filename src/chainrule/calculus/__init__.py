@@ -9,11 +9,12 @@ reads and numbers they can check.
 [('max', 2.7183)]
 """
 
-from chainrule.calculus.critical import CriticalPoint, CriticalPoints, critical_points
+from chainrule.calculus.critical import critical_points
 from chainrule.calculus.implicit import ImplicitDerivative, implicit_diff, parse_equation
 from chainrule.calculus.optimize import OptimizeResult, TraceRow, minimize
 from chainrule.calculus.paths import ChainRulePaths, chain_rule_paths
 from chainrule.calculus.plot import plot
+from chainrule.calculus.points import CriticalPoint, CriticalPoints
 from chainrule.calculus.taylor import TaylorApproximation, taylor, taylor_approximation
 from chainrule.calculus.vector import (
     SteepestDescent,

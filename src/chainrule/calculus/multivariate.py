@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.calculus import critical  # module import: critical calls back into this module
 from chainrule.calculus.common import clean, constant_expr, float_of, safe, show_number
+from chainrule.calculus.points import CriticalPoint, CriticalPoints
 from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
@@ -61,13 +61,13 @@ def find_stationary(f: Expr, names: Sequence[str],
     for p in points:
         kind, test, why, eig = problem.classify(p)
         at = {n: float(v) for n, v in zip(names, p, strict=True)}
-        found.append(critical.CriticalPoint(at, clean(problem.f(p)), kind, why, None, test, eig))
+        found.append(CriticalPoint(at, clean(problem.f(p)), kind, why, None, test, eig))
     notes.append(f"{len(found)} distinct critical point(s) in the region")
     flat = sum(1 for p in found if p.eigenvalues and min(abs(v) for v in p.eigenvalues) < 1e-8)
     if flat >= 5:
         notes.append(f"{flat} of them have a singular Hessian: the critical points may form a "
                      "curve or surface rather than being isolated (only some are listed)")
-    return critical.CriticalPoints(f, names, found, tuple(grad), "numeric", notes)
+    return CriticalPoints(f, names, found, tuple(grad), "numeric", notes)
 
 
 def _box(names: Sequence[str], region: Mapping[str, tuple[Any, Any]] | None):

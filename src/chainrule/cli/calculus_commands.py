@@ -2,8 +2,8 @@
 ``minimize``, plus :func:`run_implicit` behind ``diff --implicit y``.
 
 Each ``run_*`` function takes plain values and returns what the command prints: a dict for
-``--format json`` (printed alone on stdout), else something rich can render. ``register(app)``
-(from :mod:`chainrule.cli.calculus_cli`) adds the commands to a Typer app.
+``--format json`` (printed alone on stdout), else something rich can render;
+:func:`chainrule.cli.calculus_cli.register` adds the commands to a Typer app.
 
 Point syntax: ``--at x=1,y=2`` (values may be ``pi/2``); several points for ``taylor``:
 ``--at x=0.1,1`` (one variable) or ``--at "x=0.1,y=0;x=1,y=1"``. Intervals ``--interval 0,7``,
@@ -299,8 +299,5 @@ def run_implicit(expr_text: str, dependent: str, independent: str | None, fmt: s
     return out_text
 
 
-# the commands' options live in a light module (fast start); re-exported for callers here
-from chainrule.cli.calculus_cli import register  # noqa: E402
-
-__all__ = ["register", "run_critical", "run_grad", "run_hessian", "run_implicit",
+__all__ = ["run_critical", "run_grad", "run_hessian", "run_implicit",
            "run_jacobian", "run_minimize", "run_taylor"]
