@@ -19,7 +19,6 @@ import typer
 
 from chainrule.cli.common import Common, Quiet, Timeout, Verbose, run_command
 from chainrule.errors import ChainruleError
-from chainrule.tutor import AnswerCheck, check_answer
 
 if TYPE_CHECKING:  # imported when the command runs: the command line starts fast
     from rich.text import Text
@@ -42,6 +41,7 @@ def run_check(req: CheckRequest) -> tuple[Any, AnswerCheck]:
     """What ``chainrule check`` prints (a dict for JSON, else rich text), and the verdict."""
     if req.fmt not in FORMATS:
         raise ChainruleError(f"unknown format {req.fmt!r}; use one of {', '.join(FORMATS)}")
+    from chainrule.tutor import check_answer
     result = check_answer(req.expr, req.answer, wrt=req.wrt or "x", order=req.order)
     if req.fmt == "json":
         return result.to_dict(), result
