@@ -58,3 +58,15 @@ def test_scipy_loads_when_a_root_search_needs_it():
     code = ("from chainrule.calculus.roots import find_roots\nimport math\n"
             "assert len(find_roots(math.cos, 0.0, 7.0)) == 2\n")
     assert "scipy" in loaded_after(code)
+
+
+def test_help_loads_no_engine():
+    """``chainrule --help`` registers the commands without importing what they run."""
+    probe = ("import sys\nfrom chainrule.cli.main import app\nsys.argv = ['chainrule', '--help']\n"
+             "try:\n    app()\nexcept SystemExit:\n    pass\n"
+             "engine = ('numpy', 'chainrule.symbolic', 'chainrule.tutor', 'chainrule.autodiff',"
+             " 'chainrule.numeric', 'chainrule.calculus', 'chainrule.testing', 'chainrule.web')\n"
+             "print(sorted(m for m in engine if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
