@@ -35,7 +35,8 @@ from chainrule.numeric.result import CONVERGED, DerivativeResult, worst
 from chainrule.numeric.sampling import Line
 from chainrule.numeric.stencils import scheme_nodes
 
-__all__ = ["BatchLine", "NotVectorised", "batch_derivative", "is_vectorised", "step_scales"]
+__all__ = ["BatchLine", "NotVectorised", "batch_derivative", "detection_calls", "is_vectorised",
+           "step_scales"]
 
 PROBES = 3  # single points compared with the batch call when checking that f is vectorised
 
@@ -106,6 +107,11 @@ def is_vectorised(func: Callable[[Any], Any], points: np.ndarray) -> bool:
     except Exception:  # a scalar-only f (math.sin, branching on x) fails here: not vectorised
         return False
     return bool(np.allclose(batch[picks], single, rtol=1e-12, atol=0.0, equal_nan=True))
+
+
+def detection_calls(size: int) -> int:
+    """Calls of f that :func:`is_vectorised` makes for ``size`` points."""
+    return 1 + min(PROBES, size)
 
 
 def batch_derivative(func: Callable[[Any], Any], points: np.ndarray, opts: Options | None,

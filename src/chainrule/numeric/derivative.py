@@ -24,7 +24,12 @@ from typing import Any
 import numpy as np
 
 from chainrule.errors import ChainruleError
-from chainrule.numeric.batch import NotVectorised, batch_derivative, is_vectorised
+from chainrule.numeric.batch import (
+    NotVectorised,
+    batch_derivative,
+    detection_calls,
+    is_vectorised,
+)
 from chainrule.numeric.driver import differentiate_line
 from chainrule.numeric.options import make_options, step_scale
 from chainrule.numeric.result import DerivativeResult, worst
@@ -93,8 +98,10 @@ def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
 
     if xs.size > 1 and vectorized is not False and step is None:
         if vectorized or is_vectorised(func, xs.ravel()):
+            checked = 0 if vectorized else detection_calls(xs.size)
             try:
-                return reshape(batch_derivative(func, xs, opts, alone), xs.shape)
+                res = batch_derivative(func, xs, opts, alone)
+                return reshape(res.with_(nfev=res.nfev + checked), xs.shape)
             except NotVectorised as exc:
                 if vectorized:
                     raise ChainruleError(f"f failed on the array of points: {exc}") from exc
