@@ -16,8 +16,8 @@ one generator): a streamed and an unchunked estimate agree statistically, not bi
 >>> import numpy as np
 >>> a = Moments.of(np.array([1.0, 2.0, 3.0, 4.0]))
 >>> m = Moments.of(np.array([1.0, 2.0])).merge(Moments.of(np.array([3.0, 4.0])))
->>> float(m.mean), float(m.variance), float(a.variance)
-(2.5, 1.6666666666666667, 1.6666666666666667)
+>>> m.mean.tolist(), m.variance.round(12).tolist(), a.variance.round(12).tolist()
+([2.5], [1.666666666667], [1.666666666667])
 """
 
 from __future__ import annotations
