@@ -21,7 +21,6 @@ import tracemalloc
 from typing import Any
 
 from _common import machine, table, write_results
-
 from chainrule import mc
 from chainrule.mc import stream
 
