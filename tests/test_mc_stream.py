@@ -162,3 +162,17 @@ def test_cli_workers_and_quiet():
     loc = [r["mean"] for r in a["rows"] if r["param"] == "loc"]
     assert len(loc) == 2
     assert all(abs(v + 4.0) < 0.1 for v in loc)
+
+
+def test_generator_seed_and_progress(small_blocks):
+    dist, seen = mc.Normal(1.0, 2.0), []
+    a = mc.score_function(f, dist, n=4_500, baseline="mean", seed=np.random.default_rng(5),
+                          chunk=2_000, progress=lambda d, t: seen.append((d, t)))
+    b = mc.score_function(f, dist, n=4_500, baseline="mean", seed=np.random.default_rng(5),
+                          workers=2)
+    assert a.grad == b.grad
+    # two passes of 3 chunks each, reported over 2n samples, ending at the total
+    assert seen == [(2_000, 9_000), (4_000, 9_000), (4_500, 9_000),
+                    (6_500, 9_000), (8_500, 9_000), (9_000, 9_000)]
+    with pytest.raises(ChainruleError, match="seed"):
+        mc.expectation(f, dist, n=10, seed="x", chunk=5)
