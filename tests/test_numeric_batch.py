@@ -120,3 +120,15 @@ def test_shape_order_and_text():
     r = derivative(np.log, big)
     np.testing.assert_allclose(r.df, 1 / big, rtol=1e-9)
     np.testing.assert_allclose(r.step, derivative(np.log, big, vectorized=False).step)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(-3, 6), min_size=2, max_size=12),
+       st.lists(st.floats(1.0, 9.9), min_size=12, max_size=12))
+def test_points_of_many_magnitudes(exponents, mantissas):
+    # each point gets its own step scale √|x|; the bound covers the truth at every magnitude
+    xs = np.array([m * 10.0**e for e, m in zip(exponents, mantissas, strict=False)])
+    r = derivative(np.log, xs)
+    assert np.all(r.success)
+    assert np.all(np.abs(r.df - 1 / xs) <= r.error + 8 * np.finfo(float).eps / xs)
+    np.testing.assert_allclose(r.df, 1 / xs, rtol=1e-7)
