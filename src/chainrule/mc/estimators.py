@@ -37,7 +37,14 @@ from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.mc.base import count_samples
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.per_sample import forward_derivatives
-from chainrule.mc.stream import Moments, Progress, Stream, run_blocks, wants_stream
+from chainrule.mc.stream import (
+    Moments,
+    Progress,
+    Stream,
+    halves,
+    run_blocks,
+    wants_stream,
+)
 from chainrule.printing.html import html_table
 
 Baseline = None | str | float | Callable[[np.ndarray], Any]
@@ -212,7 +219,7 @@ def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: l
     if isinstance(baseline, str):  # two passes over the same blocks: Σf (Σfs², Σs²) first
         optimal = baseline == "optimal"
         first = run_blocks(partial(_first_pass_blocks, f, dist, names, optimal),
-                           replace(stream, progress=_half(progress, 0)))
+                           replace(stream, progress=halves(progress, 0)))
         f_mean = float(Moments.total([r[0] for r in first]).mean[0])
         for name in names:
             if optimal:
@@ -222,7 +229,7 @@ def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: l
             else:
                 b[name] = f_mean
         scale = n / (n - 1) if baseline == "leave_one_out" else 1.0
-        stream = replace(stream, progress=_half(progress, 1))
+        stream = replace(stream, progress=halves(progress, 1))
     else:
         stream = replace(stream, progress=progress)
     job = partial(_score_blocks, f, dist, names, b, scale, bool(keep))
@@ -231,35 +238,13 @@ def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: l
                         used if baseline is not None else None, start)
 
 
-def _half(progress: Progress | None, which: int) -> Progress | None:
-    """Progress over one of two passes, reported over both."""
-    if progress is None:
-        return None
-    return lambda done, total: progress(which * total + done, 2 * total)
-
-
-def _draw(stream: Stream, blocks: range, draw: Callable[[int, np.random.Generator], Any]
-          ) -> np.ndarray:
-    parts = [np.asarray(draw(stream.size(k), np.random.default_rng(stream.seeds[k])))
-             for k in blocks]
-    return np.concatenate(parts, axis=0)
-
-
-def _slices(stream: Stream, blocks: range) -> list[slice]:
-    out, at = [], 0
-    for k in blocks:
-        out.append(slice(at, at + stream.size(k)))
-        at += stream.size(k)
-    return out
-
-
 def _first_pass_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: list[str],
                        optimal: bool, stream: Stream, blocks: range) -> list[tuple]:
-    z = _draw(stream, blocks, dist.sample)
+    z = stream.draw(blocks, dist.sample)
     fz = evaluate(f, z, len(z))
     scores = dist.score(z, names) if optimal else {}
     out = []
-    for sl in _slices(stream, blocks):
+    for sl in stream.slices(blocks):
         sums = {}
         for name, s in scores.items():
             sq = s[sl] * s[sl]
@@ -271,7 +256,7 @@ def _first_pass_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names
 def _score_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: list[str],
                   b: dict[str, Any], scale: float, keep: bool, stream: Stream,
                   blocks: range) -> list[tuple]:
-    z = _draw(stream, blocks, dist.sample)
+    z = stream.draw(blocks, dist.sample)
     fz = evaluate(f, z, len(z))
     scores = dist.score(z, names)
     grads = {}
@@ -285,7 +270,7 @@ def _score_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: lis
 def _pathwise_blocks(f: Callable[[Any], Any], dist: Distribution, names: list[str],
                      df: Callable[[np.ndarray], Any] | None, keep: bool, stream: Stream,
                      blocks: range) -> list[tuple]:
-    fz, grads = pathwise_samples(f, dist, names, _draw(stream, blocks, dist.noise), df)
+    fz, grads = pathwise_samples(f, dist, names, stream.draw(blocks, dist.noise), df)
     return _block_moments(stream, blocks, fz, grads, keep)
 
 
@@ -293,7 +278,7 @@ def _block_moments(stream: Stream, blocks: range, fz: np.ndarray,
                    grads: dict[str, np.ndarray], keep: bool) -> list[tuple]:
     return [(Moments.of(fz[sl]), {k: Moments.of(g[sl]) for k, g in grads.items()},
              {k: g[sl] for k, g in grads.items()} if keep else None)
-            for sl in _slices(stream, blocks)]
+            for sl in stream.slices(blocks)]
 
 
 def _from_blocks(method: str, parts: list[tuple], dist: Distribution, baseline: Any,

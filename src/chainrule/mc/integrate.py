@@ -99,27 +99,20 @@ def integrate(f: Callable[[np.ndarray], Any], bounds: Sequence[Any], n: int = 10
 
 def _expectation_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, stream: Stream,
                         blocks: range) -> list[Moments]:
-    z = np.concatenate([dist.sample(stream.size(k), np.random.default_rng(stream.seeds[k]))
-                        for k in blocks], axis=0)
+    z = stream.draw(blocks, dist.sample)
     return _split(stream, blocks, evaluate(f, z, len(z)))
 
 
 def _integrate_blocks(f: Callable[[np.ndarray], Any], low: np.ndarray, high: np.ndarray,
                       one_d: bool, volume: float, stream: Stream, blocks: range
                       ) -> list[Moments]:
-    u = np.concatenate([np.random.default_rng(stream.seeds[k]).random((stream.size(k),
-                                                                       len(low)))
-                        for k in blocks], axis=0)
+    u = stream.draw(blocks, lambda size, rng: rng.random((size, len(low))))
     x = low + (high - low) * u
     return _split(stream, blocks, evaluate(f, x[:, 0] if one_d else x, len(x)) * volume)
 
 
 def _split(stream: Stream, blocks: range, values: np.ndarray) -> list[Moments]:
-    out, at = [], 0
-    for k in blocks:
-        out.append(Moments.of(values[at:at + stream.size(k)]))
-        at += stream.size(k)
-    return out
+    return [Moments.of(values[sl]) for sl in stream.slices(blocks)]
 
 
 def from_moments(parts: list[Moments], level: float = 0.95) -> MonteCarloResult:

@@ -32,7 +32,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 
 __all__ = ["AUTO_STREAM", "BLOCK", "DEFAULT_CHUNK", "Moments", "Stream", "block_generators",
-           "run_blocks", "wants_stream"]
+           "halves", "run_blocks", "wants_stream"]
 
 BLOCK = 1 << 16          # samples per block: the unit of seeding and of reduction
 DEFAULT_CHUNK = 1 << 18  # samples per call of f when streaming (rounded to whole blocks)
@@ -113,11 +113,34 @@ class Stream:
         """How many samples block k holds."""
         return min(BLOCK, self.n - k * BLOCK)
 
+    def draw(self, blocks: range, sampler: Callable[[int, np.random.Generator], Any]
+             ) -> np.ndarray:
+        """``sampler(size, generator)`` for each block, with the block's own generator,
+        joined along the sample axis."""
+        return np.concatenate([np.asarray(sampler(self.size(k),
+                                                  np.random.default_rng(self.seeds[k])))
+                               for k in blocks], axis=0)
+
+    def slices(self, blocks: range) -> list[slice]:
+        """Where each block lies in the samples of :meth:`draw` over ``blocks``."""
+        out, at = [], 0
+        for k in blocks:
+            out.append(slice(at, at + self.size(k)))
+            at += self.size(k)
+        return out
+
     def chunks(self) -> list[range]:
         """The block indices of each call, in order."""
         count = len(self.seeds)
         return [range(i, min(i + self.chunk_blocks, count))
                 for i in range(0, count, self.chunk_blocks)]
+
+
+def halves(progress: Progress | None, which: int) -> Progress | None:
+    """Progress over pass ``which`` (0 or 1) of two, reported over both."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(which * total + done, 2 * total)
 
 
 def block_generators(seed: Any, blocks: int) -> list[np.random.SeedSequence]:
