@@ -5,7 +5,8 @@
 estimator on the same draws and prints mean, standard error, single-sample variance and time
 (``--format json``: the same rows as JSON). f is a chainrule expression in ``z``: the
 score-function estimators only evaluate it (compiled), the pathwise one also uses its
-symbolic derivative in z. A progress bar shows on a terminal for long runs.
+symbolic derivative in z. A progress bar shows on a terminal for long runs (not with
+``--quiet``); large runs stream in chunks (``--chunk``) over ``--workers`` processes.
 
 Added to the main app by ``register(app)`` (see :mod:`chainrule.cli.main`).
 """
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # imported when the command runs: the command line starts fas
 
 FORMATS = ("text", "json")
 LONG_RUN = 1_000_000  # samples × estimators from which a progress bar is worth showing
-MAX_SAMPLES = 50_000_000
+MAX_SAMPLES = 1_000_000_000  # estimators stream in chunks: memory stays constant
 
 
 @dataclass
@@ -40,6 +41,8 @@ class EstimateRequest:
     seed: int
     fmt: str
     progress: bool = True
+    workers: int = 1
+    chunk: int | None = None
 
 
 def parse_params(text: str) -> dict[str, Any]:
@@ -123,7 +126,8 @@ def run_estimate(req: EstimateRequest) -> Any:
     bar = _Bar(req.progress and req.n * len(chosen or [0] * 5) >= LONG_RUN)
     with bar:
         result = compare(f, dist, wrt=wrt, n=req.n, estimators=chosen, seed=req.seed, df=df,
-                         progress=bar.update)
+                         progress=bar.update, chunk=req.chunk, workers=req.workers,
+                         samples=bar.samples)
     if req.fmt == "json":
         return {"distribution": repr(dist), "f": str(expr), "n": req.n, "seed": req.seed,
                 **result.to_dict()}
@@ -165,6 +169,7 @@ class _Bar:
                 self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                          TimeElapsedColumn(), console=console, transient=True)
         self.task = None
+        self.index = 0
 
     def __enter__(self) -> _Bar:
         if self.progress is not None:
@@ -180,7 +185,15 @@ class _Bar:
             return
         if self.task is None:
             self.task = self.progress.add_task("estimating", total=total)
+        self.index = i
         self.progress.update(self.task, completed=i, description=f"estimating: {name}")
+
+    def samples(self, name: str, done: int, total: int) -> None:
+        """Within one estimator: the fraction of its samples done (streamed runs)."""
+        if self.progress is None or self.task is None:
+            return
+        self.progress.update(self.task, completed=self.index + done / total,
+                             description=f"estimating: {name} ({done:,}/{total:,} samples)")
 
 
 def register(app: typer.Typer) -> None:
@@ -205,8 +218,13 @@ def register(app: typer.Typer) -> None:
         progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                                help="Progress bar on long runs.")] = True,
         quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
+        workers: Annotated[int, typer.Option("--workers", help="Processes per estimator "
+                                             "(results are the same for any number).")] = 1,
+        chunk: Annotated[int | None, typer.Option("--chunk", help="Samples per chunk when "
+                                                  "streaming (default: stream from 2^21 "
+                                                  "samples, 2^18 per chunk).")] = None,
     ) -> None:
         """Estimate ∇θ E[f(z)] with Monte Carlo gradient estimators and compare them."""
         request = EstimateRequest(dist, params, f, wrt, n, estimators, seed, fmt,
-                                  progress and not quiet)
+                                  progress and not quiet, workers, chunk)
         run_command(lambda: run_estimate(request), Common(quiet, timeout, verbose))

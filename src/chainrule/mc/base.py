@@ -169,10 +169,14 @@ def _param(v: Any) -> Any:
     raise ChainruleError(f"a parameter must be a number or an array, not {type(v).__name__}")
 
 
-def _count(n: int) -> int:
+def count_samples(n: int) -> int:
+    """``n`` checked to be a whole number of samples ≥ 1."""
     if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
         raise ChainruleError(f"the number of samples must be a whole number ≥ 1, got {n!r}")
     return int(n)
+
+
+_count = count_samples  # the short name used in this module and by the distributions
 
 
 def _positive(dist: str, name: str, v: Any) -> None:

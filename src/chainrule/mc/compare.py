@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,13 +32,13 @@ Runner = Callable[..., GradientEstimate]
 
 
 def _score(baseline: Any) -> Runner:
-    def run(f, dist, wrt, n, seed, df):
-        return score_function(f, dist, wrt=wrt, n=n, baseline=baseline, seed=seed)
+    def run(f, dist, wrt, n, seed, df, **stream):
+        return score_function(f, dist, wrt=wrt, n=n, baseline=baseline, seed=seed, **stream)
     return run
 
 
-def _pathwise(f, dist, wrt, n, seed, df):
-    return pathwise(f, dist, wrt=wrt, n=n, seed=seed, df=df)
+def _pathwise(f, dist, wrt, n, seed, df, **stream):
+    return pathwise(f, dist, wrt=wrt, n=n, seed=seed, df=df, **stream)
 
 
 ESTIMATORS: dict[str, Runner] = {
@@ -127,11 +128,15 @@ def compare(f: Callable[[np.ndarray], Any], dist: Distribution,
             estimators: Sequence[str] | None = None, seed: Seed = 0,
             df: Callable[[np.ndarray], Any] | None = None,
             exact: dict[str, Any] | None = None,
-            progress: Callable[[str, int, int], None] | None = None) -> Comparison:
+            progress: Callable[[str, int, int], None] | None = None, *,
+            chunk: int | None = None, workers: int = 1,
+            samples: Callable[[str, int, int], None] | None = None) -> Comparison:
     """Run ``estimators`` (names from :data:`ESTIMATORS`; default: every score-function
     variant, and pathwise where ``dist`` allows it) on E_dist[f] and tabulate them.
 
-    ``progress(name, i, total)`` is called before each estimator runs (the CLI's bar).
+    ``progress(name, i, total)`` is called before each estimator runs (the CLI's bar);
+    ``chunk`` and ``workers`` stream each estimator (see :func:`score_function`), and
+    ``samples(name, done, total)`` reports the samples done within one as it streams.
     """
     names = dist.check_wrt(wrt)
     chosen = list(estimators) if estimators is not None else default_estimators(dist, names)
@@ -145,7 +150,9 @@ def compare(f: Callable[[np.ndarray], Any], dist: Distribution,
     for i, name in enumerate(chosen):
         if progress is not None:
             progress(name, i, len(chosen))
-        out[name] = ESTIMATORS[name](f, dist, names, n, seed, df)
+        report = None if samples is None else partial(samples, name)
+        out[name] = ESTIMATORS[name](f, dist, names, n, seed, df, chunk=chunk,
+                                     workers=workers, per_sample=False, progress=report)
     if progress is not None:
         progress("done", len(chosen), len(chosen))
     return Comparison(out, exact)

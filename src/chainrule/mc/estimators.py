@@ -26,15 +26,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from chainrule.autodiff.tracing import value_of
 from chainrule.errors import ChainruleError, DifferentiationError
+from chainrule.mc.base import count_samples
 from chainrule.mc.distributions import Distribution, Seed, rng_from
 from chainrule.mc.per_sample import forward_derivatives
+from chainrule.mc.stream import (
+    Moments,
+    Progress,
+    Stream,
+    halves,
+    run_blocks,
+    wants_stream,
+)
 from chainrule.printing.html import html_table
 
 Baseline = None | str | float | Callable[[np.ndarray], Any]
@@ -88,7 +98,9 @@ class GradientEstimate:
 
 def score_function(f: Callable[[np.ndarray], Any], dist: Distribution,
                    wrt: Sequence[str] | None = None, n: int = 10_000,
-                   baseline: Baseline = None, seed: Seed = None) -> GradientEstimate:
+                   baseline: Baseline = None, seed: Seed = None, *, chunk: int | None = None,
+                   workers: int = 1, per_sample: bool | None = None,
+                   progress: Progress | None = None) -> GradientEstimate:
     """The score-function estimator (1/n) Σ (f(zᵢ) − b) ∇θ ln p(zᵢ; θ), zᵢ ~ p(z; θ).
 
     ``baseline``: None (b = 0); a number; "mean" (b = the mean of f over the same samples —
@@ -96,36 +108,66 @@ def score_function(f: Callable[[np.ndarray], Any], dist: Distribution,
     "optimal" (b = Σ f s² / Σ s² per parameter entry, the variance-minimising constant,
     estimated from the same samples — O(1/n) bias); or a callable given the n values of f,
     returning a number or n values (bᵢ must not depend on zᵢ to stay unbiased).
+
+    Streaming (:mod:`chainrule.mc.stream`; by default from 2²¹ samples, or when ``chunk`` or
+    ``workers`` is given): samples come in blocks with running moments, so memory stays
+    constant, and the result for a seed is the same for any ``chunk`` and ``workers``. The
+    baselines that need all samples take two passes over the same seeded blocks: the first
+    finds Σf (and Σ f s², Σ s² for "optimal"); leave-one-out is then exactly
+    n/(n−1)·(f − f̄)·s. ``per_sample`` keeps the per-sample gradients (default: only when not
+    streaming); ``progress(done, total)`` is called after each chunk.
     """
     start = time.perf_counter()
     names = dist.check_wrt(wrt)
+    if wants_stream(n, chunk, workers) and not (callable(baseline) and chunk is None
+                                                 and workers == 1):
+        return _score_streamed(f, dist, names, n, baseline, seed,
+                               (chunk, workers, per_sample, progress), start)
     z = dist.sample(n, rng_from(seed))
     fz = evaluate(f, z, n)
     scores = dist.score(z, names)
-    per_sample, used = {}, {}
+    grads, used = {}, {}
     for name in names:
         s = scores[name]
         b = _baseline(baseline, fz, s)
         centred = _lift(fz, s) if _is_zero(b) else _lift(fz, s) - _lift(b, s)
-        per_sample[name] = centred * s
+        grads[name] = centred * s
         used[name] = _describe(b, baseline)
-    label = "score" if baseline is None else f"score ({_label(baseline)} baseline)"
-    return _summarise(label, per_sample, fz, used if baseline is not None else None, start)
+    label = _score_label(baseline)
+    est = _summarise(label, grads, fz, used if baseline is not None else None, start)
+    return est if per_sample is not False else replace(est, per_sample={})
 
 
 def pathwise(f: Callable[[Any], Any], dist: Distribution, wrt: Sequence[str] | None = None,
              n: int = 10_000, seed: Seed = None,
-             df: Callable[[np.ndarray], Any] | None = None) -> GradientEstimate:
+             df: Callable[[np.ndarray], Any] | None = None, *, chunk: int | None = None,
+             workers: int = 1, per_sample: bool | None = None,
+             progress: Progress | None = None) -> GradientEstimate:
     """The pathwise estimator (1/n) Σ ∇θ f(g(εᵢ; θ)), εᵢ ~ p(ε).
 
     f must be written with NumPy operations chainrule differentiates (it is traced by
     forward mode). Or give ``df``, the derivative of f in z (same shape as z), and only
     dz/dθ is traced: the per-sample gradient is then Σ df(z)·∂z/∂θ over the event.
+    ``chunk``, ``workers``, ``per_sample`` and ``progress`` stream as in
+    :func:`score_function`.
     """
     start = time.perf_counter()
     names = dist.check_wrt(wrt)
     dist._need_reparameterised(names)
-    eps = dist.noise(n, rng_from(seed))
+    if wants_stream(n, chunk, workers):
+        stream = Stream.plan(count_samples(n), seed, chunk, workers, progress)
+        job = partial(_pathwise_blocks, f, dist, names, df, bool(per_sample))
+        return _from_blocks("pathwise", run_blocks(job, stream), dist, {}, start)
+    fz, grads = pathwise_samples(f, dist, names, dist.noise(n, rng_from(seed)), df)
+    est = _summarise("pathwise", grads, fz, {}, start)
+    return est if per_sample is not False else replace(est, per_sample={})
+
+
+def pathwise_samples(f: Callable[[Any], Any], dist: Distribution, names: list[str],
+                     eps: np.ndarray, df: Callable[[np.ndarray], Any] | None
+                     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """f and the per-sample pathwise gradients at the noise ``eps``."""
+    n = len(eps)
     z = np.asarray(value_of(dist.transform(eps)))
     fz = evaluate(f, z, n)
     if df is None:
@@ -137,12 +179,11 @@ def pathwise(f: Callable[[Any], Any], dist: Distribution, wrt: Sequence[str] | N
         sum_event = (lambda v: np.sum(v, axis=-1)) if z.ndim > 1 else (lambda v: v)
         path = lambda **p: sum_event(slope * dist.transform(eps, **p))  # noqa: E731
     try:
-        per_sample = forward_derivatives(path, dist.params, names, n=n)
+        return fz, forward_derivatives(path, dist.params, names, n=n)
     except DifferentiationError as err:
         raise ChainruleError(f"the pathwise estimator differentiates f, and here it cannot: "
                              f"{err}. Pass df= (f's derivative in z) or use "
                              "score_function") from None
-    return _summarise("pathwise", per_sample, fz, {}, start)
 
 
 def evaluate(f: Callable[[np.ndarray], Any], z: np.ndarray, n: int) -> np.ndarray:
@@ -156,6 +197,106 @@ def evaluate(f: Callable[[np.ndarray], Any], z: np.ndarray, n: int) -> np.ndarra
         raise ChainruleError(f"f must return one value per sample, shape ({n},); "
                              f"it returned shape {out.shape}")
     return out
+
+
+# -- streaming ----------------------------------------------------------------------------
+
+def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: list[str],
+                    n: int, baseline: Baseline, seed: Seed, options: tuple,
+                    start: float) -> GradientEstimate:
+    chunk, workers, keep, progress = options
+    if callable(baseline):
+        raise ChainruleError("a callable baseline is given all n values of f at once, so it "
+                             "cannot be streamed: drop chunk= and workers=")
+    n = count_samples(n)
+    _baseline(baseline, np.zeros(2), np.zeros(2))  # an unknown baseline fails here, early
+    if baseline == "leave_one_out" and n < 2:
+        raise ChainruleError("the leave-one-out baseline needs at least 2 samples")
+    stream = Stream.plan(n, seed, chunk, workers, None)
+    b: dict[str, Any] = {name: _baseline(baseline, np.zeros(1), np.zeros(1)) for name in names
+                         } if not isinstance(baseline, str) else {}
+    scale = 1.0
+    if isinstance(baseline, str):  # two passes over the same blocks: Σf (Σfs², Σs²) first
+        optimal = baseline == "optimal"
+        first = run_blocks(partial(_first_pass_blocks, f, dist, names, optimal),
+                           replace(stream, progress=halves(progress, 0)))
+        f_mean = float(Moments.total([r[0] for r in first]).mean[0])
+        for name in names:
+            if optimal:
+                num = sum(r[1][name][0] for r in first)
+                den = sum(r[1][name][1] for r in first)
+                b[name] = np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+            else:
+                b[name] = f_mean
+        scale = n / (n - 1) if baseline == "leave_one_out" else 1.0
+        stream = replace(stream, progress=halves(progress, 1))
+    else:
+        stream = replace(stream, progress=progress)
+    job = partial(_score_blocks, f, dist, names, b, scale, bool(keep))
+    used = {name: _describe(b[name], baseline) for name in names}
+    return _from_blocks(_score_label(baseline), run_blocks(job, stream), dist,
+                        used if baseline is not None else None, start)
+
+
+def _first_pass_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: list[str],
+                       optimal: bool, stream: Stream, blocks: range) -> list[tuple]:
+    z = stream.draw(blocks, dist.sample)
+    fz = evaluate(f, z, len(z))
+    scores = dist.score(z, names) if optimal else {}
+    out = []
+    for sl in stream.slices(blocks):
+        sums = {}
+        for name, s in scores.items():
+            sq = s[sl] * s[sl]
+            sums[name] = (np.sum(_lift(fz[sl], sq) * sq, axis=0), np.sum(sq, axis=0))
+        out.append((Moments.of(fz[sl]), sums))
+    return out
+
+
+def _score_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: list[str],
+                  b: dict[str, Any], scale: float, keep: bool, stream: Stream,
+                  blocks: range) -> list[tuple]:
+    z = stream.draw(blocks, dist.sample)
+    fz = evaluate(f, z, len(z))
+    scores = dist.score(z, names)
+    grads = {}
+    for name in names:
+        s = scores[name]
+        centred = _lift(fz, s) if _is_zero(b[name]) else _lift(fz, s) - _lift(b[name], s)
+        grads[name] = centred * s if scale == 1.0 else scale * centred * s
+    return _block_moments(stream, blocks, fz, grads, keep)
+
+
+def _pathwise_blocks(f: Callable[[Any], Any], dist: Distribution, names: list[str],
+                     df: Callable[[np.ndarray], Any] | None, keep: bool, stream: Stream,
+                     blocks: range) -> list[tuple]:
+    fz, grads = pathwise_samples(f, dist, names, stream.draw(blocks, dist.noise), df)
+    return _block_moments(stream, blocks, fz, grads, keep)
+
+
+def _block_moments(stream: Stream, blocks: range, fz: np.ndarray,
+                   grads: dict[str, np.ndarray], keep: bool) -> list[tuple]:
+    return [(Moments.of(fz[sl]), {k: Moments.of(g[sl]) for k, g in grads.items()},
+             {k: g[sl] for k, g in grads.items()} if keep else None)
+            for sl in stream.slices(blocks)]
+
+
+def _from_blocks(method: str, parts: list[tuple], dist: Distribution, baseline: Any,
+                 start: float) -> GradientEstimate:
+    f_m = Moments.total([p[0] for p in parts])
+    grad, var, err, ess, kept = {}, {}, {}, {}, {}
+    for name in parts[0][1]:
+        m = Moments.total([p[1][name] for p in parts])
+        shape = np.shape(dist.values[name])
+        grad[name], var[name] = _plain(m.mean.reshape(shape)), _plain(m.variance.reshape(shape))
+        ess[name] = _plain(m.ess.reshape(shape))
+        err[name] = _plain(np.sqrt(m.variance / m.n).reshape(shape))
+        if parts[0][2] is not None:
+            kept[name] = np.concatenate([p[2][name] for p in parts], axis=0)
+    return GradientEstimate(method=method, grad=grad, variance=var, stderr=err,
+                            per_sample=kept, ess=ess, n=f_m.n, value=float(f_m.mean[0]),
+                            value_stderr=float(np.sqrt(f_m.variance[0] / f_m.n)),
+                            baseline=baseline or None, seconds=time.perf_counter() - start)
 
 
 # -- baselines ----------------------------------------------------------------------------
@@ -188,6 +329,10 @@ def _baseline(baseline: Baseline, fz: np.ndarray, s: np.ndarray) -> Any:
         return float(baseline)
     raise ChainruleError(f"a baseline must be None, a number, a callable or one of "
                          f"{', '.join(BASELINES)}; got {baseline!r}")
+
+
+def _score_label(baseline: Baseline) -> str:
+    return "score" if baseline is None else f"score ({_label(baseline)} baseline)"
 
 
 def _is_zero(b: Any) -> bool:

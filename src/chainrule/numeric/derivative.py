@@ -23,25 +23,32 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.errors import ChainruleError
+from chainrule.numeric.batch import (
+    NotVectorised,
+    batch_derivative,
+    detection_calls,
+    is_vectorised,
+)
 from chainrule.numeric.driver import differentiate_line
 from chainrule.numeric.options import make_options, step_scale
 from chainrule.numeric.result import DerivativeResult, worst
 from chainrule.numeric.sampling import Line, as_scalar_function
 
-__all__ = ["derivative", "scalar_result", "stack"]
+__all__ = ["derivative", "reshape", "scalar_result", "stack"]
 
 
 def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
                accuracy: int | None = None, step: float | None = None, adaptive: bool = True,
                rtol: float | None = None, atol: float = 0.0, check: bool = True,
                noise: float | None = None, wrt: str | None = None,
-               args: tuple = ()) -> DerivativeResult:
+               args: tuple = (), vectorized: bool | None = None) -> DerivativeResult:
     """The ``order``-th derivative of ``f`` at ``x``, with an error bound and a status.
 
     Args:
         f: a Python function of one number (``math.sin`` and vectorised NumPy functions both
-            work: f is called one point at a time), chainrule text such as ``"x^x"``, or an
-            Expr.
+            work; for an array x a vectorised f is called on all points at once), chainrule
+            text such as ``"x^x"``, or an Expr.
         x: the point; an array gives element-wise results.
         order: derivative order (1 to 8; up to 4 is routine).
         method: ``"central"`` (default; ``"auto"`` is the same), ``"forward"``,
@@ -62,6 +69,10 @@ def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
             rounding part of the bound. By default f is assumed accurate to a few ulps.
         wrt: the variable, for expressions of several variables.
         args: extra positional arguments passed to f.
+        vectorized: for an array ``x``: ``None`` (default) checks whether f maps an array of
+            points element-wise and, if so, differentiates all points in one batch of calls
+            (:mod:`~chainrule.numeric.batch`; points that do not converge there are redone
+            alone); ``False`` calls f one point at a time; ``True`` requires the batch.
 
     Returns:
         A :class:`~chainrule.numeric.result.DerivativeResult`; its ``error`` is meant to be an
@@ -81,10 +92,29 @@ def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
         value = float(xs)
         return scalar_result(differentiate_line(Line.scalar(func, value), opts,
                                                 step_scale(value)))
-    parts = [derivative(func, xi, order, method=method, accuracy=accuracy, step=step,
-                        adaptive=adaptive, rtol=rtol, atol=atol, check=check, noise=noise)
-             for xi in xs.ravel()]
-    return stack(parts, xs.shape)
+    def alone(xi: float) -> DerivativeResult:
+        return derivative(func, xi, order, method=method, accuracy=accuracy, step=step,
+                          adaptive=adaptive, rtol=rtol, atol=atol, check=check, noise=noise)
+
+    if xs.size > 1 and vectorized is not False and step is None:
+        if vectorized or is_vectorised(func, xs.ravel()):
+            checked = 0 if vectorized else detection_calls(xs.size)
+            try:
+                res = batch_derivative(func, xs, opts, alone)
+                return reshape(res.with_(nfev=res.nfev + checked), xs.shape)
+            except NotVectorised as exc:
+                if vectorized:
+                    raise ChainruleError(f"f failed on the array of points: {exc}") from exc
+    elif vectorized and xs.size > 1:
+        raise ChainruleError("vectorized=True cannot be combined with a given step")
+    return stack([alone(xi) for xi in xs.ravel()], xs.shape)
+
+
+def reshape(res: DerivativeResult, shape: tuple[int, ...]) -> DerivativeResult:
+    """A flat element-wise result shaped like the points."""
+    return res.with_(df=res.df.reshape(shape), error=res.error.reshape(shape),
+                     success=res.success.reshape(shape), status=res.status.reshape(shape),
+                     step=res.step.reshape(shape))
 
 
 def _bind(func: Callable[..., Any], args: tuple) -> Callable[[Any], Any]:

@@ -116,7 +116,7 @@ def _edge_scale(line: Line, h_min: float) -> float | None:
         if not np.any(np.isnan(line.value(side * h_min))):
             continue
         t = h_min / EDGE_SHRINK
-        while line.offset(side * t) != 0 and t > h_min * EDGE_SHRINK**-EDGE_TRIES:
+        while np.all(line.offset(side * t) != 0) and t > h_min * EDGE_SHRINK**-EDGE_TRIES:
             if not np.any(np.isnan(line.value(side * t))):
                 break
             t /= EDGE_SHRINK

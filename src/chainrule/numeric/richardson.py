@@ -73,8 +73,13 @@ def difference(line: Line, nodes: tuple[int, ...], order: int, h: float
     values = np.array([line.value(c * h) for c in nodes])
     offsets = [line.offset(c * h) for c in nodes]
     weights = step_weights(nodes, order, h, offsets)
-    estimate = weights @ values
-    rounding = np.sum(np.abs(weights)) * (NOISE * np.max(np.abs(values), axis=0) + line.noise)
+    if weights.ndim == 1:
+        estimate = weights @ values
+        total = np.sum(np.abs(weights))
+    else:  # one column of weights per point of a batch (see numeric.batch)
+        estimate = np.sum(weights * values, axis=0)
+        total = np.sum(np.abs(weights), axis=0)
+    rounding = total * (NOISE * np.max(np.abs(values), axis=0) + line.noise)
     return estimate, rounding
 
 
@@ -93,13 +98,16 @@ class Tableau:
         self.rows: list[list[tuple[np.ndarray, np.ndarray]]] = []
         self.steps: list[float] = []
         self.resets = 0
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, float]] = []
-        self._cache: dict[str, np.ndarray] | None = None
+        # The best entry so far per component and, per row, the smallest bounds (absolute and
+        # relative): kept up to date row by row, so that a scan over many components (a batch
+        # of points) costs O(entries) per row rather than O(all entries so far).
+        self._best: dict[str, np.ndarray] | None = None
+        self._row_min: list[tuple[int, np.ndarray, np.ndarray]] = []
 
     def add(self, step: float, value: np.ndarray, rounding: np.ndarray) -> bool:
         """Append the difference at ``step``; a NaN restarts the tableau (returns False)."""
         if not np.all(np.isfinite(value)):
-            self.rows, self.steps, self._parts, self._cache = [], [], [], None
+            self.rows, self.steps, self._best, self._row_min = [], [], None, []
             self.resets += 1
             return False
         k = len(self.rows)
@@ -118,23 +126,42 @@ class Tableau:
         if k == 0:
             return
         row, prev = self.rows[k], self.rows[k - 1]
-        for j, (value, rounding) in enumerate(row):
+        truncation = []
+        for j, (value, _) in enumerate(row):
             diffs = [np.abs(value - prev[j - 1][0])] if j else [np.abs(value - prev[0][0])]
             if j:
                 diffs.append(np.abs(value - row[j - 1][0]))
                 if j < len(prev):
                     diffs.append(np.abs(value - prev[j][0]))
-            self._parts.append((value, np.max(diffs, axis=0), rounding, k, self.steps[k]))
-        self._cache = None
+            truncation.append(np.max(diffs, axis=0))
+        values = np.array([v for v, _ in row])
+        trunc, rnd = np.array(truncation), np.array([r for _, r in row])
+        self._merge(k, values, trunc, rnd, SAFETY * trunc + SAFETY_ROUND * rnd)
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        if self._cache is None:
-            values, trunc, rnd, rows, steps = zip(*self._parts, strict=True)
-            trunc_a, rnd_a = np.array(trunc), np.array(rnd)
-            self._cache = {"value": np.array(values), "truncation": trunc_a, "rounding": rnd_a,
-                           "error": SAFETY * trunc_a + SAFETY_ROUND * rnd_a,
-                           "row": np.array(rows), "step": np.array(steps)}
-        return self._cache
+    def _merge(self, k: int, values: np.ndarray, trunc: np.ndarray, rnd: np.ndarray,
+               errors: np.ndarray) -> None:
+        """Fold row k's entries into the running best (ties go to the earlier entry)."""
+        tiny = np.finfo(float).tiny
+        self._row_min.append((k, np.min(errors, axis=0),
+                              np.min(errors / np.maximum(np.abs(values), tiny), axis=0)))
+        cols = np.arange(errors.shape[1])
+        pick = np.argmin(errors, axis=0)
+        cand = {"value": values[pick, cols], "error": errors[pick, cols],
+                "truncation": trunc[pick, cols], "rounding": rnd[pick, cols],
+                "row": np.full(cols.size, k), "step": np.full(cols.size, self.steps[k]),
+                "clash": np.zeros(cols.size)}
+        best = self._best
+        if best is None:
+            self._best = cand
+            return
+        with np.errstate(invalid="ignore"):
+            # entries after the best one that it disagrees with widen its bound (see best())
+            clash = np.max(np.nan_to_num(np.abs(values - best["value"]) - errors), axis=0)
+        switch = (cand["error"] < best["error"]) | (np.isnan(cand["error"])
+                                                    & ~np.isnan(best["error"]))
+        best["clash"] = np.maximum(best["clash"], clash)
+        for name, new in cand.items():
+            best[name] = np.where(switch, new, best[name])
 
     def best(self) -> Best | None:
         """The entry with the smallest error bound, per component (None before two rows).
@@ -143,19 +170,11 @@ class Tableau:
         ``value ± error``: an entry that disagrees with better-resolved ones (a lucky
         agreement among garbage differences at large steps) cannot keep a small bound.
         """
-        if not self._parts:
+        b = self._best
+        if b is None:
             return None
-        a = self._arrays()
-        values, errors, rows = a["value"], a["error"], a["row"]
-        pick = np.argmin(errors, axis=0)
-        cols = np.arange(errors.shape[1])
-        value = values[pick, cols]
-        later = rows[:, None] > rows[pick][None, :]
-        with np.errstate(invalid="ignore"):
-            clash = np.where(later, np.abs(values - value) - errors, 0.0)
-        error = np.maximum(errors[pick, cols], np.max(np.nan_to_num(clash), axis=0))
-        return Best(value, error, a["truncation"][pick, cols], a["rounding"][pick, cols],
-                    rows[pick], a["step"][pick])
+        return Best(b["value"], np.maximum(b["error"], b["clash"]), b["truncation"],
+                    b["rounding"], b["row"], b["step"])
 
     def should_stop(self, order: int, accept: float) -> bool:
         """Whether more (smaller) steps cannot or need not improve the best entry.
@@ -180,14 +199,13 @@ class Tableau:
     def _stalled(self, rows: int, relative: bool = False) -> np.ndarray:
         """Per component: the best bound (relative to the value, if asked) has not halved
         over the last ``rows`` rows."""
-        a = self._arrays()
-        errors = a["error"]
-        if relative:
-            errors = errors / np.maximum(np.abs(a["value"]), np.finfo(float).tiny)
-        upto = a["row"] <= len(self.rows) - 1 - rows
-        if not np.any(upto):
-            return np.zeros(errors.shape[1], dtype=bool)
-        return np.min(errors, axis=0) >= 0.5 * np.min(errors[upto], axis=0)
+        pos = 2 if relative else 1
+        cut = len(self.rows) - 1 - rows
+        upto = [m[pos] for m in self._row_min if m[0] <= cut]
+        if not upto:
+            return np.zeros(self._row_min[0][1].shape, dtype=bool)
+        every = np.min([m[pos] for m in self._row_min], axis=0)
+        return every >= 0.5 * np.min(upto, axis=0)
 
 
 def scan(line: Line, kind: str, order: int, accuracy: int, h0: float, h_min: float,

@@ -113,7 +113,9 @@ def step_weights(nodes: tuple[int, ...], order: int, step: float,
     [-1.0, 0.0, 1.0]
     """
     nominal = [v * step for v in nodes]
-    if offsets is None or all(a == b for a, b in zip(offsets, nominal, strict=True)):
+    if offsets is None or all(np.all(a == b) for a, b in zip(offsets, nominal, strict=True)):
         return unit_weights(nodes, order) / step**order
-    scaled = [a / step for a in offsets]
+    # Offsets may be arrays (one per point of a batch): Fornberg's recurrence is element-wise,
+    # so it then gives one column of weights per point.
+    scaled = [np.asarray(a, dtype=float) / step for a in offsets]
     return np.array(fornberg_weights(scaled, order), dtype=float) / step**order
