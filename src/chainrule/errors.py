@@ -49,8 +49,10 @@ class BudgetError(ChainruleError):
 class WorkLimitExceeded(BudgetError):
     """An operation stopped by its work budget (time, steps or nodes); says how to raise it.
 
-    >>> print(WorkLimitExceeded("nodes", 100, 101, "building expressions", "budget=..."))
-    stopped: building expressions went over the limit of 100 nodes (used 101); raise it with budget=...
+    >>> err = WorkLimitExceeded("nodes", 100, 101, "building expressions", "budget=...")
+    >>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+    stopped: building expressions went over the limit of 100 nodes (used 101);
+    raise it with budget=...
     """
 
     def __init__(self, limit: str, allowed: float | None, used: float | None, what: str,

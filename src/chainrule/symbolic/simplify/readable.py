@@ -155,5 +155,6 @@ def together(s: Expr, depth: int = 0) -> Expr | None:
     numerator = build.add(*(build.mul(t, denominator) for t in s.args))
     numerator = min((numerator, expand(numerator)), key=_cost)
     if build.is_add(numerator):
-        numerator = min([numerator] + [c for c in (factor_common(numerator, depth + 1),) if c], key=_cost)
+        factored = factor_common(numerator, depth + 1)
+        numerator = min([numerator] + ([factored] if factored else []), key=_cost)
     return build.div(numerator, denominator)
