@@ -21,6 +21,7 @@ from chainrule.limits import MAX_NODES, MAX_ORDER
 from chainrule.limits.budget import Budget, charge, within
 from chainrule.parsing import parse as _parse
 from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
+from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Differentiate, Simplify, Step, ZerothDerivative
 
@@ -75,9 +76,11 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
                    record: bool) -> tuple[Expr, list[Step]]:
     trees: list[Step] = []
     current = expr
-    for _ in range(order):
+    for k in range(order):
         raw, tree = Differentiator(wrt, record=record, method=method).d(current)
         tidy = readable(raw, keep=current.walk())
+        if k >= HIGH_ORDER_FROM:
+            tidy = _collected(tidy)
         if record:
             trees.append(_order_step(current, raw, tidy, tree, wrt))
         current = tidy
@@ -85,6 +88,23 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
         if current.node_count() > MAX_NODES:
             raise BudgetError(f"the derivative grew past {MAX_NODES} nodes; stopped")
     return current, trees
+
+
+HIGH_ORDER_FROM = 2
+"""From the third derivative on, each order is also multiplied out into collected terms."""
+HIGH_ORDER_TERMS = 20_000
+
+
+def _collected(e: Expr) -> Expr:
+    """``e`` multiplied out when that makes it smaller.
+
+    Derivatives of high order repeat the same monomials (``x^x·ln(x)^a/x^b`` for ``x^x``)
+    inside nested sums; collecting them keeps order n at O(n²) terms instead of growing
+    geometrically, so ``diff("x^x", order=20)`` takes seconds, not hours. The next order then
+    differentiates this collected DAG (never re-simplifying earlier orders from scratch).
+    """
+    out = expand(e, max_terms=HIGH_ORDER_TERMS)
+    return out if out.node_count() < e.node_count() else e
 
 
 def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
