@@ -77,8 +77,12 @@ def expm1(x: Any) -> Any:
 
 
 def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
-    """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z; gradient σ(z) − y."""
-    return softplus(logits) - labels * logits
+    """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))]; gradient σ(z) − y.
+
+    Written (1 − y)·softplus(z) + y·softplus(−z), equal to softplus(z) − y·z but without its
+    cancellation: at y = 1, z = 30 the loss is 9.36e−14 to the last digit, not 9.24e−14.
+    """
+    return (1 - labels) * softplus(logits) + labels * softplus(-logits)
 
 
 def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:

@@ -128,9 +128,11 @@ LOG1P = unary(
     sympy=lambda sp, u: sp.log(1 + u),
 )
 EXPM1 = unary(
-    "expm1", np.expm1, lambda x, ans: ans + 1,
+    # e^u, not expm1(u) + 1: the sum rounds to 1 − 1 = 0 for u ≤ −37 and loses every digit
+    # of e^u below u ≈ −30 (expm1(u) ≈ −1 there).
+    "expm1", np.expm1, lambda x, ans: ops.exp(x),
     "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", scalar_code="math.expm1",
-    needs_ans=True, latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
+    latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
     sympy=lambda sp, u: sp.exp(u) - 1,
 )
 
