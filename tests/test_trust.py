@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import ml
-from chainrule import diff, parse
+from chainrule import diff, ml, parse
 from chainrule.errors import BudgetError, ChainruleError, DomainError, WorkLimitExceeded
 from chainrule.limits.budget import Budget, within
 from chainrule.testing import ulps
