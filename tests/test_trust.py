@@ -192,3 +192,10 @@ def test_sigmoid_slope_is_shown_as_the_seeds_write_it_and_evaluated_exactly():
     _close(d.evaluate(x=40.0), mpmath.exp(-zm) / (1 + mpmath.exp(-zm)) ** 2, rel=1e-15)
     got = d.evaluate(x=np.array([0.5, 40.0]))
     assert isinstance(got, np.ndarray) and got[1] > 0
+
+
+def test_the_cli_timeout_is_the_work_budget():
+    out = subprocess.run([sys.executable, "-m", "chainrule", "diff", "x^x", "--order", "40",
+                          "--timeout", "0"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "--timeout" in out.stderr and "Traceback" not in out.stderr

@@ -6,6 +6,7 @@ the user. JSON goes to stdout alone, and ``NO_COLOR`` is honoured (by rich).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Annotated
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from chainrule.cli.diff_command import DiffRequest, run_diff
 from chainrule.errors import ChainruleError
+from chainrule.limits.budget import DEFAULT_SECONDS, Budget, within
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -59,20 +61,26 @@ def diff_command(
     implicit: Annotated[str | None, typer.Option(
         "--implicit", help="EXPR is an equation: differentiate it implicitly for this "
                            "variable, e.g. --implicit y.")] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Work budget in seconds: past it, stop and say so.")]
+    = DEFAULT_SECONDS,
 ) -> None:
     """Differentiate EXPR, optionally with its steps and its value at a point."""
+    budget = Budget(seconds=timeout)
     if implicit is not None:
         from chainrule.cli.calculus_commands import run_implicit
-        _run(lambda: run_implicit(expr, implicit, wrt, fmt, show_steps, at))
+        _run(lambda: run_implicit(expr, implicit, wrt, fmt, show_steps, at), budget)
         return
     request = DiffRequest(expr, wrt, order, at, show_steps, hide, detail, method, fmt, check)
-    _run(lambda: run_diff(request))
+    _run(lambda: run_diff(request), budget)
 
 
-def _run(action) -> None:
+def _run(action, budget: Budget | None = None) -> None:
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        output = action()
+        # only diff passes a budget: serve must not run its whole life under one deadline
+        with within(budget) if budget is not None else contextlib.nullcontext():
+            output = action()
     except ChainruleError as err:
         console.print(f"[bold red]error:[/] {_escape(str(err))}")
         caret = getattr(err, "caret", None)
