@@ -199,3 +199,32 @@ def test_the_cli_timeout_is_the_work_budget():
                           "--timeout", "0"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "--timeout" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_log_softmax_keeps_tiny_entries():
+    got = ml.log_softmax(np.array([[0.0, -40.0], [3.0, 1.0]]), axis=1)
+    for row, logits in zip(got, [(0, -40), (3, 1)], strict=True):
+        lse = mpmath.log(sum(mpmath.exp(mpmath.mpf(v)) for v in logits))
+        for g, v in zip(row, logits, strict=True):
+            _close(g, v - lse, rel=4e-16)
+    assert got[0, 0] < 0  # −4.2e−18, not 0
+
+
+def test_log_softmax_slope_is_p_minus_one_hot():
+    z = np.array([0.3, -1.2, 2.0])
+    p = np.exp(z) / np.sum(np.exp(z))
+    g = chainrule.grad(lambda t: ml.log_softmax(t)[2])(z)
+    assert np.allclose(g, np.eye(3)[2] - p, rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize(("logits", "labels", "want"), [
+    ([1e308, -1e308], [1.0, 0.0], 0.0),
+    ([-1e308, 1e308], [0.0, 1.0], 0.0),
+    ([1e308, 1e308], [0.0, 1.0], math.log(2)),
+])
+def test_cross_entropy_with_logits_at_the_float_limit(logits, labels, want):
+    got = float(ml.cross_entropy_with_logits(np.array(logits), np.array(labels)))
+    assert math.isfinite(got) and abs(got - want) <= 1e-15
+    g = chainrule.grad(lambda z: ml.cross_entropy_with_logits(z, np.array(labels)))(
+        np.array(logits))
+    assert np.all(np.isfinite(g))
