@@ -228,3 +228,16 @@ def test_cross_entropy_with_logits_at_the_float_limit(logits, labels, want):
     g = chainrule.grad(lambda z: ml.cross_entropy_with_logits(z, np.array(labels)))(
         np.array(logits))
     assert np.all(np.isfinite(g))
+
+
+# -- refuse only what is undefined -------------------------------------------------------
+
+@pytest.mark.parametrize(("x", "want"), [(-2.0, -4.0), (0.0, 0.0), (0.5, -1.0), (3.0, 6.0)])
+def test_abs_differentiates_away_from_its_kink(x, want):
+    assert diff("abs(x^2 - 1)").evaluate(x=x) == want
+
+
+def test_abs_refuses_at_its_kink_naming_both_slopes():
+    with pytest.raises(DomainError, match="left slope −1, right slope 1") as err:
+        diff("abs(x^2 - 1)").evaluate(x=1.0)
+    assert "x = 1" in str(err.value)
