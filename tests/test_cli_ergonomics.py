@@ -114,7 +114,9 @@ def test_timeout_ends_long_work_with_one_line_and_status_2():
                            "--order", "14", "--timeout", "0.3"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert done.stderr == "error: stopped after the time limit of 0.3 s (--timeout)\n"
+    # the engine's work budget stops it and names the limit (the thread stop is a backstop)
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: stopped")
+    assert "0.3" in done.stderr and "--timeout" in done.stderr
     assert done.stdout == ""
 
 

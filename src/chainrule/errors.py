@@ -46,6 +46,25 @@ class BudgetError(ChainruleError):
     """A request over one of chainrule's work limits (input size, depth, order...)."""
 
 
+class WorkLimitExceeded(BudgetError):
+    """An operation stopped by its work budget (time, steps or nodes); says how to raise it.
+
+    >>> err = WorkLimitExceeded("nodes", 100, 101, "building expressions", "budget=...")
+    >>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+    stopped: building expressions went over the limit of 100 nodes (used 101);
+    raise it with budget=...
+    """
+
+    def __init__(self, limit: str, allowed: float | None, used: float | None, what: str,
+                 how: str):
+        self.limit = limit
+        self.allowed = allowed
+        self.used = used
+        spent = "" if used is None else f" (used {used})"
+        super().__init__(f"stopped: {what} went over the limit of {allowed} {limit}{spent}; "
+                         f"raise it with {how}")
+
+
 class DomainError(ChainruleError):
     """A function evaluated outside its domain, e.g. ln(-1)."""
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from chainrule.errors import ChainruleError
+from chainrule.limits.budget import Budget, within
 
 USAGE_STATUS = 2
 """Exit status for bad input of any kind."""
@@ -93,15 +94,26 @@ def run_command(action: Callable[[], Any], common: Common = Common(),
     emit(output)
 
 
+BACKSTOP = 1.2
+"""The thread stop comes this factor after ``--timeout``: the cooperative budget goes first."""
+
+
 def _within_time(action: Callable[[], Any], seconds: float | None) -> Any:
     if seconds is None:
         return action()
     if not seconds > 0:
         raise ChainruleError(f"--timeout must be a positive number of seconds, got {seconds:g}")
-    # the web explorer's mechanism: the work runs in a worker thread that is stopped by an
-    # exception raised inside it at the deadline (imported only when a limit is asked for)
+    # The engine's own work budget stops it cooperatively and names the limit; as a backstop
+    # for code that does not charge the budget, the work runs in a worker thread that is
+    # stopped by an exception raised inside it just after the deadline (the web explorer's
+    # mechanism, imported only when a limit is asked for).
     from chainrule.limits.runner import call_with_deadline
-    done, value = call_with_deadline(action, seconds)
+
+    def budgeted() -> Any:
+        with within(Budget(seconds=seconds)):  # the budget is per thread: set it inside
+            return action()
+
+    done, value = call_with_deadline(budgeted, seconds * BACKSTOP)
     if not done:
         raise CommandTimeout(f"stopped after the time limit of {seconds:g} s (--timeout)")
     return value

@@ -53,14 +53,34 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
     10.0
     """
     raw = apply is not None
+    table: dict[Any, Any] = {} if memo is None else memo
 
     def value(node: Expr, args: tuple) -> Any:
         if not isinstance(node, Apply):
             return leaf_value(node, values, raw)
-        return apply(node, args) if apply is not None else apply_checked(node, args, values)
+        if apply is not None:
+            return apply(node, args)
+        exact = _complement_value(node, args, table)
+        return exact if exact is not None else apply_checked(node, args, values)
 
-    out = walk.rewrite(expr, value, memo)
+    out = walk.rewrite(expr, value, table)
     return float(out) if not raw and isinstance(out, np.floating) else out
+
+
+def _complement_value(node: Apply, args: tuple, table: dict[Any, Any]) -> Any:
+    """``1 − σ(u)`` (how σ′ = σ(1 − σ) is shown) computed as ``σ(−u)``: the difference of two
+    numbers near 1 keeps no digit for u ≥ 37, the equal σ(−u) keeps all. None: not this form."""
+    if node.prim.name != "add" or len(node.args) != 2:
+        return None
+    one, term = node.args
+    if not (isinstance(one, Const) and one.value == 1 and isinstance(term, Apply)
+            and term.prim.name == "mul" and len(term.args) == 2):
+        return None
+    minus, sig = term.args
+    if not (isinstance(minus, Const) and minus.value == -1 and isinstance(sig, Apply)
+            and sig.prim.name == "sigmoid" and sig.args[0] in table):
+        return None
+    return sig.prim.impl(-np.asarray(table[sig.args[0]], dtype=float))
 
 
 def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
 from chainrule.errors import BudgetError
+from chainrule.limits.budget import new_node
 
 if TYPE_CHECKING:
     from chainrule.core.primitive import Primitive
@@ -337,6 +338,7 @@ class Apply(Expr):
                 node = _INTERNED.get(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
+                new_node()  # the memory bound: counts against the running work budget
                 node = object.__new__(cls)
                 node.prim, node.args, node.bases = prim, args, None
                 node._sort = None

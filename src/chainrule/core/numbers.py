@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from chainrule.errors import DomainError
 from chainrule.limits import MAX_EXACT_BITS
 
 Number = Fraction | float
@@ -38,11 +39,31 @@ def is_integer(value: Number) -> bool:
     return isinstance(value, Fraction) and value.denominator == 1
 
 
+def to_float(value: Number) -> float:
+    """``float(value)``, or a :class:`DomainError` naming the number when it is beyond float64.
+
+    >>> to_float(Fraction(1, 4))
+    0.25
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+        raise DomainError(f"a number of about 10^{digits} is used together with a decimal "
+                          "(float) number, and floats stop at about 1.8e308; write the "
+                          "decimal as a fraction (0.5 → 1/2) to keep it exact") from None
+
+
 def combine(a: Number, b: Number, op: str) -> Number:
     """Add or multiply two numbers, exact when both are exact."""
     if isinstance(a, float) or isinstance(b, float):
-        a, b = float(a), float(b)
-    return a + b if op == "+" else a * b
+        a, b = to_float(a), to_float(b)
+    out = a + b if op == "+" else a * b
+    if isinstance(out, float) and not math.isfinite(out):
+        raise DomainError(f"{format_number(a)} {op} {format_number(b)} overflows a float "
+                          "(floats stop at about 1.8e308); write decimals as fractions to "
+                          "keep the arithmetic exact")
+    return out
 
 
 def _bits(value: Fraction) -> int:
@@ -63,6 +84,8 @@ def _exact_root(value: Fraction, n: int) -> Fraction | None:
 def _int_root(k: int, n: int) -> int | None:
     if k < 2:
         return k
+    if n >= k.bit_length():  # 2^n > k already: no whole root, and cand**n would be huge
+        return None
     guess = round(k ** (1.0 / n)) if k.bit_length() < 1000 else None
     if guess is None:
         return None
@@ -84,7 +107,7 @@ def try_power(base: Number, exp: Number) -> Number | None:
     True
     """
     if isinstance(base, float) or isinstance(exp, float):
-        return _float_power(float(base), float(exp))
+        return _float_power(to_float(base), to_float(exp))
     if base == 0:
         return Fraction(0) if exp > 0 else (Fraction(1) if exp == 0 else None)
     if exp.denominator == 1:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from chainrule.core import build
 from chainrule.core.expr import Apply, Expr
+from chainrule.limits.budget import charge
 
 R = TypeVar("R")
 
@@ -56,10 +57,14 @@ def rewrite(expr: Any, fn: Callable[[Any, tuple], R], memo: dict[Any, R] | None 
     # above it on the stack. A node may be pushed twice by two parents before it is done; the
     # second copy finds it in the table. Children are asked for once per node, on entry.
     stack: list[tuple[Any, Sequence[Any] | None]] = [(expr, None)]
+    done = 0
     while stack:
         node, ready = stack.pop()
         if ready is not None:
             table[node] = fn(node, tuple(table[a] for a in ready))
+            done += 1
+            if done & 255 == 0:  # the work budget, checked every 256 nodes
+                charge(256, "walking an expression")
         elif node not in table:
             args = tuple(kids(node))
             stack.append((node, args))

@@ -47,8 +47,14 @@ def softmax(x: Any, axis: int = -1) -> Any:
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """(x − m) − log Σ exp(x − m): log-probabilities, exact even for logits of ±1e308."""
     s = _shifted(x, axis)
+    # log Σ e^s = log1p(Σ e^s − 1), the max's e^0 − 1 taken as expm1(0) = 0 (which keeps its
+    # slope): log(1 + tiny) would round to 0 (log_softmax([0, −40])[0] = −4.2e−18, not 0)
+    vals = np.asarray(value_of(s))
+    top = np.zeros(vals.shape, dtype=bool)
+    np.put_along_axis(top, np.expand_dims(np.argmax(vals, axis=axis), axis), True, axis=axis)
     with np.errstate(over="ignore"):
-        return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+        rest = np.sum(np.where(top, np.expm1(s), np.exp(s)), axis=axis, keepdims=True)
+        return s - np.log1p(rest)
 
 
 def sigmoid(x: Any) -> Any:
@@ -77,8 +83,12 @@ def expm1(x: Any) -> Any:
 
 
 def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
-    """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z; gradient σ(z) − y."""
-    return softplus(logits) - labels * logits
+    """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))]; gradient σ(z) − y.
+
+    Written (1 − y)·softplus(z) + y·softplus(−z), equal to softplus(z) − y·z but without its
+    cancellation: at y = 1, z = 30 the loss is 9.36e−14 to the last digit, not 9.24e−14.
+    """
+    return (1 - labels) * softplus(logits) + labels * softplus(-logits)
 
 
 def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:
@@ -87,4 +97,8 @@ def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:
     Written with the shifted log-softmax, not as lse(z) − Σ y·z, so close logits far from 0
     (z ≈ 1e10) do not cancel catastrophically.
     """
-    return -np.sum(labels * log_softmax(logits, axis=axis), axis=axis)
+    logp = log_softmax(logits, axis=axis)
+    # a zero label takes nothing from its class, even where log p underflowed to −inf
+    # (logits ±1e308): 0·(−inf) would be NaN
+    zero = np.asarray(value_of(labels)) == 0
+    return -np.sum(labels * np.where(zero, 0.0, logp), axis=axis)

@@ -88,7 +88,8 @@ SIGN = Primitive(
     # autograd, PyTorch and JAX use, so d(|x|·x) = 2|x| holds at 0 too.
     rule=lambda i, args, ans: 0,
     text=RuleText("Sign rule", "d/dx sign(u) = 0 for u ≠ 0", "arithmetic"),
-    domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0"),
+    domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0 "
+                                    "(|u| has a kink there: left slope −1, right slope 1)"),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
     sympy="sign",
 )

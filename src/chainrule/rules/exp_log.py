@@ -27,7 +27,21 @@ def _simplify_ln(u):
         return b.ONE
     if b.is_fn(u, "exp"):  # ln(e^u) = u for real u
         return u.args[0]
+    if b.is_pow(u) and _not_even(u.args[1]):
+        # ln(v^p) = p·ln(v) wherever v^p > 0 is real: p not an even integer forces v > 0.
+        # The folded form also stays finite where v^p overflows (v = 1e200, p = 2.5).
+        return b.mul(u.args[1], b.apply("ln", u.args[0]))
     return None
+
+
+def _not_even(p):
+    """A constant exponent that is not an even integer."""
+    if not isinstance(p, Const):
+        return False
+    value = p.value
+    if isinstance(value, float):
+        return not (value.is_integer() and value % 2 == 0)
+    return not (value.denominator == 1 and value.numerator % 2 == 0)
 
 
 def _simplify_log(u, base):
@@ -114,9 +128,11 @@ LOG1P = unary(
     sympy=lambda sp, u: sp.log(1 + u),
 )
 EXPM1 = unary(
-    "expm1", np.expm1, lambda x, ans: ans + 1,
+    # e^u, not expm1(u) + 1: the sum rounds to 1 − 1 = 0 for u ≤ −37 and loses every digit
+    # of e^u below u ≈ −30 (expm1(u) ≈ −1 there).
+    "expm1", np.expm1, lambda x, ans: ops.exp(x),
     "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", scalar_code="math.expm1",
-    needs_ans=True, latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
+    latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
     sympy=lambda sp, u: sp.exp(u) - 1,
 )
 

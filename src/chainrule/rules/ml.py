@@ -27,7 +27,13 @@ def _logsumexp(*args):
     stacked = np.stack(arrays)
     m = np.max(stacked, axis=0)
     safe_m = np.where(np.isfinite(m), m, 0.0)  # shift by the max: the largest exp is e^0
-    return safe_m + np.log(np.sum(np.exp(stacked - safe_m), axis=0))
+    # log(1 + Σ_others e^(x − m)) as log1p of the others' sum: log(sum) would lose the
+    # digits of a small sum (logsumexp(−30, 0) = 9.36e−14, not 9.35e−14)
+    shifted = np.exp(stacked - safe_m)
+    first_max = np.argmax(stacked, axis=0)
+    np.put_along_axis(shifted, first_max[None], 0.0, axis=0)
+    top = np.exp(np.take_along_axis(stacked, first_max[None], axis=0)[0] - safe_m)
+    return safe_m + np.log1p(np.sum(shifted, axis=0) + (top - 1))
 
 
 def _sigmoid_slope(x, ans):
@@ -54,10 +60,17 @@ HEAVISIDE = Primitive(
     text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
     sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
 )
+def _softmax_slope(i, args, ans):
+    # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, from the output so it never overflows;
+    # of two arguments it is σ(x_i − x_j), which keeps every digit (x_i − lse cancels).
+    if len(args) == 2:
+        return ops.sigmoid(args[i] - args[1 - i])
+    return ops.exp(args[i] - ans)
+
+
 LOGSUMEXP = Primitive(
     "logsumexp", None, vectorised(_logsumexp),
-    # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, computed from the output so it never overflows.
-    rule=lambda i, args, ans: ops.exp(args[i] - ans),
+    rule=_softmax_slope,
     text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = e^(xᵢ − lse) (softmax)", "ml"),
     needs_ans=True, latex=r"\operatorname{logsumexp}", mathml="logsumexp",
     sympy=lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
@@ -65,8 +78,8 @@ LOGSUMEXP = Primitive(
 
 LOGADDEXP = Primitive(
     "logaddexp", 2, vectorised(np.logaddexp),
-    rule=lambda i, args, ans: ops.exp(args[i] - ans),
-    text=RuleText("Log-add-exp rule", "∂/∂a log(e^a + e^b) = e^(a − lse)", "ml"),
+    rule=_softmax_slope,
+    text=RuleText("Log-add-exp rule", "∂/∂a log(e^a + e^b) = σ(a − b)", "ml"),
     needs_ans=True, numpy=(np.logaddexp,),
     latex=r"\operatorname{logaddexp}", mathml="logaddexp",
     sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),

@@ -18,23 +18,29 @@ from chainrule.core.build import as_expr, const, symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import MAX_NODES, MAX_ORDER
+from chainrule.limits.budget import Budget, charge, within
 from chainrule.parsing import parse as _parse
 from chainrule.symbolic.differentiate import Differentiator, Method, wrt_symbol
+from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.readable import readable
 from chainrule.symbolic.steps import Derivation, Differentiate, Simplify, Step, ZerothDerivative
 
 ExprLike = Expr | str | int | float
 
 
-def parse(text: str) -> Expr:
+def parse(text: str, budget: Budget | float | None = None) -> Expr:
     """Parse text in chainrule's syntax (see the README) into an expression.
+
+    ``budget`` bounds the work (a :class:`~chainrule.limits.budget.Budget`, or a deadline in
+    seconds); past it :class:`~chainrule.errors.WorkLimitExceeded` says which limit was hit.
 
     >>> str(parse("sin^2 x"))
     'sin(x)^2'
     >>> parse("2x + 1") == parse("1 + 2*x")
     True
     """
-    return _parse(text)
+    with within(budget):
+        return _parse(text)
 
 
 def as_expression(value: Any) -> Expr:
@@ -70,15 +76,35 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
                    record: bool) -> tuple[Expr, list[Step]]:
     trees: list[Step] = []
     current = expr
-    for _ in range(order):
+    for k in range(order):
         raw, tree = Differentiator(wrt, record=record, method=method).d(current)
         tidy = readable(raw, keep=current.walk())
+        if k >= HIGH_ORDER_FROM:
+            tidy = _collected(tidy)
         if record:
             trees.append(_order_step(current, raw, tidy, tree, wrt))
         current = tidy
+        charge(1, f"differentiating to order {len(trees) or order}")
         if current.node_count() > MAX_NODES:
             raise BudgetError(f"the derivative grew past {MAX_NODES} nodes; stopped")
     return current, trees
+
+
+HIGH_ORDER_FROM = 2
+"""From the third derivative on, each order is also multiplied out into collected terms."""
+HIGH_ORDER_TERMS = 20_000
+
+
+def _collected(e: Expr) -> Expr:
+    """``e`` multiplied out when that makes it smaller.
+
+    Derivatives of high order repeat the same monomials (``x^x·ln(x)^a/x^b`` for ``x^x``)
+    inside nested sums; collecting them keeps order n at O(n²) terms instead of growing
+    geometrically, so ``diff("x^x", order=20)`` takes seconds, not hours. The next order then
+    differentiates this collected DAG (never re-simplifying earlier orders from scratch).
+    """
+    out = expand(e, max_terms=HIGH_ORDER_TERMS)
+    return out if out.node_count() < e.node_count() else e
 
 
 def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
@@ -89,23 +115,26 @@ def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> S
 
 
 def diff(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
-         method: Method = "auto") -> Expr:
+         method: Method = "auto", budget: Budget | float | None = None) -> Expr:
     """The ``order``-th derivative of ``expr`` with respect to ``wrt``, simplified.
 
     ``expr`` may be text, an Expr, or a Python function such as ``lambda x: x**x``.
-    ``wrt`` may be omitted when the expression has one variable.
+    ``wrt`` may be omitted when the expression has one variable. ``budget`` bounds the work
+    (a :class:`~chainrule.limits.budget.Budget`, or a deadline in seconds; default
+    ``Budget()``); past it :class:`~chainrule.errors.WorkLimitExceeded` names the limit.
 
     >>> str(diff("x^2 y + 3y", wrt="y"))
     'x^2 + 3'
     """
     _check_order(order)
-    e = as_expression(expr)
-    result, _ = _differentiate(e, wrt_symbol(e, wrt), order, method, record=False)
+    with within(budget):
+        e = as_expression(expr)
+        result, _ = _differentiate(e, wrt_symbol(e, wrt), order, method, record=False)
     return result
 
 
 def steps(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
-          method: Method = "auto") -> Derivation:
+          method: Method = "auto", budget: Budget | float | None = None) -> Derivation:
     """The derivative with every rule recorded; ``.result`` is the answer.
 
     >>> d = steps("x^2 sin(x)")
@@ -113,9 +142,10 @@ def steps(expr: ExprLike, wrt: str | Symbol | None = None, order: int = 1,
     ['Differentiate', 'Product rule', 'Power rule']
     """
     _check_order(order)
-    e = as_expression(expr)
-    sym = wrt_symbol(e, wrt)
-    if order == 0:
-        return Derivation(e, sym.name, [ZerothDerivative(e, e, sym.name)])
-    _, trees = _differentiate(e, sym, order, method, record=True)
+    with within(budget):
+        e = as_expression(expr)
+        sym = wrt_symbol(e, wrt)
+        if order == 0:
+            return Derivation(e, sym.name, [ZerothDerivative(e, e, sym.name)])
+        _, trees = _differentiate(e, sym, order, method, record=True)
     return Derivation(e, sym.name, trees)

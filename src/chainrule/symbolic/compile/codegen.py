@@ -28,6 +28,7 @@ from chainrule.core.primitive import Primitive
 from chainrule.core.registry import all_primitives, get
 from chainrule.errors import ChainruleError, DomainError, IncompleteRecord
 from chainrule.symbolic.api import as_expression
+from chainrule.symbolic.compile.stable import stable_form
 
 _CHUNK = 64
 
@@ -127,8 +128,9 @@ class CompiledFunction:
     def __init__(self, expr: Expr, args: list[Symbol]):
         self.expr = expr
         self.args = tuple(s.name for s in args)
-        self.array_source = _source(expr, args, scalar=False)
-        self.scalar_source = _source(expr, args, scalar=True)
+        numeric = stable_form(expr)  # the code computes the exact form of what is shown
+        self.array_source = _source(numeric, args, scalar=False)
+        self.scalar_source = _source(numeric, args, scalar=True)
         self.array_fn = _build(self.array_source)  # the generated code, unchecked
         self.scalar_fn = _build(self.scalar_source)
 

@@ -25,11 +25,16 @@ from fractions import Fraction
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
+from chainrule.limits.budget import charge
 from chainrule.symbolic.simplify.expand import expand
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""
 MAX_DENOMINATORS = 3
+MAX_TIDY_DEPTH = 4
+"""How deep tidying may nest (factor → tidy the cofactor → combine → factor …): floats that
+do not cancel exactly (1.25·0.8 ≠ 1) could otherwise make the three forms feed each other
+for ever."""
 
 
 def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
@@ -49,10 +54,17 @@ def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:
     return rebuilt
 
 
-def tidy_sum(s: Expr) -> Expr:
+def tidy_sum(s: Expr, depth: int = 0) -> Expr:
     """The shortest of a sum, its factored, combined and expanded forms."""
+    if depth > MAX_TIDY_DEPTH:
+        return s
+    charge(tree_size(s, MAX_TIDY_SIZE), "simplifying a sum")
     candidates = [s]
-    for form in (factor_common, together, expand):
+    for form in (factor_common, together):
+        out = form(s, depth)
+        if out is not None and out is not s:
+            candidates.append(out)
+    for form in (expand,):
         out = form(s)
         if out is not None and out is not s:
             candidates.append(out)
@@ -97,7 +109,7 @@ def _common_exponent(exps: list[Expr]) -> Expr | None:
     return first if all(x is first for x in exps) else None
 
 
-def factor_common(s: Expr) -> Expr | None:
+def factor_common(s: Expr, depth: int = 0) -> Expr | None:
     """``x^2·a + x·b → x·(x·a + b)``; None when the terms share no non-numeric factor."""
     if not build.is_add(s):
         return None
@@ -113,7 +125,7 @@ def factor_common(s: Expr) -> Expr | None:
     factor = build.mul(*common)
     inner = build.add(*(build.div(t, factor) for t in s.args))
     if build.is_add(inner) and tree_size(inner, MAX_TIDY_SIZE) < MAX_TIDY_SIZE:
-        inner = tidy_sum(inner)  # what is left inside the parentheses may tidy further
+        inner = tidy_sum(inner, depth + 1)  # what is left inside the parentheses may tidy further
     return build.mul(factor, inner)
 
 
@@ -129,7 +141,7 @@ def _denominators(term: Expr) -> dict[Expr, Fraction]:
     return out
 
 
-def together(s: Expr) -> Expr | None:
+def together(s: Expr, depth: int = 0) -> Expr | None:
     """Combine a sum over its least common denominator, numerator expanded."""
     if not build.is_add(s):
         return None
@@ -143,5 +155,6 @@ def together(s: Expr) -> Expr | None:
     numerator = build.add(*(build.mul(t, denominator) for t in s.args))
     numerator = min((numerator, expand(numerator)), key=_cost)
     if build.is_add(numerator):
-        numerator = min([numerator] + [c for c in (factor_common(numerator),) if c], key=_cost)
+        factored = factor_common(numerator, depth + 1)
+        numerator = min([numerator] + ([factored] if factored else []), key=_cost)
     return build.div(numerator, denominator)
