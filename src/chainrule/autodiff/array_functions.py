@@ -17,7 +17,7 @@ from chainrule.core.numpy_dispatch import bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
-from chainrule.errors import DifferentiationError
+from chainrule.errors import NotDifferentiable
 from chainrule.rules.arrays import take_index
 
 
@@ -47,7 +47,19 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
-    return np.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return safe_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def safe_sqrt(v: Any) -> Any:
+    """``√v`` with slope 0 where ``v`` is 0 (a subgradient, as ``|x|`` has at 0), not 0·∞.
+
+    The standard deviation of one value, or of equal values, and the norm of a zero vector
+    have a kink or are constant there; 1/(2√0) times a zero cotangent would be NaN.
+    """
+    zero = np.asarray(value_of(v)) == 0
+    if not zero.any():
+        return np.sqrt(v)
+    return np.where(zero, 0.0, np.sqrt(np.where(zero, 1.0, v)))
 
 
 def _axis(axis):
@@ -142,7 +154,21 @@ def take(x, indices, axis=None, **_):
 def dot(a, b, out=None):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * b
-    return _p("matmul", a, b)
+    if np.ndim(b) == 1 or (np.ndim(a) <= 2 and np.ndim(b) == 2):
+        return _p("matmul", a, b)
+    # N-D dot is not matmul: it sums a's last axis against b's second-to-last, and the
+    # result has every other axis of a, then of b (no broadcasting).
+    a_shape, b_shape = np.shape(a), np.shape(b)
+    n = a_shape[-1]
+    left = reshape(a, (-1, n))
+    right = reshape(moveaxis(b, -2, 0), (n, -1))
+    return reshape(_p("matmul", left, right), a_shape[:-1] + b_shape[:-2] + b_shape[-1:])
+
+
+def append(arr, values, axis=None):
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis=axis)
 
 
 def outer(a, b, out=None):
@@ -167,13 +193,15 @@ def clip(x, a_min=None, a_max=None, **_):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     if ord not in (None, 2, "fro") and not (ord == 1 and (axis is not None or np.ndim(x) == 1)):
-        raise DifferentiationError(f"numpy.linalg.norm with ord={ord!r} has no rule; "
-                                   "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
+        raise NotDifferentiable(f"numpy.linalg.norm with ord={ord!r} has no derivative rule "
+                                "in chainrule (yet); "
+                                "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
     if ord == 1:
         return sum_(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == 2 and np.ndim(x) == 2 and axis is None:
-        raise DifferentiationError("the matrix 2-norm (largest singular value) has no rule")
-    return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
+        raise NotDifferentiable.for_function("numpy.linalg.norm", "the matrix 2-norm "
+                                             "(largest singular value) is not covered")
+    return safe_sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
 
 
 def as_array_like(x, dtype=None, **_):
@@ -188,7 +216,7 @@ FUNCTIONS: dict[Any, Any] = {
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
-    np.trace: trace, np.clip: clip, np.linalg.norm: norm,
+    np.trace: trace, np.append: append, np.clip: clip, np.linalg.norm: norm,
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
 }
@@ -222,7 +250,5 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
         return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
-        raise DifferentiationError(
-            f"no derivative rule for {_dotted(func)}; "
-            "see chainrule.numpy for the supported functions")
+        raise NotDifferentiable.for_function(_dotted(func))
     return adapter(*args, **kwargs)

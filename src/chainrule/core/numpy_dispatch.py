@@ -24,7 +24,7 @@ from chainrule.core import ops
 from chainrule.core.expr import Expr
 from chainrule.core.registry import all_primitives, get
 from chainrule.core.trace import value_of
-from chainrule.errors import DifferentiationError
+from chainrule.errors import DifferentiationError, NotDifferentiable
 
 
 def bound_primitive(func: Any) -> Any:
@@ -68,8 +68,9 @@ def _call(name: str, *args: Any, **params: Any) -> Any:
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     """Handle ``ufunc(*inputs)`` when an input is traced or an expression."""
     if method != "__call__" or kwargs.get("out") is not None:
-        raise DifferentiationError(f"numpy.{ufunc.__name__}.{method} with out= or as a method "
-                                   "cannot be differentiated; call it plainly")
+        name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        raise NotDifferentiable.for_function(
+            name, "with out= or as a ufunc method it cannot be differentiated; call it plainly")
     if ufunc in CONSTANT_UFUNCS:
         if any(isinstance(i, Expr) for i in inputs):
             raise DifferentiationError(f"numpy.{ufunc.__name__} of a symbolic expression has no "
@@ -79,5 +80,5 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return UFUNC_FORMS[ufunc](*inputs)
     prim = bound_primitive(ufunc)
     if prim is None:
-        raise DifferentiationError(f"no derivative rule for numpy.{ufunc.__name__}")
+        raise NotDifferentiable.for_function(f"numpy.{ufunc.__name__}")
     return ops.call(prim, *inputs)
