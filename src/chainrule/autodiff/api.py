@@ -110,13 +110,17 @@ def _match(ct: Any, like: Any) -> Any:
         ct = np.broadcast_to(ct, np.shape(value_of(like)))
     if isinstance(value_of(like), float | int):
         return _plain(ct)
+    dtype = np.result_type(value_of(like))
+    if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
+        return np.asarray(ct, dtype=dtype)  # the primal's precision, as JAX gives it
     return ct
 
 
 def _plain(x: Any) -> Any:
     """NumPy scalars and 0-d arrays as Python floats (boxes and real arrays unchanged)."""
     if not is_boxed(x) and isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
-        return float(x)
+        # float32 stays float32 (as NumPy computes it); float64 becomes a Python float
+        return x[()] if np.result_type(x) == np.float32 else float(x)
     return x
 
 
@@ -152,8 +156,8 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
         out, back = vjp(partial_f, *(args[i] for i in nums))
         _scalar_output(out)
-        grads = back(np.ones_like(value_of(out)) if isinstance(value_of(out), np.ndarray)
-                     else 1.0)
+        grads = back(np.ones_like(value_of(out))
+                     if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
         return out, grads[0] if single else grads
 
     return wrapped
@@ -262,7 +266,7 @@ def _reverse_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
     for o, leaf in enumerate(out_leaves):
         shape = np.shape(value_of(leaf))
         rows = []
-        for e in np.eye(_n(shape)):
+        for e in np.eye(_n(shape), dtype=_float_type(leaf)):
             seeds: list[Any] = [None] * len(out_leaves)
             seeds[o] = e.reshape(shape)
             rows.append(back(out_rebuild(seeds)))
@@ -280,7 +284,7 @@ def _forward_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
         x_shape = np.shape(value_of(x))
         n = _n(x_shape)
         level = new_level()
-        basis = np.reshape(np.eye(n), (n,) + x_shape)
+        basis = np.reshape(np.eye(n, dtype=_float_type(x)), (n,) + x_shape)
         inputs = list(xs)
         inputs[k] = forward.JVPBox(x, level, basis, batch=n)
         out_leaves, out_rebuild = flatten(f(*inputs))
@@ -294,6 +298,11 @@ def _forward_block(out: Any, level: int, n: int, x_shape: tuple) -> Any:
         return np.zeros(out_shape + x_shape)
     tangent = np.reshape(out.tangent, (n, _n(out_shape)))  # (in, out)
     return np.reshape(np.moveaxis(tangent, 0, -1), out_shape + x_shape)
+
+
+def _float_type(x: Any) -> Any:
+    """float32 for float32 values (seeds keep their precision), else float64."""
+    return np.float32 if np.result_type(value_of(x)) == np.float32 else np.float64
 
 
 def _n(shape: tuple) -> int:

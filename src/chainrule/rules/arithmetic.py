@@ -39,6 +39,8 @@ def _pow_impl(base, exp):
 
 
 def _inexact(x):
+    if isinstance(x, int | float):  # Python numbers stay weak: float32 ** 2 is float32
+        return float(x)
     x = np.asarray(x)
     return x if np.issubdtype(x.dtype, np.inexact) else x.astype(float)
 

@@ -1,0 +1,253 @@
+"""Real NumPy code under automatic differentiation: each case was once silently wrong.
+
+Every test asserts the right value against an independent oracle (a hand-derived closed form
+or central finite differences), or a clear refusal (:class:`NotDifferentiable` /
+:class:`DifferentiationError` naming what to change) — never a wrong number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from chainrule.autodiff.tracing import Box
+from chainrule.errors import DifferentiationError, NotDifferentiable
+
+
+def central(f, x, h=1e-6):
+    """Central finite differences of ``f`` at ``x`` (float or array), Jacobian-shaped."""
+    x = np.asarray(x, dtype=float)
+    fx = np.asarray(f(x), dtype=float)
+    out = np.zeros(fx.shape + x.shape)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        out[(...,) + idx] = (np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h)
+    return out
+
+
+# -- comparisons compare values ------------------------------------------------------------
+
+def test_equality_in_where_takes_numpys_branch():
+    f = lambda x: np.sum(np.where(x == 1.0, 0.0, 3 * x))  # noqa: E731
+    np.testing.assert_allclose(grad(f)(np.array([1.0, 2.0])), [0.0, 3.0])
+    g = lambda x: np.sum(np.where(x != 1.0, 3 * x, 0.0))  # noqa: E731
+    np.testing.assert_allclose(grad(g)(np.array([1.0, 2.0])), [0.0, 3.0])
+
+
+@pytest.mark.parametrize(("x0", "slope"), [(1.0, 2.0), (2.0, 3.0)])
+def test_python_if_on_equality_takes_numpys_branch(x0, slope):
+    f = lambda x: x**2 if x == 1.0 else 3 * x  # noqa: E731
+    assert grad(f)(x0) == slope
+    assert grad(lambda x: np.sum(x**2) if x == 1.0 else np.sum(3 * x))(np.float64(x0)) == slope
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+def test_every_comparison_of_a_traced_value_is_numpys(op):
+    x0 = np.array([0.5, 1.0, 2.0])
+    compare = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+               "==": np.equal, "!=": np.not_equal}[op]
+    seen = []
+
+    def f(x):
+        mask = {"<": x < 1.0, "<=": x <= 1.0, ">": x > 1.0, ">=": x >= 1.0,
+                "==": x == 1.0, "!=": x != 1.0}[op]
+        seen.append(mask)
+        return np.sum(np.where(mask, x**2, -x))
+
+    expected = np.where(compare(x0, 1.0), 2 * x0, -1.0)
+    np.testing.assert_allclose(grad(f)(x0), expected)
+    assert all(type(m) is np.ndarray and m.dtype == bool for m in seen)
+
+
+def test_a_traced_value_still_hashes_by_identity_and_is_not_none():
+    seen = []
+    grad(lambda x: seen.append((x == None, x != None, {x: 1}[x])) or x * x)(2.0)  # noqa: E711
+    assert seen and set(seen) == {(False, True, 1)}
+
+
+# -- containers as outputs -----------------------------------------------------------------
+
+def test_jacobian_of_a_gradient_with_two_argnums():
+    out = jacobian(grad(lambda x, y: x * x * y, argnums=(0, 1)))(2.0, 3.0)
+    assert isinstance(out, tuple)
+    np.testing.assert_allclose([float(o) for o in out], [2 * 3.0, 2 * 2.0])
+
+
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_jacobian_of_a_tuple_output(mode):
+    out = jacobian(lambda x: (x, 2 * x, np.sin(x)), mode=mode)(0.5)
+    np.testing.assert_allclose([float(o) for o in out], [1.0, 2.0, np.cos(0.5)])
+
+
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_jacobian_of_a_dict_of_arrays_matches_finite_differences(mode):
+    x0 = np.array([0.3, -0.7, 1.1])
+    f = lambda x: {"a": np.sin(x) * x[0], "b": np.sum(x**2)}  # noqa: E731
+    out = jacobian(f, mode=mode)(x0)
+    np.testing.assert_allclose(out["a"], central(lambda x: f(x)["a"], x0), rtol=1e-7)
+    np.testing.assert_allclose(out["b"], central(lambda x: f(x)["b"], x0), rtol=1e-7)
+
+
+def test_vjp_of_a_tuple_output_leaks_no_box():
+    out, back = vjp(lambda x: (np.sin(x),), 0.5)
+    assert out == (np.sin(0.5),)
+    assert not any(isinstance(o, Box) for o in out)
+    assert back((1.0,)) == (np.cos(0.5),)
+
+
+def test_vjp_of_a_pair_sums_both_paths():
+    x0 = np.array([0.2, 0.4])
+    out, back = vjp(lambda x: (x * x, np.sum(np.exp(x))), x0)
+    (ct,) = back((np.array([1.0, 10.0]), 2.0))
+    np.testing.assert_allclose(ct, 2 * x0 * [1.0, 10.0] + 2 * np.exp(x0))
+    with pytest.raises(chainrule.ChainruleError, match="one cotangent for every output"):
+        back(1.0)
+
+
+def test_hessian_with_two_argnums_is_the_block_matrix():
+    h = hessian(lambda x, y: x * x * y, argnums=(0, 1))(2.0, 3.0)
+    np.testing.assert_allclose(np.array(h, dtype=float), [[2 * 3.0, 2 * 2.0], [2 * 2.0, 0.0]])
+
+
+def test_jvp_of_a_tuple_output():
+    out, tan = jvp(lambda x: (x * x, 3 * x), (2.0,), (1.0,))
+    assert out == (4.0, 6.0) and tan == (4.0, 3.0)
+
+
+# -- arrays built from traced values -------------------------------------------------------
+
+@pytest.mark.parametrize("build", [
+    lambda x: np.array([x, x**2]),
+    lambda x: np.asarray(x),
+    lambda x: np.r_[x, x**2],
+    lambda x: np.c_[x, x**2],
+    lambda x: np.append([x], [x**2]),
+])
+def test_np_array_of_traced_values_is_refused_with_what_to_write(build):
+    with pytest.raises(NotDifferentiable, match=r"numpy\.array .*np\.stack"):
+        jacobian(build)(np.array([2.0]))
+
+
+def test_what_the_refusal_suggests_works():
+    from chainrule import numpy as cnp
+    np.testing.assert_allclose(jacobian(lambda x: np.stack([x, x**2]))(2.0), [1.0, 4.0])
+    np.testing.assert_allclose(jacobian(lambda x: cnp.array([x, x**2]))(2.0), [1.0, 4.0])
+
+
+@pytest.mark.parametrize("axis", [None, 0])
+def test_np_append_of_traced_arrays(axis):
+    x0 = np.array([2.0, 3.0])
+    f = lambda x: np.append(x, x**2, axis=axis)  # noqa: E731
+    np.testing.assert_allclose(f(x0), np.append(x0, x0**2))
+    np.testing.assert_allclose(jacobian(f)(x0), central(f, x0), rtol=1e-7)
+    np.testing.assert_allclose(jacobian(f, mode="fwd")(x0), central(f, x0), rtol=1e-7)
+
+
+# -- complex input and dtypes --------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: jvp(lambda z: z * z, (np.array([1 + 1j]),), (np.array([1 + 0j]),)),
+    lambda: grad(lambda z: np.sum(np.abs(z)))(np.array([1 + 1j])),
+    lambda: jacobian(lambda z: z * z)(np.array([1 + 1j])),
+    lambda: vjp(lambda z: z * z, 1 + 1j),
+])
+def test_complex_input_is_refused_not_cast(call):
+    with pytest.raises(NotDifferentiable, match="complex input"):
+        call()
+
+
+@pytest.mark.parametrize("x0", [np.array([1, 2]), np.array([True, False]), np.int64(3)])
+def test_integer_input_to_grad_is_a_clear_error(x0):
+    with pytest.raises(DifferentiationError, match=r"dtype .*floating-point.*astype\(float\)"):
+        grad(lambda x: np.sum(x * x))(x0)
+
+
+def test_python_int_is_taken_at_its_float_value():
+    assert grad(lambda x: x**3)(2) == 12.0
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(x**2), lambda x: np.sum(np.exp(x) / (1 + x**2)), lambda x: np.mean(x),
+    lambda x: np.sum(x @ np.ones((2, 2), np.float32)), lambda x: np.std(x),
+])
+def test_float32_in_gives_float32_out(f):
+    x0 = np.array([0.5, 2.0], dtype=np.float32)
+    value, g = value_and_grad(f)(x0)
+    assert np.result_type(value) == np.float32 and g.dtype == np.float32
+    np.testing.assert_allclose(g, central(f, x0.astype(float)).astype(np.float32), rtol=1e-3)
+    assert jacobian(lambda x: np.tanh(x) * 2)(x0).dtype == np.float32
+    assert jacobian(lambda x: np.tanh(x) * 2, mode="fwd")(x0).dtype == np.float32
+
+
+# -- no NaN where the function is locally constant -----------------------------------------
+
+def test_power_zero_has_zero_derivatives_at_zero():
+    # x^0 = 1 for every x: every derivative is 0, at x = 0 too.
+    assert grad(grad(lambda x: np.power(x, 0.0)))(0.0) == 0.0
+    assert grad(lambda x: np.power(x, 0.0))(0.0) == 0.0
+    np.testing.assert_array_equal(grad(lambda x: np.sum(x**0.0))(np.array([0.0, 2.0])), [0, 0])
+
+
+def test_power_of_zero_in_the_exponent():
+    # 0^y = 0 for y > 0: the slope in y is the limit 0 (JAX's convention), not 0·ln 0.
+    assert jvp(lambda y: np.power(0.0, y), (0.5,), (1.0,)) == (0.0, 0.0)
+    assert grad(lambda y: np.sum(np.power(np.array([0.0, 2.0]), y)))(1.5) == pytest.approx(
+        2.0**1.5 * np.log(2.0))
+
+
+def test_power_keeps_its_derivatives_at_zero_for_other_exponents():
+    # x² at 0: slope 0, curvature 2; x³: third derivative 6 (the mask is only for x^0).
+    assert grad(lambda x: np.power(x, 2.0))(0.0) == 0.0
+    assert grad(grad(lambda x: np.power(x, 2.0)))(0.0) == 2.0
+    assert grad(grad(grad(lambda x: np.power(x, 3.0))))(0.0) == 6.0
+
+
+def test_std_of_one_value_has_zero_gradient():
+    np.testing.assert_array_equal(grad(np.std)(np.array([3.5])), [0.0])
+    np.testing.assert_array_equal(grad(lambda x: np.std(x, axis=0).sum())(np.ones((1, 3))),
+                                  np.zeros((1, 3)))
+    np.testing.assert_array_equal(grad(np.linalg.norm)(np.zeros(3)), np.zeros(3))
+    x0 = np.array([1.0, 2.0, 4.0])  # elsewhere the ordinary derivative
+    np.testing.assert_allclose(grad(np.std)(x0), central(np.std, x0), rtol=1e-7)
+
+
+# -- np.dot is NumPy's dot -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("a_shape", "b_shape"), [
+    ((2, 3, 4), (5, 4, 2)), ((2, 3, 4), (4, 2)), ((4,), (3, 4, 2)), ((2, 3, 4), (4,)),
+    ((3, 4), (2, 4, 5)), ((2, 3), (3, 2)),
+])
+def test_dot_of_nd_arrays_is_numpys_dot(a_shape, b_shape):
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.normal(size=a_shape), rng.normal(size=b_shape)
+    w = rng.normal(size=np.dot(a0, b0).shape)
+    f = lambda a, b: np.sum(w * np.dot(a, b))  # noqa: E731
+    value, (ga, gb) = value_and_grad(f, argnums=(0, 1))(a0, b0)
+    assert value == pytest.approx(f(a0, b0))
+    np.testing.assert_allclose(ga, central(lambda a: f(a, b0), a0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(gb, central(lambda b: f(a0, b), b0), rtol=1e-6, atol=1e-8)
+    out, tan = jvp(lambda a: np.dot(a, b0), (a0,), (a0,))
+    np.testing.assert_allclose(out, np.dot(a0, b0))
+    np.testing.assert_allclose(tan, np.dot(a0, b0))  # linear in a
+
+
+# -- sigmoid written out, and nesting ------------------------------------------------------
+
+@pytest.mark.parametrize("x0", [-30.0, 0.5, 30.0, 40.0, 50.0])
+def test_sigmoid_written_out_keeps_every_term(x0):
+    f = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    s = 1 / (1 + np.exp(-x0))
+    d1, d2 = s * (1 - s) if x0 < 0 else np.exp(-x0) * s * s, None
+    d2 = d1 * (1 - 2 * s)
+    assert grad(f)(x0) == pytest.approx(d1, rel=1e-9)
+    assert grad(f)(np.float64(x0)) == pytest.approx(d1, rel=1e-9)
+    assert grad(lambda x: np.sum(f(x)))(np.array([x0]))[0] == pytest.approx(d1, rel=1e-9)
+    assert grad(grad(f))(x0) == pytest.approx(d2, rel=1e-6)
+
+
+def test_nested_grad_closing_over_an_outer_traced_value():
+    assert grad(lambda x: x * grad(lambda y: x * y)(2.0))(1.0) == 2.0  # d/dx x·x
+    assert grad(lambda x: np.sum(x**2) + np.shape(x)[0])(np.array([3.0])) == 6.0
