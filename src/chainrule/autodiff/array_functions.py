@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core.numpy_dispatch import bound_primitive
+from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
@@ -229,6 +229,18 @@ VALUE_ONLY = {
     np.all, np.any, np.count_nonzero, np.nonzero,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
+
+
+def is_covered(func: Any) -> bool:
+    """True when traced values through NumPy's ``func`` (a ufunc or array function) are
+    differentiated, or answered from values alone; otherwise calling it on a traced value
+    raises :class:`~chainrule.errors.NotDifferentiable` naming it.
+
+    >>> is_covered(np.sin), is_covered(np.linalg.norm), is_covered(np.fft.fft)
+    (True, True, False)
+    """
+    return (func in FUNCTIONS or func in VALUE_ONLY or func in UFUNC_FORMS
+            or func in CONSTANT_UFUNCS or bound_primitive(func) is not None)
 
 
 def _dotted(func: Any) -> str:
