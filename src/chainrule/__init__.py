@@ -29,6 +29,7 @@ from chainrule.errors import (
     ChainruleError,
     DifferentiationError,
     DomainError,
+    NotDifferentiable,
     ParseError,
 )
 from chainrule.explain.graph import computation_graph
@@ -72,6 +73,7 @@ __all__ = [
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
     "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",
     "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jvp", "minimize",
-    "NamedConst", "parse", "ParseError", "PI", "plot", "readable", "Step", "steps", "substitute",
-    "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad", "vjp",
+    "NamedConst", "NotDifferentiable", "parse", "ParseError", "PI", "plot", "readable", "Step",
+    "steps", "substitute", "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad",
+    "vjp",
 ]
