@@ -7,6 +7,8 @@ or central finite differences), or a clear refusal (:class:`NotDifferentiable` /
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -251,3 +253,69 @@ def test_sigmoid_written_out_keeps_every_term(x0):
 def test_nested_grad_closing_over_an_outer_traced_value():
     assert grad(lambda x: x * grad(lambda y: x * y)(2.0))(1.0) == 2.0  # d/dx x·x
     assert grad(lambda x: np.sum(x**2) + np.shape(x)[0])(np.array([3.0])) == 6.0
+
+
+# -- pytrees in and out, has_aux -----------------------------------------------------------
+
+@dataclasses.dataclass
+class Params:
+    w: np.ndarray
+    b: float
+
+
+def _loss(p, x):
+    return np.sum(np.tanh(p["layers"][0] * x + p["layers"][1]) ** 2) + p["scale"] * x[0]
+
+
+def _tree_params():
+    return {"layers": [np.array([0.3, -0.2]), np.array([0.1, 0.5])], "scale": 2.0}
+
+
+def test_grad_of_nested_params_matches_finite_differences():
+    p, x = _tree_params(), np.array([1.5, -0.5])
+    g = grad(_loss)(p, x)
+    assert set(g) == {"layers", "scale"} and isinstance(g["layers"], list)
+    for k in range(2):
+        def f_k(v, k=k):
+            q = {"layers": list(p["layers"]), "scale": p["scale"]}
+            q["layers"][k] = v
+            return _loss(q, x)
+        np.testing.assert_allclose(g["layers"][k], central(f_k, p["layers"][k]), rtol=1e-7)
+    assert g["scale"] == pytest.approx(x[0])
+    (gp, gx) = grad(_loss, argnums=(0, 1))(p, x)
+    np.testing.assert_allclose(gx, central(lambda v: _loss(p, v), x), rtol=1e-7)
+
+
+def test_dataclass_parameters():
+    p = Params(np.array([1.0, 2.0]), 0.5)
+    g = grad(lambda p: np.sum(p.w ** 2) * p.b)(p)
+    assert isinstance(g, Params)
+    np.testing.assert_allclose(g.w, 2 * p.w * p.b)
+    assert g.b == pytest.approx(5.0)
+
+
+def test_jvp_and_jacobian_of_nested_inputs_and_outputs():
+    f = lambda t: {"s": t[0] * t[1][0], "d": (t[1][1] ** 2,)}  # noqa: E731
+    primal = (2.0, [3.0, 4.0])
+    out, tan = jvp(f, (primal,), ((1.0, [0.0, 1.0]),))
+    assert out == {"s": 6.0, "d": (16.0,)} and tan == {"s": 3.0, "d": (8.0,)}
+    for mode in ("rev", "fwd"):
+        jac = jacobian(f, mode=mode)(primal)
+        assert float(jac["s"][0]) == 3.0 and float(jac["s"][1][0]) == 2.0
+        assert float(jac["d"][0][1][1]) == 8.0 and float(jac["d"][0][0]) == 0.0
+
+
+def test_has_aux_in_grad_value_and_grad_and_vjp():
+    def f(x):
+        return np.sum(x ** 2), {"norm": np.sqrt(np.sum(x ** 2)), "tag": "ok"}
+    x0 = np.array([3.0, 4.0])
+    g, aux = grad(f, has_aux=True)(x0)
+    np.testing.assert_allclose(g, 2 * x0)
+    assert aux == {"norm": 5.0, "tag": "ok"} and not isinstance(aux["norm"], Box)
+    (value, aux2), g2 = value_and_grad(f, has_aux=True)(x0)
+    assert value == 25.0 and aux2["norm"] == 5.0
+    out, back, aux3 = vjp(f, x0, has_aux=True)
+    np.testing.assert_allclose(back(1.0)[0], 2 * x0)
+    assert grad(lambda x: (x ** 3, x ** 2), has_aux=True)(2.0) == (12.0, 4.0)
+    with pytest.raises(chainrule.ChainruleError, match="must return a pair"):
+        grad(lambda x: np.sum(x), has_aux=True)(x0)

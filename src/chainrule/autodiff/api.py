@@ -21,7 +21,7 @@ import numpy as np
 
 from chainrule.autodiff import forward, reverse
 from chainrule.autodiff.pytree import flatten
-from chainrule.autodiff.tracing import is_at, new_level, value_of
+from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 from chainrule.symbolic.cache import SymbolicGradient
 
@@ -66,10 +66,12 @@ def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
 
 # -- reverse mode ------------------------------------------------------------------------
 
-def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """``(f(*primals), vjp_fn)``; ``vjp_fn(g)`` returns one cotangent per primal.
 
     ``f`` may return a tuple / list / dict of arrays; ``g`` then has the same structure.
+    With ``has_aux=True``, ``f`` returns ``(out, aux)`` and the result is
+    ``(out, vjp_fn, aux)``: ``aux`` is passed through as plain values, not differentiated.
 
     >>> out, back = vjp(lambda w, x: (w * x) ** 2, 3.0, 2.0)
     >>> out, back(1.0)
@@ -82,6 +84,8 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
     leaves, rebuild = flatten(list(primals))
     boxes = [reverse.leaf(v, level) for v in _floats(leaves)]
     out = f(*rebuild(boxes))
+    if has_aux:
+        out, aux = _split_aux(out)
     out_leaves, out_rebuild = flatten(out)
     traced = [is_at(o, level) for o in out_leaves]
 
@@ -101,7 +105,18 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
 
     value = out_rebuild([_plain(o.value) if t else o
                          for o, t in zip(out_leaves, traced, strict=True)])
+    if has_aux:
+        aux_leaves, aux_rebuild = flatten(aux)
+        return value, vjp_fn, aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+                                           for a in aux_leaves])
     return value, vjp_fn
+
+
+def _split_aux(result: Any) -> tuple[Any, Any]:
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise ChainruleError("with has_aux=True the function must return a pair "
+                             f"(output, aux); it returned {type(result).__name__}")
+    return result[0], result[1]
 
 
 def _match(ct: Any, like: Any) -> Any:
@@ -134,17 +149,23 @@ def _scalar_output(out: Any) -> None:
                              f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable:
     """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``.
 
     For plain-number arguments the derivative is traced symbolically once and compiled
-    (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded.
+    (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded. With
+    ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``((value, aux), ∇f)``,
+    as in JAX.
+
+    >>> value_and_grad(lambda x: (x * x, {"x": x}), has_aux=True)(3.0)
+    ((9.0, {'x': 3.0}), 6.0)
     """
     nums, single = _argnums(argnums)
     fast = SymbolicGradient(f, nums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        hit = fast(args, kwargs)
+        hit = None if has_aux else fast(args, kwargs)
         if hit is not None:
             value, partials = hit
             return value, partials[0] if single else tuple(partials)
@@ -154,22 +175,31 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
                 full[i] = v
             return f(*full, **kwargs)
 
-        out, back = vjp(partial_f, *(args[i] for i in nums))
+        out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
         _scalar_output(out)
         grads = back(np.ones_like(value_of(out))
                      if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
-        return out, grads[0] if single else grads
+        return (out, aux[0]) if has_aux else out, grads[0] if single else grads
 
     return wrapped
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
     """The gradient function of a scalar-valued ``f`` (reverse mode).
+
+    With ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``(∇f, aux)``.
 
     >>> grad(lambda w, x: (w * x) ** 2)(3.0, 2.0)
     24.0
+    >>> grad(lambda x: (x ** 3, "note"), has_aux=True)(2.0)
+    (12.0, 'note')
     """
-    vg = value_and_grad(f, argnums)
+    vg = value_and_grad(f, argnums, has_aux)
+    if has_aux:
+        def with_aux(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+        return with_aux
     return lambda *args, **kwargs: vg(*args, **kwargs)[1]
 
 
