@@ -319,3 +319,66 @@ def test_has_aux_in_grad_value_and_grad_and_vjp():
     assert grad(lambda x: (x ** 3, x ** 2), has_aux=True)(2.0) == (12.0, 4.0)
     with pytest.raises(chainrule.ChainruleError, match="must return a pair"):
         grad(lambda x: np.sum(x), has_aux=True)(x0)
+
+
+# -- more of NumPy: compositions of table primitives, checked like the records -------------
+
+_R = np.random.default_rng(7)
+_A = _R.uniform(-2, 2, (3, 4))
+_B = _R.uniform(-2, 2, (4, 2))
+_V = np.array([0.7, -1.3, 2.1, 0.4])
+
+COMPOSED = {
+    "flip, fliplr, flipud": (lambda a: np.sin(np.flip(a)) * np.fliplr(a) + np.flipud(a) ** 2,
+                             (_A,)),
+    "roll": (lambda a: np.roll(a, 1) * np.roll(a, (1, -2), axis=(0, 1)) ** 2, (_A,)),
+    "diff": (lambda v: np.diff(np.exp(v)) * np.diff(v**3, n=2)[0], (_V,)),
+    "diag, diagonal, trace": (lambda a: np.diag(np.diag(a @ a.T)) * np.diagonal(a, 1)[0]
+                              + np.sum(np.diag(a[0], k=-1) ** 2), (_A,)),
+    "tril, triu": (lambda a: np.tril(a) ** 2 + np.triu(np.sin(a), 1), (_A,)),
+    "atleast, column_stack": (lambda v: np.column_stack([v, v**2]) * np.atleast_2d(v).T
+                              + np.atleast_3d(v)[0], (_V,)),
+    "sort, take_along_axis": (lambda a: np.sort(a, axis=0) * np.arange(12.0).reshape(3, 4)
+                              + np.take_along_axis(a, np.array([[2, 0, 1, 0]]), 0) ** 2,
+                              (_A,)),
+    "repeat, tile": (lambda v: np.repeat(v, 2) * np.tile(v**2, 2)
+                     + np.repeat(v.reshape(2, 2), [1, 2], axis=0).sum(), (_V,)),
+    "tensordot, inner, N-D dot": (lambda a, b: np.tensordot(a, b, axes=1) ** 2
+                                  + np.inner(a, b.T)[0] + np.dot(a.reshape(3, 2, 2),
+                                                              b.reshape(2, 2, 2))[0, 0, 0],
+                                  (_A, _B)),
+    "average": (lambda a: np.average(a, axis=1, weights=np.exp(a[0]))
+                + np.average(a**2, axis=0)[:3], (_A,)),
+    "cumsum": (lambda a: np.cumsum(np.sin(a), axis=0) * np.cumsum(a)[5], (_A,)),
+    "append": (lambda v: np.append(v, v**2) ** 2, (_V,)),
+    "hypot, arctan2": (lambda a, b: np.hypot(a, 2 * a) + np.arctan2(a, b.T[:2, :3].T @ b[:2]),
+                       (_A[:, :2], _B)),
+    "arctan2, every quadrant": (lambda y, x: np.arctan2(y, x), (np.array([1.0, -1.0, 2.0, -0.5]),
+                                np.array([-2.0, -0.3, 0.2, 3.0]))),
+    "deg2rad, rad2deg, fmax, fmin, logaddexp2":
+        (lambda v: np.deg2rad(v) * np.rad2deg(v) + np.fmax(v, 0.1) + np.fmin(v, 0.2)
+         + np.logaddexp2(v, v**2), (_V,)),
+}
+
+
+@pytest.mark.parametrize("label", sorted(COMPOSED))
+def test_composed_numpy_functions_match_finite_differences(label):
+    fn, args = COMPOSED[label]
+    report = chainrule.check_grads(fn, args, modes=("fwd", "rev"), order=2)
+    assert report.ok
+
+
+@pytest.mark.parametrize(("fn", "args"), [
+    (np.flip, (_A,)), (lambda a: np.roll(a, 2), (_A,)), (np.diff, (_V,)),
+    (np.diag, (_V,)), (np.diag, (_A,)), (lambda a: np.diagonal(a, -1), (_A,)),
+    (np.tril, (_A,)), (lambda a: np.triu(a, -1), (_A,)), (np.atleast_3d, (_A,)),
+    (lambda v: np.column_stack([v, v]), (_V,)), (lambda a: np.sort(a, axis=1), (_A,)),
+    (lambda v: np.repeat(v, [1, 0, 2, 1]), (_V,)), (lambda v: np.tile(v, (2, 1)), (_V,)),
+    (lambda a, b: np.tensordot(a, b, axes=([1], [0])), (_A, _B)), (np.inner, (_V, _V)),
+    (lambda a: np.average(a, axis=0, weights=[1.0, 2.0, 3.0]), (_A,)),
+    (lambda a: np.cumsum(a, axis=1), (_A,)), (np.arctan2, (_V, _V[::-1])),
+])
+def test_composed_values_are_numpys(fn, args):
+    from chainrule.autodiff import jvp as jvp_
+    out, _ = jvp_(fn, args, tuple(np.zeros_like(a) for a in args))
+    np.testing.assert_allclose(out, fn(*args), rtol=1e-13, atol=1e-14)

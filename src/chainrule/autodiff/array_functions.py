@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
@@ -165,6 +166,10 @@ def dot(a, b, out=None):
     return reshape(_p("matmul", left, right), a_shape[:-1] + b_shape[:-2] + b_shape[-1:])
 
 
+def cumsum(x, axis=None, dtype=None, out=None):
+    return _p("cumsum", x, axis=axis)
+
+
 def append(arr, values, axis=None):
     if axis is None:
         return concatenate([ravel(arr), ravel(values)])
@@ -216,9 +221,10 @@ FUNCTIONS: dict[Any, Any] = {
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
-    np.trace: trace, np.append: append, np.clip: clip, np.linalg.norm: norm,
+    np.trace: trace, np.append: append, np.cumsum: cumsum, np.clip: clip, np.linalg.norm: norm,
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
+    **COMPOSITIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""

@@ -50,8 +50,30 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.log2: lambda x: _call("log", x, 2.0),
     np.log10: lambda x: _call("log", x, 10.0),
     np.positive: lambda x: x,
+    np.deg2rad: lambda x: x * (np.pi / 180), np.radians: lambda x: x * (np.pi / 180),
+    np.rad2deg: lambda x: x * (180 / np.pi), np.degrees: lambda x: x * (180 / np.pi),
+    np.fmax: np.maximum, np.fmin: np.minimum,
+    np.hypot: lambda x, y: np.sqrt(x * x + y * y),
+    np.logaddexp2: lambda x, y: np.logaddexp(x * np.log(2), y * np.log(2)) / np.log(2),
+    np.arctan2: lambda y, x: arctan2(y, x),
 }
 """ufuncs written with other primitives."""
+
+def arctan2(y: Any, x: Any) -> Any:
+    """``np.arctan2`` from ``arctan``: atan(y/x) (+π on the left half-plane) where |x| ≥ |y|,
+    ±π/2 − atan(x/y) elsewhere, so no branch divides by a value near 0.
+
+    >>> round(float(arctan2(-1.0, -1.0)), 6), round(float(np.arctan2(-1.0, -1.0)), 6)
+    (-2.356194, -2.356194)
+    """
+    xv, yv = np.asarray(value_of(x)), np.asarray(value_of(y))
+    by_x = np.abs(xv) >= np.abs(yv)
+    turn = np.where(xv < 0, np.where(np.signbit(yv), -np.pi, np.pi), 0.0)
+    upper = np.where(np.signbit(yv), -np.pi / 2, np.pi / 2)
+    near_x = np.arctan(y / np.where(by_x & (xv != 0), x, 1.0)) + turn
+    near_y = upper - np.arctan(x / np.where(by_x, 1.0, y))
+    return np.where(by_x, near_x, near_y)
+
 
 CONSTANT_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,

@@ -1,0 +1,196 @@
+"""More NumPy array functions on traced values, each written with table primitives.
+
+Shape operations (``flip``, ``roll``, ``diag``, ``tril``, ``tile``, ``repeat``,
+``atleast_2d``…), orderings (``sort``, ``take_along_axis``) and contractions (``tensordot``,
+``inner``, ``average``, ``diff``) are indexing, reshaping, masking and ``matmul``: their
+derivatives follow from those records, in every mode and at every order. Index arrays are
+computed from shapes and values (``sort`` permutes by the values' order), never traced.
+:data:`COMPOSITIONS` is merged into the dispatch table of
+:mod:`chainrule.autodiff.array_functions`.
+
+>>> import numpy as np, chainrule
+>>> chainrule.grad(lambda x: np.sum(np.sort(x) * np.array([1.0, 2.0, 3.0])))(np.array([3., 1., 2.]))
+array([3., 1., 2.])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from chainrule.core.ops import call
+from chainrule.core.registry import get
+from chainrule.core.trace import value_of
+
+
+def _index(x: Any, index: Any) -> Any:
+    return call(get("getitem"), x, index=index)
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(a % ndim for a in (axis if isinstance(axis, tuple | list) else (axis,)))
+
+
+def flip(m, axis=None):
+    index = [slice(None)] * np.ndim(m)
+    for a in _axes(axis, np.ndim(m)):
+        index[a] = slice(None, None, -1)
+    return _index(m, tuple(index))
+
+
+def roll(a, shift, axis=None):
+    if axis is None:
+        return np.reshape(roll(np.ravel(a), shift, 0), np.shape(a))
+    out = a
+    shifts = shift if isinstance(shift, tuple | list) else (shift,) * len(_axes(axis, 9999))
+    for ax, s in zip(_axes(axis, np.ndim(a)), shifts, strict=True):
+        n = np.shape(a)[ax]
+        index = [slice(None)] * np.ndim(a)
+        index[ax] = (np.arange(n) - s) % n
+        out = _index(out, tuple(index))
+    return out
+
+
+def diff(a, n=1, axis=-1, **_):
+    out = a
+    for _ in range(n):
+        ax = axis % np.ndim(out)
+        hi, lo = [slice(None)] * np.ndim(out), [slice(None)] * np.ndim(out)
+        hi[ax], lo[ax] = slice(1, None), slice(None, -1)
+        out = _index(out, tuple(hi)) - _index(out, tuple(lo))
+    return out
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    moved = np.moveaxis(np.moveaxis(a, axis1, -1), axis2 - (axis2 > axis1), -1)
+    rows, cols = np.shape(moved)[-2:]
+    i = np.arange(max(0, -offset), min(rows, cols - offset))
+    return _index(moved, (Ellipsis, i, i + offset))
+
+
+def diag(v, k=0):
+    if np.ndim(v) == 2:
+        return diagonal(v, k)
+    n = np.shape(v)[0] + abs(k)
+    i = np.arange(np.shape(v)[0])
+    rows, cols = (i, i + k) if k >= 0 else (i - k, i)
+    return call(get("scatter_add"), v, index=(rows, cols), shape=(n, n))
+
+
+def _triangle(m, k, lower):
+    rows, cols = np.shape(m)[-2:]
+    mask = np.tri(rows, cols, k, dtype=bool)
+    return np.where(mask if lower else ~np.tri(rows, cols, k - 1, dtype=bool), m, 0.0)
+
+
+def tril(m, k=0):
+    return _triangle(m, k, lower=True)
+
+
+def triu(m, k=0):
+    return _triangle(m, k, lower=False)
+
+
+def _promoted_shape(shape: tuple, n: int) -> tuple:
+    """NumPy's placement of new axes: (N,) → (1, N) for 2-D, (1, N, 1) for 3-D."""
+    if len(shape) >= n:
+        return shape
+    if n == 3 and len(shape) == 1:
+        return (1, *shape, 1)
+    if n == 3 and len(shape) == 2:
+        return (*shape, 1)
+    return (1,) * (n - len(shape)) + shape
+
+
+def _at_least(n):
+    def promote(*arys):
+        out = [np.reshape(a, _promoted_shape(np.shape(a), n)) for a in arys]
+        return out[0] if len(out) == 1 else out
+    return promote
+
+
+def column_stack(tup):
+    return np.concatenate([np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a for a in tup], axis=1)
+
+
+def take_along_axis(arr, indices, axis=-1):
+    indices = value_of(indices)
+    if axis is None:
+        return _index(np.ravel(arr), indices)
+    axis = axis % np.ndim(arr)
+    grids = list(np.ogrid[tuple(slice(n) for n in np.shape(indices))])
+    grids[axis] = indices
+    return _index(arr, tuple(grids))
+
+
+def sort(a, axis=-1, kind=None, order=None, **_):
+    # A permutation of the entries by their values: the derivative moves with its entry.
+    return take_along_axis(a, np.argsort(value_of(a), axis=axis, kind=kind), axis)
+
+
+def repeat(a, repeats, axis=None):
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    index = [slice(None)] * np.ndim(a)
+    index[axis % np.ndim(a)] = np.repeat(np.arange(np.shape(a)[axis]), repeats)
+    return _index(a, tuple(index))
+
+
+def tile(A, reps):
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    ndim = max(np.ndim(A), len(reps))
+    a = np.reshape(A, (1,) * (ndim - np.ndim(A)) + np.shape(A))
+    reps = (1,) * (ndim - len(reps)) + reps
+    index = np.ix_(*(np.tile(np.arange(n), r) for n, r in zip(np.shape(a), reps, strict=True)))
+    return _index(a, index)
+
+
+def tensordot(a, b, axes=2):
+    if isinstance(axes, int):
+        a_axes = tuple(range(np.ndim(a) - axes, np.ndim(a)))
+        b_axes = tuple(range(axes))
+    else:
+        a_axes, b_axes = (tuple(np.atleast_1d(ax) % nd) for ax, nd
+                          in zip(axes, (np.ndim(a), np.ndim(b)), strict=True))
+    a_free = [i for i in range(np.ndim(a)) if i not in a_axes]
+    b_free = [i for i in range(np.ndim(b)) if i not in b_axes]
+    k = math.prod(np.shape(a)[i] for i in a_axes)
+    left = np.reshape(np.transpose(a, a_free + list(a_axes)), (-1, k))
+    right = np.reshape(np.transpose(b, list(b_axes) + b_free), (k, -1))
+    shape = tuple(np.shape(a)[i] for i in a_free) + tuple(np.shape(b)[i] for i in b_free)
+    return np.reshape(left @ right, shape)
+
+
+def inner(a, b):
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return a * b
+    return tensordot(a, b, axes=([-1], [-1]))
+
+
+def average(a, axis=None, weights=None, returned=False, keepdims=False):
+    if weights is None:
+        total = np.mean(a, axis=axis, keepdims=keepdims)
+        scale = np.sum(np.ones(np.shape(a)), axis=axis, keepdims=keepdims)
+    else:
+        if np.shape(weights) != np.shape(a):  # 1-D weights along one axis
+            shape = [1] * np.ndim(a)
+            shape[axis] = np.shape(weights)[0]
+            weights = np.reshape(weights, shape)
+        scale = np.sum(weights * np.ones(np.shape(a)), axis=axis, keepdims=keepdims)
+        total = np.sum(a * weights, axis=axis, keepdims=keepdims) / scale
+    return (total, scale) if returned else total
+
+
+COMPOSITIONS: dict[Any, Any] = {
+    np.flip: flip, np.fliplr: lambda m: flip(m, 1), np.flipud: lambda m: flip(m, 0),
+    np.roll: roll, np.diff: diff, np.diagonal: diagonal, np.diag: diag, np.tril: tril,
+    np.triu: triu, np.atleast_1d: _at_least(1), np.atleast_2d: _at_least(2),
+    np.atleast_3d: _at_least(3), np.column_stack: column_stack,
+    np.take_along_axis: take_along_axis, np.sort: sort, np.repeat: repeat, np.tile: tile,
+    np.tensordot: tensordot, np.inner: inner, np.average: average,
+}
+"""NumPy function → its composition of table primitives."""
