@@ -180,13 +180,6 @@ def outer(a, b, out=None):
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
 
-def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    n = np.shape(x)[axis1]
-    eye = np.eye(n, np.shape(x)[axis2], k=offset)
-    moved = moveaxis(moveaxis(x, axis1, -2), axis2 if axis2 > axis1 else axis2 + 1, -1)
-    return sum_(moved * eye, axis=(-2, -1))
-
-
 def clip(x, a_min=None, a_max=None, **_):
     out = x
     if a_min is not None:
@@ -221,7 +214,7 @@ FUNCTIONS: dict[Any, Any] = {
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
-    np.trace: trace, np.append: append, np.cumsum: cumsum, np.clip: clip, np.linalg.norm: norm,
+    np.append: append, np.cumsum: cumsum, np.clip: clip, np.linalg.norm: norm,
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
     **COMPOSITIONS,

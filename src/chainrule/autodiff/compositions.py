@@ -66,10 +66,21 @@ def diff(a, n=1, axis=-1, **_):
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
+    axis1, axis2 = axis1 % np.ndim(a), axis2 % np.ndim(a)
     moved = np.moveaxis(np.moveaxis(a, axis1, -1), axis2 - (axis2 > axis1), -1)
     rows, cols = np.shape(moved)[-2:]
     i = np.arange(max(0, -offset), min(rows, cols - offset))
     return _index(moved, (Ellipsis, i, i + offset))
+
+
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return np.sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+def slogdet(a):
+    # (sign, ln|det|): the sign is piecewise constant, ln|det| differentiates through det.
+    det = np.linalg.det(a)
+    return np.sign(value_of(det)), np.log(np.abs(det))
 
 
 def diag(v, k=0):
@@ -191,6 +202,7 @@ COMPOSITIONS: dict[Any, Any] = {
     np.triu: triu, np.atleast_1d: _at_least(1), np.atleast_2d: _at_least(2),
     np.atleast_3d: _at_least(3), np.column_stack: column_stack,
     np.take_along_axis: take_along_axis, np.sort: sort, np.repeat: repeat, np.tile: tile,
-    np.tensordot: tensordot, np.inner: inner, np.average: average,
+    np.tensordot: tensordot, np.inner: inner, np.average: average, np.trace: trace,
+    np.linalg.slogdet: slogdet,
 }
 """NumPy function → its composition of table primitives."""

@@ -79,6 +79,8 @@ class Box(Traced):
     __rtruediv__ = lambda s, o: np.divide(o, s)  # noqa: E731
     __pow__ = lambda s, o: np.power(s, o)  # noqa: E731
     __rpow__ = lambda s, o: np.power(o, s)  # noqa: E731
+    __mod__ = lambda s, o: np.remainder(s, o)  # noqa: E731
+    __rmod__ = lambda s, o: np.remainder(o, s)  # noqa: E731
     __matmul__ = lambda s, o: np.matmul(s, o)  # noqa: E731
     __rmatmul__ = lambda s, o: np.matmul(o, s)  # noqa: E731
     __neg__ = lambda s: np.negative(s)  # noqa: E731

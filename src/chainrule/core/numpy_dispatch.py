@@ -56,6 +56,9 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.hypot: lambda x, y: np.sqrt(x * x + y * y),
     np.logaddexp2: lambda x, y: np.logaddexp(x * np.log(2), y * np.log(2)) / np.log(2),
     np.arctan2: lambda y, x: arctan2(y, x),
+    # x mod y = x − ⌊x/y⌋·y with ⌊x/y⌋ piecewise constant: slope 1 in x, −⌊x/y⌋ in y (JAX's).
+    np.remainder: lambda x, y: x - np.floor(x / y) * y,
+    np.fmod: lambda x, y: x - np.trunc(x / y) * y,
 }
 """ufuncs written with other primitives."""
 
