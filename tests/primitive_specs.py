@@ -324,6 +324,11 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
         Case("inv", args(well_conditioned(3)), lambda a: np.linalg.inv(a) ** 2),
         Case("batched", args(well_conditioned(2, (2,))), lambda a: np.linalg.inv(a) @ a[0]),
     ),
+    "cholesky": (
+        Case("cholesky", args(well_conditioned(3)), lambda a: np.linalg.cholesky(a) ** 2),
+        Case("batched, upper", args(well_conditioned(2, (2,))),
+             lambda a: np.sin(np.linalg.cholesky(a, upper=True)) @ a[0]),
+    ),
     "det": (
         Case("det", args(well_conditioned(3)), lambda a: np.linalg.det(a) ** 2),
         Case("batched", args(well_conditioned(2, (3,))), lambda a: np.sin(np.linalg.det(a))),

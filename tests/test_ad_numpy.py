@@ -384,7 +384,9 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda a: np.average(a, axis=0, weights=[1.0, 2.0, 3.0]), (_A,)),
     (lambda a: np.cumsum(a, axis=1), (_A,)), (np.arctan2, (_V, _V[::-1])),
     (lambda t: np.trace(t, -1, 2, 0), (_R.uniform(-2, 2, (3, 2, 4)),)),
-    (lambda v: (v % 0.7, np.fmod(-v, 0.3)), (_V,)), (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
+    (lambda v: (v % 0.7, np.fmod(-v, 0.3)), (_V,)),
+    (lambda a: np.linalg.cholesky(a[:, :3] + 3 * np.eye(3), upper=True), (_A,)),
+    (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
 ])
 def test_composed_values_are_numpys(fn, args):
     from chainrule.autodiff import jvp as jvp_

@@ -83,6 +83,13 @@ def slogdet(a):
     return np.sign(value_of(det)), np.log(np.abs(det))
 
 
+def cholesky(a, upper=False):
+    if not upper:
+        return call(get("cholesky"), a)
+    # upper=True reads A's upper triangle (the lower one of Aᵀ) and returns Lᵀ.
+    return np.swapaxes(call(get("cholesky"), np.swapaxes(a, -1, -2)), -1, -2)
+
+
 def diag(v, k=0):
     if np.ndim(v) == 2:
         return diagonal(v, k)
@@ -203,6 +210,6 @@ COMPOSITIONS: dict[Any, Any] = {
     np.atleast_3d: _at_least(3), np.column_stack: column_stack,
     np.take_along_axis: take_along_axis, np.sort: sort, np.repeat: repeat, np.tile: tile,
     np.tensordot: tensordot, np.inner: inner, np.average: average, np.trace: trace,
-    np.linalg.slogdet: slogdet,
+    np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky,
 }
 """NumPy function → its composition of table primitives."""
