@@ -392,3 +392,27 @@ def test_composed_values_are_numpys(fn, args):
     from chainrule.autodiff import jvp as jvp_
     out, _ = jvp_(fn, args, tuple(np.zeros_like(a) for a in args))
     np.testing.assert_allclose(out, fn(*args), rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_jacobian_has_aux(mode):
+    x0 = np.array([0.5, 1.5])
+    jac, aux = jacobian(lambda x: (np.sin(x), {"sum": np.sum(x)}), mode=mode,
+                        has_aux=True)(x0)
+    np.testing.assert_allclose(jac, np.diag(np.cos(x0)))
+    assert aux == {"sum": 2.0} and not isinstance(aux["sum"], Box)
+
+
+def test_elementwise_grad_with_argnums_tuple():
+    x0, y0 = np.array([0.5, 1.5]), np.array([2.0, -1.0])
+    gx, gy = chainrule.elementwise_grad(lambda x, y: np.sin(x) * y**2, argnums=(0, 1))(x0, y0)
+    np.testing.assert_allclose(gx, np.cos(x0) * y0**2)
+    np.testing.assert_allclose(gy, 2 * np.sin(x0) * y0)
+
+
+def test_in_place_update_of_a_traced_array_is_refused_with_what_to_write():
+    def f(x):
+        x[0] = 1.0
+        return np.sum(x)
+    with pytest.raises(NotDifferentiable, match=r"in place.*np\.where"):
+        grad(f)(np.array([2.0, 3.0]))

@@ -203,15 +203,23 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
     return lambda *args, **kwargs: vg(*args, **kwargs)[1]
 
 
-def elementwise_grad(f: Callable, argnums: int = 0) -> Callable:
-    """For elementwise ``f``: the derivative at every entry (the VJP with ones)."""
+def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """For elementwise ``f``: the derivative at every entry (the VJP with ones).
+
+    >>> elementwise_grad(lambda x, y: x * y, argnums=(0, 1))(np.array([1.0, 2.0]), 3.0)
+    (array([3., 3.]), 3.0)
+    """
+    nums, single = _argnums(argnums)
+
     def wrapped(*args: Any) -> Any:
-        def partial_f(x: Any) -> Any:
+        def partial_f(*chosen: Any) -> Any:
             full = list(args)
-            full[argnums] = x
+            for i, v in zip(nums, chosen, strict=True):
+                full[i] = v
             return f(*full)
-        out, back = vjp(partial_f, args[argnums])
-        return back(np.ones(np.shape(value_of(out))))[0]
+        out, back = vjp(partial_f, *(args[i] for i in nums))
+        grads = back(np.ones(np.shape(value_of(out))))
+        return grads[0] if single else grads
     return wrapped
 
 
@@ -253,12 +261,13 @@ def hvp(f: Callable, x: Any, v: Any) -> Any:
 # -- matrices ----------------------------------------------------------------------------
 
 def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
-             mode: Literal["rev", "fwd"] = "rev") -> Callable:
+             mode: Literal["rev", "fwd"] = "rev", has_aux: bool = False) -> Callable:
     """The Jacobian function, shape ``out.shape + x.shape`` (reverse or forward mode).
 
     As in JAX, a tuple / list / dict output gives that structure of Jacobians, an argument
     that is a tuple / list / dict gives that structure inside, and a tuple ``argnums`` gives
-    a tuple over the arguments.
+    a tuple over the arguments. With ``has_aux=True``, ``f`` returns ``(out, aux)`` and the
+    result is ``(jacobian, aux)``.
 
     >>> jacobian(lambda x: (x, 2 * x))(1.0)
     (array(1.), array(2.))
@@ -279,17 +288,18 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
                 full[i] = v
             return f(*full)
 
-        blocks, out_rebuild = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
-            flat_f, leaves)
+        blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
+            flat_f, leaves, has_aux)
         per_arg = [rebuild(row) for row in blocks]  # a list over the chosen arguments
-        return out_rebuild([row[0] if single else tuple(row) for row in per_arg])
+        jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])
+        return (jac, aux) if has_aux else jac
 
     return wrapped
 
 
-def _reverse_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
+def _reverse_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
     """``blocks[o][k]`` = ∂ out_leaf[o] / ∂ xs[k], one VJP per output entry."""
-    out, back = vjp(f, *xs)
+    out, back, *aux = vjp(f, *xs, has_aux=has_aux)
     out_leaves, out_rebuild = flatten(out)
     x_shapes = [np.shape(value_of(x)) for x in xs]
     blocks = []
@@ -302,14 +312,15 @@ def _reverse_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
             rows.append(back(out_rebuild(seeds)))
         blocks.append([_assemble([r[k] for r in rows], x_shapes[k], shape, columns=False)
                        for k in range(len(xs))])
-    return blocks, out_rebuild
+    return blocks, out_rebuild, aux[0] if has_aux else None
 
 
-def _forward_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
+def _forward_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
     """The same blocks by forward mode: for each input, all its columns in one batched pass
     (tangents are the rows of the identity)."""
     columns = []
     out_rebuild: Callable = list
+    aux = None
     for k, x in enumerate(xs):
         x_shape = np.shape(value_of(x))
         n = _n(x_shape)
@@ -317,9 +328,15 @@ def _forward_blocks(f: Callable, xs: list) -> tuple[list[list], Callable]:
         basis = np.reshape(np.eye(n, dtype=_float_type(x)), (n,) + x_shape)
         inputs = list(xs)
         inputs[k] = forward.JVPBox(x, level, basis, batch=n)
-        out_leaves, out_rebuild = flatten(f(*inputs))
+        out = f(*inputs)
+        if has_aux:
+            out, aux = _split_aux(out)
+            aux_leaves, aux_rebuild = flatten(aux)
+            aux = aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+                               for a in aux_leaves])
+        out_leaves, out_rebuild = flatten(out)
         columns.append([_forward_block(o, level, n, x_shape) for o in out_leaves])
-    return [list(row) for row in zip(*columns, strict=True)], out_rebuild
+    return [list(row) for row in zip(*columns, strict=True)], out_rebuild, aux
 
 
 def _forward_block(out: Any, level: int, n: int, x_shape: tuple) -> Any:
