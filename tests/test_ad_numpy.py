@@ -351,6 +351,9 @@ COMPOSED = {
                 + np.average(a**2, axis=0)[:3], (_A,)),
     "cumsum": (lambda a: np.cumsum(np.sin(a), axis=0) * np.cumsum(a)[5], (_A,)),
     "append": (lambda v: np.append(v, v**2) ** 2, (_V,)),
+    "median, quantile, percentile, ptp": (
+        lambda a: np.median(a, axis=0) * np.quantile(a, [0.3, 0.8], axis=1)[1, :1]
+        + np.percentile(a**2, 40) + np.ptp(np.sin(a), axis=1)[0] + np.median(a), (_A,)),
     "trace of 3-D, negative axes": (lambda t: np.trace(t) * np.trace(t, 1, axis1=-1, axis2=1)
                                     [0], (_R.uniform(-2, 2, (2, 3, 4)),)),
     "mod, fmod, %": (lambda v, w: np.remainder(v, 0.62) * (v % w) + np.fmod(-v, w) ** 2,
@@ -387,6 +390,9 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda v: (v % 0.7, np.fmod(-v, 0.3)), (_V,)),
     (lambda a: np.linalg.cholesky(a[:, :3] + 3 * np.eye(3), upper=True), (_A,)),
     (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
+    (lambda a: np.median(a, axis=1, keepdims=True), (_A,)), (np.median, (_A,)),
+    (lambda a: np.quantile(a, [0.1, 0.5, 1.0], axis=0, keepdims=True), (_A,)),
+    (lambda a: np.percentile(a, 35, axis=-1), (_A,)), (lambda a: np.ptp(a, axis=0), (_A,)),
 ])
 def test_composed_values_are_numpys(fn, args):
     from chainrule.autodiff import jvp as jvp_
@@ -416,3 +422,8 @@ def test_in_place_update_of_a_traced_array_is_refused_with_what_to_write():
         return np.sum(x)
     with pytest.raises(NotDifferentiable, match=r"in place.*np\.where"):
         grad(f)(np.array([2.0, 3.0]))
+
+
+def test_quantile_methods_other_than_linear_are_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.quantile.*'nearest'"):
+        grad(lambda x: np.quantile(x, 0.3, method="nearest"))(_V)

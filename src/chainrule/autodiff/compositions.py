@@ -23,6 +23,7 @@ import numpy as np
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
+from chainrule.errors import NotDifferentiable
 
 
 def _index(x: Any, index: Any) -> Any:
@@ -150,6 +151,51 @@ def sort(a, axis=-1, kind=None, order=None, **_):
     return take_along_axis(a, np.argsort(value_of(a), axis=axis, kind=kind), axis)
 
 
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, **_):
+    """NumPy's default ("linear") quantile: between the two order statistics around
+    ``q·(n − 1)``, weighted by the distance: sort, pick, interpolate."""
+    if method != "linear":
+        raise NotDifferentiable.for_function("numpy.quantile", f"method={method!r}; only "
+                                             "the default 'linear' is covered")
+    keep_shape = list(np.shape(a))
+    if axis is None:
+        keep_shape = [1] * len(keep_shape)
+        a, axis = np.ravel(a), 0
+    axis = axis % np.ndim(a)
+    keep_shape[axis if len(keep_shape) == np.ndim(a) else 0] = 1
+    q = np.asarray(value_of(q), dtype=float)
+    if np.ndim(q) > 1:
+        raise NotDifferentiable.for_function("numpy.quantile", "q with more than one axis")
+    ordered = sort(a, axis=axis)
+    position = q * (np.shape(a)[axis] - 1)
+    lo = np.floor(position).astype(int)
+    hi = np.minimum(lo + 1, np.shape(a)[axis] - 1)
+    low, high = np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis)
+    frac = position - lo
+    if np.ndim(q):  # NumPy puts q's axis first
+        low, high = np.moveaxis(low, axis, 0), np.moveaxis(high, axis, 0)
+        frac = np.reshape(frac, (-1,) + (1,) * (np.ndim(low) - 1))
+    result = low + (high - low) * frac
+    if keepdims:
+        return np.reshape(result, np.shape(q) + tuple(keep_shape))
+    return result
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, **_):
+    return quantile(a, np.asarray(value_of(q), dtype=float) / 100, axis=axis, method=method,
+                    keepdims=keepdims)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return quantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    return np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
+
+
 def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = np.ravel(a), 0
@@ -210,6 +256,7 @@ COMPOSITIONS: dict[Any, Any] = {
     np.atleast_3d: _at_least(3), np.column_stack: column_stack,
     np.take_along_axis: take_along_axis, np.sort: sort, np.repeat: repeat, np.tile: tile,
     np.tensordot: tensordot, np.inner: inner, np.average: average, np.trace: trace,
-    np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky,
+    np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky, np.quantile: quantile,
+    np.percentile: percentile, np.median: median, np.ptp: ptp,
 }
 """NumPy function → its composition of table primitives."""
