@@ -351,6 +351,8 @@ COMPOSED = {
                 + np.average(a**2, axis=0)[:3], (_A,)),
     "cumsum": (lambda a: np.cumsum(np.sin(a), axis=0) * np.cumsum(a)[5], (_A,)),
     "append": (lambda v: np.append(v, v**2) ** 2, (_V,)),
+    "einsum": (lambda a, b: np.einsum("ij,jk->ik", a, b) ** 2 + np.einsum("ij,ij->i", a, a)[0]
+               + np.einsum("ij,jk,kl", a, b, b.T)[:, :2] + np.einsum("ij", a)[0, 0] ** 3, (_A, _B)),
     "median, quantile, percentile, ptp": (
         lambda a: np.median(a, axis=0) * np.quantile(a, [0.3, 0.8], axis=1)[1, :1]
         + np.percentile(a**2, 40) + np.ptp(np.sin(a), axis=1)[0] + np.median(a), (_A,)),
@@ -391,6 +393,8 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda a: np.linalg.cholesky(a[:, :3] + 3 * np.eye(3), upper=True), (_A,)),
     (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
     (lambda a: np.median(a, axis=1, keepdims=True), (_A,)), (np.median, (_A,)),
+    (lambda a, b: np.einsum("ij,jk->ki", a, b), (_A, _B)), (lambda a: np.einsum("ij->", a), (_A,)),
+    (lambda a, b: np.einsum("bij,jk->bik", a.reshape(3, 2, 2), b[:2]), (_A, _B)),
     (lambda a: np.quantile(a, [0.1, 0.5, 1.0], axis=0, keepdims=True), (_A,)),
     (lambda a: np.percentile(a, 35, axis=-1), (_A,)), (lambda a: np.ptp(a, axis=0), (_A,)),
 ])
@@ -427,3 +431,10 @@ def test_in_place_update_of_a_traced_array_is_refused_with_what_to_write():
 def test_quantile_methods_other_than_linear_are_refused():
     with pytest.raises(NotDifferentiable, match="numpy.quantile.*'nearest'"):
         grad(lambda x: np.quantile(x, 0.3, method="nearest"))(_V)
+
+
+@pytest.mark.parametrize("subscripts", ["ii->i", "...i,i->..."])
+def test_einsum_forms_not_covered_are_refused(subscripts):
+    with pytest.raises(NotDifferentiable, match="numpy.einsum"):
+        grad(lambda a: np.sum(np.einsum(subscripts, a, np.ones(3))
+                              if "," in subscripts else np.einsum(subscripts, a)))(np.eye(3))

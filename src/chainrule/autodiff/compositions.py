@@ -229,6 +229,58 @@ def tensordot(a, b, axes=2):
     return np.reshape(left @ right, shape)
 
 
+def einsum(*operands, optimize=False, **_):
+    """``np.einsum`` with a subscripts string: each pair of operands is a batched ``matmul``
+    after transposes and reshapes; indices used nowhere later are summed first."""
+    subscripts, *arrays = operands
+    if not isinstance(subscripts, str) or "." in subscripts:
+        raise NotDifferentiable.for_function(
+            "numpy.einsum", "only the subscripts-string form without '...' is covered")
+    subscripts = subscripts.replace(" ", "")
+    ins, out = subscripts.split("->") if "->" in subscripts else (subscripts, None)
+    terms = ins.split(",")
+    if out is None:  # implicit output: the indices used once, in alphabetical order
+        flat = ins.replace(",", "")
+        out = "".join(sorted(c for c in set(flat) if flat.count(c) == 1))
+    if any(len(set(t)) != len(t) for t in terms):
+        raise NotDifferentiable.for_function(
+            "numpy.einsum", "an index repeated within one operand (a diagonal) is not covered; "
+            "take np.diagonal first")
+    current, index = _sum_unused(arrays[0], terms[0], out + "".join(terms[1:]))
+    for k in range(1, len(terms)):
+        later = out + "".join(terms[k + 1:])
+        other, other_index = _sum_unused(arrays[k], terms[k], later + index)
+        current, index = _contract(current, index, other, other_index, later)
+    current, index = _sum_unused(current, index, out)
+    return np.transpose(current, [index.index(c) for c in out])
+
+
+def _sum_unused(x, index, needed):
+    unused = tuple(i for i, c in enumerate(index) if c not in needed)
+    if not unused:
+        return x, index
+    return np.sum(x, axis=unused), "".join(c for c in index if c in needed)
+
+
+def _contract(a, a_index, b, b_index, keep):
+    sizes = dict(zip(a_index, np.shape(a), strict=True)) | dict(zip(b_index, np.shape(b),
+                                                                     strict=True))
+    batch = [c for c in a_index if c in b_index and c in keep]
+    summed = [c for c in a_index if c in b_index and c not in keep]
+    a_free = [c for c in a_index if c not in b_index]
+    b_free = [c for c in b_index if c not in a_index]
+
+    def size(chars):
+        return math.prod(sizes[c] for c in chars)
+
+    left = np.reshape(np.transpose(a, [a_index.index(c) for c in batch + a_free + summed]),
+                      (size(batch), size(a_free), size(summed)))
+    right = np.reshape(np.transpose(b, [b_index.index(c) for c in batch + summed + b_free]),
+                       (size(batch), size(summed), size(b_free)))
+    index = batch + a_free + b_free
+    return np.reshape(left @ right, tuple(sizes[c] for c in index)), "".join(index)
+
+
 def inner(a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * b
@@ -255,7 +307,8 @@ COMPOSITIONS: dict[Any, Any] = {
     np.triu: triu, np.atleast_1d: _at_least(1), np.atleast_2d: _at_least(2),
     np.atleast_3d: _at_least(3), np.column_stack: column_stack,
     np.take_along_axis: take_along_axis, np.sort: sort, np.repeat: repeat, np.tile: tile,
-    np.tensordot: tensordot, np.inner: inner, np.average: average, np.trace: trace,
+    np.tensordot: tensordot, np.inner: inner, np.einsum: einsum, np.average: average,
+    np.trace: trace,
     np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky, np.quantile: quantile,
     np.percentile: percentile, np.median: median, np.ptp: ptp,
 }
