@@ -351,6 +351,17 @@ COMPOSED = {
                 + np.average(a**2, axis=0)[:3], (_A,)),
     "cumsum": (lambda a: np.cumsum(np.sin(a), axis=0) * np.cumsum(a)[5], (_A,)),
     "append": (lambda v: np.append(v, v**2) ** 2, (_V,)),
+    "split family, pad": (lambda a: np.split(a, 2, axis=1)[1] ** 2 * np.array_split(a, 2)[0][0, :2]
+                          + np.pad(np.hsplit(a, [1])[1], 1)[1:4, :2] * np.vsplit(a, 3)[2][:, :2],
+                          (_A,)),
+    "kron, cross, vdot": (lambda a, b: np.kron(a[:2, :2], b[:2]) ** 2
+                          + np.cross(a[:2, :3], b.T[:, 1:]).sum() * np.vdot(a, a), (_A, _B)),
+    "select, cumprod, sinc, ediff1d": (
+        lambda v: np.select([v > 1, v < 0], [v**2, np.sin(v)], 0.5 * v) * np.cumprod(v)
+        + np.sinc(v) + np.ediff1d(v**3, to_begin=[0.0]), (_V,)),
+    "nan_to_num, nansum, nanmean, real, conj, copy, copysign": (
+        lambda v: np.nan_to_num(v**2) * np.nansum(np.copy(v)) + np.nanmean(np.real(v) ** 3)
+        + np.conj(v) * np.copysign(v, -v) + np.imag(v), (_V,)),
     "einsum": (lambda a, b: np.einsum("ij,jk->ik", a, b) ** 2 + np.einsum("ij,ij->i", a, a)[0]
                + np.einsum("ij,jk,kl", a, b, b.T)[:, :2] + np.einsum("ij", a)[0, 0] ** 3, (_A, _B)),
     "median, quantile, percentile, ptp": (
@@ -393,6 +404,15 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda a: np.linalg.cholesky(a[:, :3] + 3 * np.eye(3), upper=True), (_A,)),
     (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
     (lambda a: np.median(a, axis=1, keepdims=True), (_A,)), (np.median, (_A,)),
+    (lambda a: np.array_split(a, 3, axis=1), (_A,)), (lambda a: np.hsplit(a, [1, 3]), (_A,)),
+    (lambda a: np.pad(a, ((1, 0), (2, 1)), constant_values=2.0), (_A,)),
+    (np.kron, (_A, _B)), (np.kron, (_V, _V[:2])), (np.cross, (_A[:, :3], _A[::-1, 1:])),
+    (lambda a: np.cumprod(a, axis=1), (_A,)), (np.cumprod, (_A,)),
+    (np.sinc, (np.array([0.0, 0.5, -1.5]),)), (lambda v: np.ediff1d(v, to_end=[1.0]), (_V,)),
+    (lambda v: np.select([v > 1, v < 0], [v**2, -v]), (_V,)),
+    (lambda v: np.nan_to_num(v / np.array([0.0, 1.0, 0.0, 2.0]) * [0, 1, 1, 1]), (_V,)),
+    (lambda a: np.nanmean(np.where(a > 1, np.nan, a), axis=0), (_A,)),
+    (lambda a, b: np.broadcast_arrays(a[:, :1], b[:1, :1]), (_A, _B)),
     (lambda a, b: np.einsum("ij,jk->ki", a, b), (_A, _B)), (lambda a: np.einsum("ij->", a), (_A,)),
     (lambda a, b: np.einsum("bij,jk->bik", a.reshape(3, 2, 2), b[:2]), (_A, _B)),
     (lambda a: np.quantile(a, [0.1, 0.5, 1.0], axis=0, keepdims=True), (_A,)),
@@ -400,8 +420,13 @@ def test_composed_numpy_functions_match_finite_differences(label):
 ])
 def test_composed_values_are_numpys(fn, args):
     from chainrule.autodiff import jvp as jvp_
+    from chainrule.autodiff.pytree import flatten
     out, _ = jvp_(fn, args, tuple(np.zeros_like(a) for a in args))
-    np.testing.assert_allclose(out, fn(*args), rtol=1e-13, atol=1e-14)
+    ours, theirs = flatten(out)[0], flatten(fn(*args))[0]
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+        assert np.shape(a) == np.shape(b)
 
 
 @pytest.mark.parametrize("mode", ["rev", "fwd"])
@@ -438,3 +463,8 @@ def test_einsum_forms_not_covered_are_refused(subscripts):
     with pytest.raises(NotDifferentiable, match="numpy.einsum"):
         grad(lambda a: np.sum(np.einsum(subscripts, a, np.ones(3))
                               if "," in subscripts else np.einsum(subscripts, a)))(np.eye(3))
+
+
+def test_sinc_at_zero_has_the_limit_slope():
+    assert grad(np.sinc)(0.0) == 0.0
+    assert grad(grad(np.sinc))(0.0) == pytest.approx(-(np.pi**2) / 3, rel=1e-6)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.compositions import COMPOSITIONS
+from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
@@ -218,6 +219,7 @@ FUNCTIONS: dict[Any, Any] = {
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
     **COMPOSITIONS,
+    **SHAPE_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
@@ -225,7 +227,7 @@ one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
 VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.argmax, np.argmin, np.argsort, np.allclose, np.isclose, np.array_equal, np.result_type,
-    np.all, np.any, np.count_nonzero, np.nonzero,
+    np.all, np.any, np.count_nonzero, np.nonzero, np.round, np.around,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
 

@@ -50,6 +50,7 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.log2: lambda x: _call("log", x, 2.0),
     np.log10: lambda x: _call("log", x, 10.0),
     np.positive: lambda x: x,
+    np.conjugate: lambda x: x,  # of a real array (complex input is refused before)
     np.deg2rad: lambda x: x * (np.pi / 180), np.radians: lambda x: x * (np.pi / 180),
     np.rad2deg: lambda x: x * (180 / np.pi), np.degrees: lambda x: x * (180 / np.pi),
     np.fmax: np.maximum, np.fmin: np.minimum,
@@ -59,6 +60,7 @@ UFUNC_FORMS: dict[Any, Any] = {
     # x mod y = x − ⌊x/y⌋·y with ⌊x/y⌋ piecewise constant: slope 1 in x, −⌊x/y⌋ in y (JAX's).
     np.remainder: lambda x, y: x - np.floor(x / y) * y,
     np.fmod: lambda x, y: x - np.trunc(x / y) * y,
+    np.copysign: lambda x, y: np.abs(x) * np.where(np.signbit(y), -1.0, 1.0),
 }
 """ufuncs written with other primitives."""
 
@@ -81,7 +83,7 @@ def arctan2(y: Any, x: Any) -> Any:
 CONSTANT_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.isfinite, np.isnan, np.isinf, np.sign, np.floor, np.ceil, np.rint, np.trunc,
-    np.logical_and, np.logical_or, np.logical_not, np.signbit,
+    np.logical_and, np.logical_or, np.logical_not, np.signbit, np.heaviside,
 }
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
