@@ -468,3 +468,54 @@ def test_einsum_forms_not_covered_are_refused(subscripts):
 def test_sinc_at_zero_has_the_limit_slope():
     assert grad(np.sinc)(0.0) == 0.0
     assert grad(grad(np.sinc))(0.0) == pytest.approx(-(np.pi**2) / 3, rel=1e-6)
+
+
+# -- numpy.linalg: every norm, matrix_power, pinv, lstsq -----------------------------------
+
+_T = _R.uniform(-2, 2, (2, 3, 4))
+NORMS = [(o, _V) for o in (None, 2, 1, np.inf, -np.inf, 3, 0.5, -1)] + [
+    (o, _A) for o in (None, "fro", 1, -1, np.inf, -np.inf)]
+
+
+@pytest.mark.parametrize(("ord_", "x"), NORMS, ids=[f"{o}-{np.ndim(x)}d" for o, x in NORMS])
+def test_every_norm_matches_numpy_and_finite_differences(ord_, x):
+    f = lambda x: np.linalg.norm(x, ord=ord_) ** 2  # noqa: E731
+    assert chainrule.check_grads(f, (x,), modes=("fwd", "rev"), order=2, eps=1e-3).ok
+    value, _ = jvp(lambda x: np.linalg.norm(x, ord=ord_), (x,), (x,))
+    assert value == pytest.approx(np.linalg.norm(x, ord=ord_), rel=1e-13)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"keepdims": True}, {"ord": 1, "axis": (2, 0)},
+                                    {"ord": np.inf, "axis": (0, 1), "keepdims": True},
+                                    {"ord": 3, "axis": -1}])
+def test_norm_axes_and_keepdims(kwargs):
+    f = lambda t: np.linalg.norm(t, **kwargs)  # noqa: E731
+    out, _ = jvp(f, (_T,), (_T,))
+    np.testing.assert_allclose(out, f(_T), rtol=1e-13)
+    assert np.shape(out) == np.shape(f(_T))
+    assert chainrule.check_grads(lambda t: np.sum(f(t) ** 2), (_T,), modes=("fwd", "rev"),
+                                 order=1, eps=1e-3).ok
+
+
+@pytest.mark.parametrize("ord_", [2, -2, "nuc"])
+def test_matrix_norms_needing_singular_values_are_refused(ord_):
+    with pytest.raises(NotDifferentiable, match="numpy.linalg.norm.*singular values"):
+        grad(lambda a: np.linalg.norm(a, ord=ord_))(_A)
+
+
+@pytest.mark.parametrize(("label", "fn"), [
+    ("matrix_power 3, 0, -2", lambda a: np.linalg.matrix_power(a[:, :3], 3)
+     + np.linalg.matrix_power(a[:, 1:], 0) + np.linalg.matrix_power(a[:, :3] + 3 * np.eye(3), -2)),
+    ("pinv tall and wide", lambda a: np.linalg.pinv(a.T) ** 2 + np.linalg.pinv(a).T),
+    ("lstsq", lambda a: np.linalg.lstsq(a.T, np.arange(4.0), rcond=None)[0]
+     * np.linalg.lstsq(a.T, np.arange(4.0), rcond=None)[1]),
+])
+def test_linalg_compositions_match_finite_differences(label, fn):
+    assert chainrule.check_grads(fn, (_A,), modes=("fwd", "rev"), order=2).ok
+    out, _ = jvp(fn, (_A,), (_A,))
+    np.testing.assert_allclose(out, fn(_A), rtol=1e-10)
+
+
+def test_pinv_of_a_rank_deficient_matrix_is_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.linalg.pinv.*rank-deficient"):
+        jacobian(np.linalg.pinv)(np.ones((3, 2)))

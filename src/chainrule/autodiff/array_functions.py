@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.compositions import COMPOSITIONS
+from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
@@ -50,18 +51,6 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
     return safe_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
-
-
-def safe_sqrt(v: Any) -> Any:
-    """``√v`` with slope 0 where ``v`` is 0 (a subgradient, as ``|x|`` has at 0), not 0·∞.
-
-    The standard deviation of one value, or of equal values, and the norm of a zero vector
-    have a kink or are constant there; 1/(2√0) times a zero cotangent would be NaN.
-    """
-    zero = np.asarray(value_of(v)) == 0
-    if not zero.any():
-        return np.sqrt(v)
-    return np.where(zero, 0.0, np.sqrt(np.where(zero, 1.0, v)))
 
 
 def _axis(axis):
@@ -190,19 +179,6 @@ def clip(x, a_min=None, a_max=None, **_):
     return out
 
 
-def norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") and not (ord == 1 and (axis is not None or np.ndim(x) == 1)):
-        raise NotDifferentiable(f"numpy.linalg.norm with ord={ord!r} has no derivative rule "
-                                "in chainrule (yet); "
-                                "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
-    if ord == 1:
-        return sum_(np.abs(x), axis=axis, keepdims=keepdims)
-    if ord == 2 and np.ndim(x) == 2 and axis is None:
-        raise NotDifferentiable.for_function("numpy.linalg.norm", "the matrix 2-norm "
-                                             "(largest singular value) is not covered")
-    return safe_sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
-
-
 def as_array_like(x, dtype=None, **_):
     return x
 
@@ -215,11 +191,12 @@ FUNCTIONS: dict[Any, Any] = {
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
-    np.append: append, np.cumsum: cumsum, np.clip: clip, np.linalg.norm: norm,
+    np.append: append, np.cumsum: cumsum, np.clip: clip,
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
     **COMPOSITIONS,
     **SHAPE_FUNCTIONS,
+    **LINALG_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
