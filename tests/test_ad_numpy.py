@@ -14,6 +14,8 @@ import pytest
 
 import chainrule
 from chainrule import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from chainrule import numpy as cnp
+from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import Box
 from chainrule.errors import DifferentiationError, NotDifferentiable
 
@@ -134,7 +136,6 @@ def test_np_array_of_traced_values_is_refused_with_what_to_write(build):
 
 
 def test_what_the_refusal_suggests_works():
-    from chainrule import numpy as cnp
     np.testing.assert_allclose(jacobian(lambda x: np.stack([x, x**2]))(2.0), [1.0, 4.0])
     np.testing.assert_allclose(jacobian(lambda x: cnp.array([x, x**2]))(2.0), [1.0, 4.0])
 
@@ -419,9 +420,7 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda a: np.percentile(a, 35, axis=-1), (_A,)), (lambda a: np.ptp(a, axis=0), (_A,)),
 ])
 def test_composed_values_are_numpys(fn, args):
-    from chainrule.autodiff import jvp as jvp_
-    from chainrule.autodiff.pytree import flatten
-    out, _ = jvp_(fn, args, tuple(np.zeros_like(a) for a in args))
+    out, _ = jvp(fn, args, tuple(np.zeros_like(a) for a in args))
     ours, theirs = flatten(out)[0], flatten(fn(*args))[0]
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs, strict=True):
