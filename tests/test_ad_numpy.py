@@ -129,6 +129,8 @@ def test_jvp_of_a_tuple_output():
     lambda x: np.r_[x, x**2],
     lambda x: np.c_[x, x**2],
     lambda x: np.append([x], [x**2]),
+    lambda x: np.float64(x[0]) * x,
+    lambda x: np.int64(x[0]) * x,
 ])
 def test_np_array_of_traced_values_is_refused_with_what_to_write(build):
     with pytest.raises(NotDifferentiable, match=r"numpy\.array .*np\.stack"):

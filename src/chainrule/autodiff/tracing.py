@@ -152,8 +152,9 @@ class Box(Traced):
         # (np.array([x, y]), np.asarray(x), np.r_, list arguments): the result would carry no
         # derivative, so the conversion is refused rather than answered with zeros.
         raise NotDifferentiable.for_function(
-            "numpy.array", "converting a traced value to a plain array would drop its "
-            "derivative; build arrays with np.stack([...]) or chainrule.numpy.array([...])")
+            "numpy.array", "converting a traced value to a plain array or NumPy scalar "
+            "(np.array, np.asarray, np.float64(x), np.r_, a list of traced values) would drop "
+            "its derivative; build arrays with np.stack([...]) or chainrule.numpy.array([...])")
 
     def __complex__(self) -> complex:
         raise NotDifferentiable("complex() of a traced value: complex differentiation is "
