@@ -49,6 +49,8 @@ def _pow_partial(i, args, ans):
     base, exp = args
     if isinstance(base, Expr) or isinstance(exp, Expr):  # symbolic: the textbook rules
         return exp * base ** (exp - 1) if i == 0 else ans * ops.ln(base)
+    if i == 0 and isinstance(exp, int | float) and exp != 0:  # x**2: nothing to mask
+        return exp * base ** (exp - 1)
     at_zero = np.asarray(value_of(base)) == 0
     if i == 0:
         # u^0 is 1 for every u, so its slope is 0 at u = 0 too (not 0·0^−1); elsewhere, and
