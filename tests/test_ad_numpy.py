@@ -354,6 +354,10 @@ COMPOSED = {
                 + np.average(a**2, axis=0)[:3], (_A,)),
     "cumsum": (lambda a: np.cumsum(np.sin(a), axis=0) * np.cumsum(a)[5], (_A,)),
     "append": (lambda v: np.append(v, v**2) ** 2, (_V,)),
+    "convolve, correlate, gradient, interp": (
+        lambda v, w: np.convolve(v, w[:3])[:4] ** 2 + np.correlate(v, w, "same") * np.gradient(v**3)
+        + np.gradient(np.outer(v, w), 0.5, axis=1)[0] + np.interp(w, np.arange(4.0) - 1.5, v),
+        (_V, np.array([-1.2, 0.3, 0.8, 2.2]))),
     "split family, pad": (lambda a: np.split(a, 2, axis=1)[1] ** 2 * np.array_split(a, 2)[0][0, :2]
                           + np.pad(np.hsplit(a, [1])[1], 1)[1:4, :2] * np.vsplit(a, 3)[2][:, :2],
                           (_A,)),
@@ -407,6 +411,9 @@ def test_composed_numpy_functions_match_finite_differences(label):
     (lambda a: np.linalg.cholesky(a[:, :3] + 3 * np.eye(3), upper=True), (_A,)),
     (lambda a: np.linalg.slogdet(a[:, :3]), (_A,)),
     (lambda a: np.median(a, axis=1, keepdims=True), (_A,)), (np.median, (_A,)),
+    (lambda v: np.convolve(v, [1.0, -2.0, 0.5], "same"), (_V,)), (np.correlate, (_V, _V[:2])),
+    (lambda a: np.gradient(a, 2.0), (_A,)),
+    (lambda v: np.interp([-9.0, 0.2, 2.5, 9.0], np.arange(4.0), v, left=-1.0), (_V,)),
     (lambda a: np.array_split(a, 3, axis=1), (_A,)), (lambda a: np.hsplit(a, [1, 3]), (_A,)),
     (lambda a: np.pad(a, ((1, 0), (2, 1)), constant_values=2.0), (_A,)),
     (np.kron, (_A, _B)), (np.kron, (_V, _V[:2])), (np.cross, (_A[:, :3], _A[::-1, 1:])),
@@ -520,3 +527,8 @@ def test_linalg_compositions_match_finite_differences(label, fn):
 def test_pinv_of_a_rank_deficient_matrix_is_refused():
     with pytest.raises(NotDifferentiable, match="numpy.linalg.pinv.*rank-deficient"):
         jacobian(np.linalg.pinv)(np.ones((3, 2)))
+
+
+def test_gradient_with_coordinates_is_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.gradient.*uniform"):
+        grad(lambda v: np.sum(np.gradient(v, np.array([0.0, 1.0, 3.0, 4.0]))))(_V)

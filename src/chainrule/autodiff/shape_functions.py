@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.ops import call
+from chainrule.core.registry import get
 from chainrule.core.trace import value_of
 from chainrule.errors import NotDifferentiable
 
@@ -152,6 +154,60 @@ def broadcast_arrays(*args, subok=False):
     return tuple(np.broadcast_to(a, shape) for a in args)
 
 
+def convolve(a, v, mode="full"):
+    # Every product a[m]·v[k] lands in out[m + k]: the outer product, scattered and summed.
+    m, k = np.shape(a)[0], np.shape(v)[0]
+    target = (np.arange(m)[:, None] + np.arange(k)[None, :]).ravel()
+    full = call(get("scatter_add"), np.ravel(np.outer(a, v)), index=(target,),
+                shape=(m + k - 1,))
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = (min(m, k) - 1) // 2
+        return full[start:start + max(m, k)]
+    if mode == "valid":
+        return full[min(m, k) - 1:max(m, k)]
+    raise ValueError(f"mode must be 'full', 'same' or 'valid', got {mode!r}")
+
+
+def correlate(a, v, mode="valid"):
+    return convolve(a, v[::-1], mode)
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    if varargs and any(np.ndim(value_of(h)) for h in varargs) or edge_order != 1:
+        raise NotDifferentiable.for_function(
+            "numpy.gradient", "only uniform scalar spacings with edge_order=1 are covered")
+    axes = _axes_of(axis, np.ndim(f))
+    spacing = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs) or [1.0] * len(axes)
+    out = []
+    for ax, h in zip(axes, spacing, strict=True):
+        n = np.shape(f)[ax]
+        centre = (_slice_along(f, ax, 2, n) - _slice_along(f, ax, 0, n - 2)) / (2 * h)
+        first = (_slice_along(f, ax, 1, 2) - _slice_along(f, ax, 0, 1)) / h
+        last = (_slice_along(f, ax, n - 1, n) - _slice_along(f, ax, n - 2, n - 1)) / h
+        out.append(np.concatenate([first, centre, last], axis=ax))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _axes_of(axis, ndim):
+    if axis is None:
+        return list(range(ndim))
+    return [a % ndim for a in (axis if isinstance(axis, tuple | list) else (axis,))]
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    if period is not None:
+        raise NotDifferentiable.for_function("numpy.interp", "period= is not covered")
+    xv, xpv = np.asarray(value_of(x)), np.asarray(value_of(xp))
+    i = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, len(xpv) - 2)
+    x0, x1, f0, f1 = xp[i], xp[i + 1], fp[i], fp[i + 1]
+    inside = f0 + (x - x0) * (f1 - f0) / (x1 - x0)
+    below = fp[0] if left is None else left
+    above = fp[-1] if right is None else right
+    return np.where(xv < xpv[0], below, np.where(xv > xpv[-1], above, inside))
+
+
 SHAPE_FUNCTIONS: dict[Any, Any] = {
     np.split: split, np.array_split: array_split,
     np.hsplit: lambda a, s: split(a, s, axis=1 if np.ndim(a) > 1 else 0),
@@ -160,6 +216,7 @@ SHAPE_FUNCTIONS: dict[Any, Any] = {
     np.sinc: sinc, np.nan_to_num: nan_to_num, np.nansum: nansum, np.nanmean: nanmean,
     np.real: identity, np.copy: identity,
     np.imag: imag, np.vdot: vdot, np.ediff1d: ediff1d, np.broadcast_arrays: broadcast_arrays,
-    np.matrix_transpose: lambda x: np.swapaxes(x, -1, -2),
+    np.matrix_transpose: lambda x: np.swapaxes(x, -1, -2), np.convolve: convolve,
+    np.correlate: correlate, np.gradient: gradient, np.interp: interp,
 }
 """NumPy function → its composition of table primitives."""
