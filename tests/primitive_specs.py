@@ -301,6 +301,11 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
         Case("condition from values", args(signed(0.3, 2, (2, 3))),
              lambda x: np.where(x > 0, x**2, np.exp(x)), eps=KINK_EPS),
     ),
+    "cumsum": (
+        Case("axis, negative axis, method-free", args(A234),
+             lambda x: np.sin(np.cumsum(x, axis=1)) * np.cumsum(x**2, axis=-1)),
+        Case("flattened", args(A23), lambda x: np.cumsum(np.exp(x)) ** 2),
+    ),
     "matmul": (
         Case("matrix @ matrix", args(A23, uniform(-2, 2, (3, 4))),
              lambda a, b: np.sin(a @ b) + np.matmul(a, b) ** 2),
@@ -318,6 +323,11 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
     "inv": (
         Case("inv", args(well_conditioned(3)), lambda a: np.linalg.inv(a) ** 2),
         Case("batched", args(well_conditioned(2, (2,))), lambda a: np.linalg.inv(a) @ a[0]),
+    ),
+    "cholesky": (
+        Case("cholesky", args(well_conditioned(3)), lambda a: np.linalg.cholesky(a) ** 2),
+        Case("batched, upper", args(well_conditioned(2, (2,))),
+             lambda a: np.sin(np.linalg.cholesky(a, upper=True)) @ a[0]),
     ),
     "det": (
         Case("det", args(well_conditioned(3)), lambda a: np.linalg.det(a) ** 2),

@@ -22,6 +22,7 @@ from chainrule.errors import (
     ChainruleError,
     DifferentiationError,
     DomainError,
+    NotDifferentiable,
     ParseError,
 )
 
@@ -123,6 +124,7 @@ __all__ = [
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
     "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",
     "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jvp", "minimize",
-    "NamedConst", "parse", "ParseError", "PI", "plot", "readable", "Step", "steps", "substitute",
-    "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad", "vjp",
+    "NamedConst", "NotDifferentiable", "parse", "ParseError", "PI", "plot", "readable", "Step",
+    "steps", "substitute", "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad",
+    "vjp",
 ]

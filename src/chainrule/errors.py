@@ -73,5 +73,22 @@ class DifferentiationError(ChainruleError):
     """A derivative that cannot be formed (no rule for a primitive or argument)."""
 
 
+class NotDifferentiable(DifferentiationError):
+    """A NumPy function (or use of one) that automatic differentiation does not cover.
+
+    The message names the function, so a user knows what to replace.
+
+    Example:
+        >>> str(NotDifferentiable.for_function("numpy.fft.fft"))
+        'numpy.fft.fft has no derivative rule in chainrule (yet)'
+    """
+
+    @classmethod
+    def for_function(cls, dotted: str, detail: str = "") -> NotDifferentiable:
+        """The error for NumPy function ``dotted`` (``"numpy.sort"``), with an optional hint."""
+        message = f"{dotted} has no derivative rule in chainrule (yet)"
+        return cls(f"{message}; {detail}" if detail else message)
+
+
 class IncompleteRecord(DifferentiationError):
     """A rule record lacks a piece some part of chainrule needs (a rule, code); names it."""

@@ -21,19 +21,36 @@ import numpy as np
 
 from chainrule.autodiff import forward, reverse
 from chainrule.autodiff.pytree import flatten
-from chainrule.autodiff.tracing import is_at, new_level, value_of
-from chainrule.errors import ChainruleError
+from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
+from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 from chainrule.symbolic.cache import SymbolicGradient
 
 
-def _as_float(x: Any) -> Any:
-    """Inputs as floats: gradients of integers are taken at their float values."""
+def _as_float(x: Any, where: str = "an argument") -> Any:
+    """An input as a float, or a clear error for what cannot be differentiated.
+
+    Python ints are taken at their float values (``grad(f)(2)`` as in calculus); integer
+    and boolean *arrays* are refused, as JAX does (their derivative is not defined), and so is
+    complex input, rather than cast to real with a warning.
+    """
     v = value_of(x)
-    if isinstance(v, np.ndarray) and not np.issubdtype(v.dtype, np.floating):
-        return x.astype(float) if x is v else x
-    if isinstance(v, int | float | np.integer) and not isinstance(v, bool) and x is v:
+    if isinstance(v, complex | np.complexfloating) or (
+            isinstance(v, np.ndarray) and np.iscomplexobj(v)):
+        raise NotDifferentiable(
+            f"complex input ({where}): chainrule differentiates real-valued code only; "
+            "pass the real and imaginary parts as two real arguments")
+    if isinstance(v, np.ndarray | np.integer | np.bool_ | bool) and not np.issubdtype(
+            np.result_type(v), np.inexact):
+        raise DifferentiationError(
+            f"{where} has dtype {np.result_type(v)}: derivatives need floating-point inputs; "
+            "pass it as floats (x.astype(float))")
+    if isinstance(v, int) and x is v:
         return np.float64(x)  # NumPy scalars: 1/0.0 is inf in a rule, not ZeroDivisionError
     return x
+
+
+def _floats(leaves: list, what: str = "argument") -> list:
+    return [_as_float(v, f"{what} leaf {k}") for k, v in enumerate(leaves)]
 
 
 def _zeros_like(x: Any) -> Any:
@@ -49,26 +66,57 @@ def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
 
 # -- reverse mode ------------------------------------------------------------------------
 
-def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """``(f(*primals), vjp_fn)``; ``vjp_fn(g)`` returns one cotangent per primal.
+
+    ``f`` may return a tuple / list / dict of arrays; ``g`` then has the same structure.
+    With ``has_aux=True``, ``f`` returns ``(out, aux)`` and the result is
+    ``(out, vjp_fn, aux)``: ``aux`` is passed through as plain values, not differentiated.
 
     >>> out, back = vjp(lambda w, x: (w * x) ** 2, 3.0, 2.0)
     >>> out, back(1.0)
     (36.0, (24.0, 36.0))
+    >>> out, back = vjp(lambda x: (x, 3 * x), 2.0)
+    >>> out, back((1.0, 1.0))
+    ((2.0, 6.0), (4.0,))
     """
     level = new_level()
     leaves, rebuild = flatten(list(primals))
-    boxes = [reverse.leaf(_as_float(v), level) for v in leaves]
+    boxes = [reverse.leaf(v, level) for v in _floats(leaves)]
     out = f(*rebuild(boxes))
+    if has_aux:
+        out, aux = _split_aux(out)
+    out_leaves, out_rebuild = flatten(out)
+    traced = [is_at(o, level) for o in out_leaves]
 
     def vjp_fn(g: Any) -> tuple:
-        if not is_at(out, level):
+        g_leaves, _ = flatten(g)
+        if len(g_leaves) != len(out_leaves):
+            raise ChainruleError("vjp_fn needs one cotangent for every output of f, in the "
+                                 f"same structure ({len(out_leaves)} outputs, got "
+                                 f"{len(g_leaves)})")
+        roots = [o.node for o, t in zip(out_leaves, traced, strict=True) if t]
+        seeds = [c for c, t in zip(g_leaves, traced, strict=True) if t]
+        if not roots:
             return tuple(rebuild([_zeros_like(v) for v in leaves]))
-        cts = reverse.backward(out.node, g, [b.node for b in boxes])
+        cts = reverse.backward(roots, seeds, [b.node for b in boxes])
         return tuple(rebuild([_zeros_like(v) if c is None else _match(c, v)
                               for c, v in zip(cts, leaves, strict=True)]))
 
-    return (_plain(out.value) if is_at(out, level) else out), vjp_fn
+    value = out_rebuild([_plain(o.value) if t else o
+                         for o, t in zip(out_leaves, traced, strict=True)])
+    if has_aux:
+        aux_leaves, aux_rebuild = flatten(aux)
+        return value, vjp_fn, aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+                                           for a in aux_leaves])
+    return value, vjp_fn
+
+
+def _split_aux(result: Any) -> tuple[Any, Any]:
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise ChainruleError("with has_aux=True the function must return a pair "
+                             f"(output, aux); it returned {type(result).__name__}")
+    return result[0], result[1]
 
 
 def _match(ct: Any, like: Any) -> Any:
@@ -77,13 +125,17 @@ def _match(ct: Any, like: Any) -> Any:
         ct = np.broadcast_to(ct, np.shape(value_of(like)))
     if isinstance(value_of(like), float | int):
         return _plain(ct)
+    dtype = np.result_type(value_of(like))
+    if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
+        return np.asarray(ct, dtype=dtype)  # the primal's precision, as JAX gives it
     return ct
 
 
 def _plain(x: Any) -> Any:
     """NumPy scalars and 0-d arrays as Python floats (boxes and real arrays unchanged)."""
     if not is_boxed(x) and isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
-        return float(x)
+        # float32 stays float32 (as NumPy computes it); float64 becomes a Python float
+        return x[()] if np.result_type(x) == np.float32 else float(x)
     return x
 
 
@@ -97,17 +149,23 @@ def _scalar_output(out: Any) -> None:
                              f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable:
     """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``.
 
     For plain-number arguments the derivative is traced symbolically once and compiled
-    (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded.
+    (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded. With
+    ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``((value, aux), ∇f)``,
+    as in JAX.
+
+    >>> value_and_grad(lambda x: (x * x, {"x": x}), has_aux=True)(3.0)
+    ((9.0, {'x': 3.0}), 6.0)
     """
     nums, single = _argnums(argnums)
     fast = SymbolicGradient(f, nums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        hit = fast(args, kwargs)
+        hit = None if has_aux else fast(args, kwargs)
         if hit is not None:
             value, partials = hit
             return value, partials[0] if single else tuple(partials)
@@ -117,34 +175,51 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
                 full[i] = v
             return f(*full, **kwargs)
 
-        out, back = vjp(partial_f, *(args[i] for i in nums))
+        out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
         _scalar_output(out)
-        grads = back(np.ones_like(value_of(out)) if isinstance(value_of(out), np.ndarray)
-                     else 1.0)
-        return out, grads[0] if single else grads
+        grads = back(np.ones_like(value_of(out))
+                     if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
+        return (out, aux[0]) if has_aux else out, grads[0] if single else grads
 
     return wrapped
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
     """The gradient function of a scalar-valued ``f`` (reverse mode).
+
+    With ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``(∇f, aux)``.
 
     >>> grad(lambda w, x: (w * x) ** 2)(3.0, 2.0)
     24.0
+    >>> grad(lambda x: (x ** 3, "note"), has_aux=True)(2.0)
+    (12.0, 'note')
     """
-    vg = value_and_grad(f, argnums)
+    vg = value_and_grad(f, argnums, has_aux)
+    if has_aux:
+        def with_aux(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+        return with_aux
     return lambda *args, **kwargs: vg(*args, **kwargs)[1]
 
 
-def elementwise_grad(f: Callable, argnums: int = 0) -> Callable:
-    """For elementwise ``f``: the derivative at every entry (the VJP with ones)."""
+def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """For elementwise ``f``: the derivative at every entry (the VJP with ones).
+
+    >>> elementwise_grad(lambda x, y: x * y, argnums=(0, 1))(np.array([1.0, 2.0]), 3.0)
+    (array([3., 3.]), 3.0)
+    """
+    nums, single = _argnums(argnums)
+
     def wrapped(*args: Any) -> Any:
-        def partial_f(x: Any) -> Any:
+        def partial_f(*chosen: Any) -> Any:
             full = list(args)
-            full[argnums] = x
+            for i, v in zip(nums, chosen, strict=True):
+                full[i] = v
             return f(*full)
-        out, back = vjp(partial_f, args[argnums])
-        return back(np.ones(np.shape(value_of(out))))[0]
+        out, back = vjp(partial_f, *(args[i] for i in nums))
+        grads = back(np.ones(np.shape(value_of(out))))
+        return grads[0] if single else grads
     return wrapped
 
 
@@ -161,7 +236,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     t_leaves, _ = flatten(list(tangents))
     if len(t_leaves) != len(leaves):
         raise ChainruleError("jvp needs one tangent for every primal, in the same structure")
-    boxes = [forward.JVPBox(_as_float(v), level, t) for v, t in zip(leaves, t_leaves, strict=True)]
+    boxes = [forward.JVPBox(v, level, t) for v, t in zip(_floats(leaves), t_leaves, strict=True)]
     out = f(*rebuild(boxes))
     out_leaves, out_rebuild = flatten(out)
     values = [_plain(o.value) if is_at(o, level) else o for o in out_leaves]
@@ -185,41 +260,96 @@ def hvp(f: Callable, x: Any, v: Any) -> Any:
 
 # -- matrices ----------------------------------------------------------------------------
 
-def jacobian(f: Callable, argnums: int = 0, mode: Literal["rev", "fwd"] = "rev") -> Callable:
-    """The Jacobian function, shape ``out.shape + x.shape`` (reverse or forward mode)."""
+def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
+             mode: Literal["rev", "fwd"] = "rev", has_aux: bool = False) -> Callable:
+    """The Jacobian function, shape ``out.shape + x.shape`` (reverse or forward mode).
+
+    As in JAX, a tuple / list / dict output gives that structure of Jacobians, an argument
+    that is a tuple / list / dict gives that structure inside, and a tuple ``argnums`` gives
+    a tuple over the arguments. With ``has_aux=True``, ``f`` returns ``(out, aux)`` and the
+    result is ``(jacobian, aux)``.
+
+    >>> jacobian(lambda x: (x, 2 * x))(1.0)
+    (array(1.), array(2.))
+    >>> jacobian(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+    (array(3.), array(2.))
+    """
     if mode not in ("rev", "fwd"):
         raise ChainruleError(f"jacobian mode must be 'rev' or 'fwd', got {mode!r}")
+    nums, single = _argnums(argnums)
 
     def wrapped(*args: Any) -> Any:
-        x = _as_float(args[argnums])
+        leaves, rebuild = flatten([args[i] for i in nums])
+        leaves = _floats(leaves)
 
-        def partial_f(v: Any) -> Any:
+        def flat_f(*xs: Any) -> Any:
             full = list(args)
-            full[argnums] = v
+            for i, v in zip(nums, rebuild(list(xs)), strict=True):
+                full[i] = v
             return f(*full)
 
-        x_shape = np.shape(value_of(x))
-        if mode == "fwd":
-            return _forward_jacobian(partial_f, x, x_shape)
-        out, back = vjp(partial_f, x)
-        out_shape = np.shape(value_of(out))
-        rows = [back(e.reshape(out_shape))[0] for e in np.eye(_n(out_shape))]
-        return _assemble(rows, x_shape, out_shape, columns=False)
+        blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
+            flat_f, leaves, has_aux)
+        per_arg = [rebuild(row) for row in blocks]  # a list over the chosen arguments
+        jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])
+        return (jac, aux) if has_aux else jac
 
     return wrapped
 
 
-def _forward_jacobian(f: Callable, x: Any, x_shape: tuple) -> Any:
-    """All columns in one batched forward pass: tangents are the rows of the identity."""
-    n = _n(x_shape)
-    level = new_level()
-    basis = np.reshape(np.eye(n), (n,) + x_shape)
-    out = f(forward.JVPBox(x, level, basis, batch=n))
+def _reverse_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
+    """``blocks[o][k]`` = ∂ out_leaf[o] / ∂ xs[k], one VJP per output entry."""
+    out, back, *aux = vjp(f, *xs, has_aux=has_aux)
+    out_leaves, out_rebuild = flatten(out)
+    x_shapes = [np.shape(value_of(x)) for x in xs]
+    blocks = []
+    for o, leaf in enumerate(out_leaves):
+        shape = np.shape(value_of(leaf))
+        rows = []
+        for e in np.eye(_n(shape), dtype=_float_type(leaf)):
+            seeds: list[Any] = [None] * len(out_leaves)
+            seeds[o] = e.reshape(shape)
+            rows.append(back(out_rebuild(seeds)))
+        blocks.append([_assemble([r[k] for r in rows], x_shapes[k], shape, columns=False)
+                       for k in range(len(xs))])
+    return blocks, out_rebuild, aux[0] if has_aux else None
+
+
+def _forward_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
+    """The same blocks by forward mode: for each input, all its columns in one batched pass
+    (tangents are the rows of the identity)."""
+    columns = []
+    out_rebuild: Callable = list
+    aux = None
+    for k, x in enumerate(xs):
+        x_shape = np.shape(value_of(x))
+        n = _n(x_shape)
+        level = new_level()
+        basis = np.reshape(np.eye(n, dtype=_float_type(x)), (n,) + x_shape)
+        inputs = list(xs)
+        inputs[k] = forward.JVPBox(x, level, basis, batch=n)
+        out = f(*inputs)
+        if has_aux:
+            out, aux = _split_aux(out)
+            aux_leaves, aux_rebuild = flatten(aux)
+            aux = aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+                               for a in aux_leaves])
+        out_leaves, out_rebuild = flatten(out)
+        columns.append([_forward_block(o, level, n, x_shape) for o in out_leaves])
+    return [list(row) for row in zip(*columns, strict=True)], out_rebuild, aux
+
+
+def _forward_block(out: Any, level: int, n: int, x_shape: tuple) -> Any:
+    out_shape = np.shape(value_of(out))
     if not is_at(out, level):
-        return np.zeros(np.shape(value_of(out)) + x_shape)
-    out_shape = np.shape(value_of(out.value))
+        return np.zeros(out_shape + x_shape)
     tangent = np.reshape(out.tangent, (n, _n(out_shape)))  # (in, out)
     return np.reshape(np.moveaxis(tangent, 0, -1), out_shape + x_shape)
+
+
+def _float_type(x: Any) -> Any:
+    """float32 for float32 values (seeds keep their precision), else float64."""
+    return np.float32 if np.result_type(value_of(x)) == np.float32 else np.float64
 
 
 def _n(shape: tuple) -> int:
@@ -235,6 +365,6 @@ def _assemble(parts: list, x_shape: tuple, out_shape: tuple, columns: bool) -> A
     return np.reshape(moved, out_shape + x_shape)
 
 
-def hessian(f: Callable, argnums: int = 0) -> Callable:
+def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """The Hessian function of a scalar ``f``: forward mode over reverse mode."""
     return jacobian(grad(f, argnums), argnums, mode="fwd")

@@ -13,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core.numpy_dispatch import bound_primitive
+from chainrule.autodiff.compositions import COMPOSITIONS
+from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
+from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
+from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
-from chainrule.errors import DifferentiationError
+from chainrule.errors import NotDifferentiable
 from chainrule.rules.arrays import take_index
 
 
@@ -47,7 +50,7 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
-    return np.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    return safe_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
 
 
 def _axis(axis):
@@ -142,18 +145,29 @@ def take(x, indices, axis=None, **_):
 def dot(a, b, out=None):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return a * b
-    return _p("matmul", a, b)
+    if np.ndim(b) == 1 or (np.ndim(a) <= 2 and np.ndim(b) == 2):
+        return _p("matmul", a, b)
+    # N-D dot is not matmul: it sums a's last axis against b's second-to-last, and the
+    # result has every other axis of a, then of b (no broadcasting).
+    a_shape, b_shape = np.shape(a), np.shape(b)
+    n = a_shape[-1]
+    left = reshape(a, (-1, n))
+    right = reshape(moveaxis(b, -2, 0), (n, -1))
+    return reshape(_p("matmul", left, right), a_shape[:-1] + b_shape[:-2] + b_shape[-1:])
+
+
+def cumsum(x, axis=None, dtype=None, out=None):
+    return _p("cumsum", x, axis=axis)
+
+
+def append(arr, values, axis=None):
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis=axis)
 
 
 def outer(a, b, out=None):
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
-
-
-def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    n = np.shape(x)[axis1]
-    eye = np.eye(n, np.shape(x)[axis2], k=offset)
-    moved = moveaxis(moveaxis(x, axis1, -2), axis2 if axis2 > axis1 else axis2 + 1, -1)
-    return sum_(moved * eye, axis=(-2, -1))
 
 
 def clip(x, a_min=None, a_max=None, **_):
@@ -163,17 +177,6 @@ def clip(x, a_min=None, a_max=None, **_):
     if a_max is not None:
         out = np.minimum(out, a_max)
     return out
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") and not (ord == 1 and (axis is not None or np.ndim(x) == 1)):
-        raise DifferentiationError(f"numpy.linalg.norm with ord={ord!r} has no rule; "
-                                   "use ord=None, 2 (vectors), 1 (vectors) or 'fro'")
-    if ord == 1:
-        return sum_(np.abs(x), axis=axis, keepdims=keepdims)
-    if ord == 2 and np.ndim(x) == 2 and axis is None:
-        raise DifferentiationError("the matrix 2-norm (largest singular value) has no rule")
-    return np.sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
 
 
 def as_array_like(x, dtype=None, **_):
@@ -188,9 +191,12 @@ FUNCTIONS: dict[Any, Any] = {
     np.squeeze: squeeze, np.ravel: ravel, np.broadcast_to: broadcast_to,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
-    np.trace: trace, np.clip: clip, np.linalg.norm: norm,
+    np.append: append, np.cumsum: cumsum, np.clip: clip,
     np.asarray: as_array_like,
     np.asanyarray: as_array_like,
+    **COMPOSITIONS,
+    **SHAPE_FUNCTIONS,
+    **LINALG_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
@@ -198,9 +204,21 @@ one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
 VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.argmax, np.argmin, np.argsort, np.allclose, np.isclose, np.array_equal, np.result_type,
-    np.all, np.any, np.count_nonzero, np.nonzero,
+    np.all, np.any, np.count_nonzero, np.nonzero, np.round, np.around,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
+
+
+def is_covered(func: Any) -> bool:
+    """True when traced values through NumPy's ``func`` (a ufunc or array function) are
+    differentiated, or answered from values alone; otherwise calling it on a traced value
+    raises :class:`~chainrule.errors.NotDifferentiable` naming it.
+
+    >>> is_covered(np.sin), is_covered(np.linalg.norm), is_covered(np.fft.fft)
+    (True, True, False)
+    """
+    return (func in FUNCTIONS or func in VALUE_ONLY or func in UFUNC_FORMS
+            or func in CONSTANT_UFUNCS or bound_primitive(func) is not None)
 
 
 def _dotted(func: Any) -> str:
@@ -222,7 +240,5 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
         return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
-        raise DifferentiationError(
-            f"no derivative rule for {_dotted(func)}; "
-            "see chainrule.numpy for the supported functions")
+        raise NotDifferentiable.for_function(_dotted(func))
     return adapter(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Nested arguments: floats, arrays, and tuples / lists / dicts of them.
+"""Nested arguments: floats, arrays, and tuples / lists / dicts / dataclasses of them.
 
 >>> leaves, rebuild = flatten({"w": 1.0, "b": (2.0, 3.0)})
 >>> leaves
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,11 @@ def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
         keys = sorted(tree)
         parts = [flatten(tree[k]) for k in keys]
         return _join(parts, lambda xs: dict(zip(keys, xs, strict=True)))
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        names = [f.name for f in dataclasses.fields(tree) if f.init]
+        parts = [flatten(getattr(tree, n)) for n in names]
+        return _join(parts, lambda xs: dataclasses.replace(tree, **dict(zip(names, xs,
+                                                                            strict=True))))
     return [tree], lambda leaves: leaves[0]
 
 

@@ -51,31 +51,47 @@ def leaf(value: Any, level: int) -> ReverseBox:
     return ReverseBox(value, level, Node(None, (), {}, value, ()))
 
 
-def toposort(root: Node) -> list[Node]:
-    """Nodes reachable from ``root``, each after all nodes that use it (iterative DFS)."""
+def toposort(root: Node | list[Node]) -> list[Node]:
+    """Nodes reachable from ``root`` (one node or several), each after all nodes that use it
+    (iterative DFS)."""
+    roots = root if isinstance(root, list) else [root]
     order: list[Node] = []
-    seen: set[int] = {id(root)}
-    stack: list[tuple[Node, int]] = [(root, 0)]
-    while stack:
-        node, i = stack.pop()
-        if i < len(node.parents):
-            stack.append((node, i + 1))
-            parent = node.parents[i][1]
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, 0))
-        else:
-            order.append(node)
+    seen: set[int] = set()
+    for start in roots:
+        if id(start) in seen:
+            continue
+        seen.add(id(start))
+        stack: list[tuple[Node, int]] = [(start, 0)]
+        while stack:
+            node, i = stack.pop()
+            if i < len(node.parents):
+                stack.append((node, i + 1))
+                parent = node.parents[i][1]
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, 0))
+            else:
+                order.append(node)
     order.reverse()
     return order
 
 
-def backward(root: Node, g: Any, leaves: list[Node]) -> list[Any]:
-    """Cotangents of ``leaves`` given the output's cotangent ``g`` (None where zero)."""
-    cts: dict[int, Any] = {id(root): g}
+def backward(root: Node | list[Node], g: Any, leaves: list[Node]) -> list[Any]:
+    """Cotangents of ``leaves`` given the output's cotangent ``g`` (None where zero).
+
+    For several outputs, ``root`` and ``g`` are lists of the same length (a None cotangent
+    is a zero); an output reached twice gets the sum of its cotangents.
+    """
+    cts: dict[int, Any] = {}
+    roots = root if isinstance(root, list) else [root]
+    seeds = g if isinstance(root, list) else [g]
+    for node, seed in zip(roots, seeds, strict=True):
+        if seed is not None:
+            previous = cts.get(id(node))
+            cts[id(node)] = seed if previous is None else previous + seed
     wanted = {id(n) for n in leaves}
     found: dict[int, Any] = {}
-    for node in toposort(root):
+    for node in toposort(roots):
         ct = cts.pop(id(node), None)
         if ct is None:
             continue

@@ -29,6 +29,7 @@ from chainrule.autodiff.array_functions import dispatch_function
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
+from chainrule.errors import NotDifferentiable
 
 __all__ = ["Box", "bind", "is_at", "new_level", "top_box", "unbox", "value_of"]
 
@@ -78,6 +79,8 @@ class Box(Traced):
     __rtruediv__ = lambda s, o: np.divide(o, s)  # noqa: E731
     __pow__ = lambda s, o: np.power(s, o)  # noqa: E731
     __rpow__ = lambda s, o: np.power(o, s)  # noqa: E731
+    __mod__ = lambda s, o: np.remainder(s, o)  # noqa: E731
+    __rmod__ = lambda s, o: np.remainder(o, s)  # noqa: E731
     __matmul__ = lambda s, o: np.matmul(s, o)  # noqa: E731
     __rmatmul__ = lambda s, o: np.matmul(o, s)  # noqa: E731
     __neg__ = lambda s: np.negative(s)  # noqa: E731
@@ -87,12 +90,21 @@ class Box(Traced):
     __le__ = lambda s, o: np.less_equal(s, o)  # noqa: E731
     __gt__ = lambda s, o: np.greater(s, o)  # noqa: E731
     __ge__ = lambda s, o: np.greater_equal(s, o)  # noqa: E731
+    # Equality compares values, as NumPy would (``if x == 1.0`` and ``np.where(x == 1, ...)``
+    # take NumPy's branch); identity is what ``is`` and hashing keep.
+    __eq__ = lambda s, o: _compare(np.equal, s, o)  # noqa: E731
+    __ne__ = lambda s, o: _compare(np.not_equal, s, o)  # noqa: E731
     __hash__ = object.__hash__
     T = property(lambda s: np.transpose(s))
     mT = property(lambda s: np.swapaxes(s, -1, -2))
 
     def __getitem__(self, index):
         return bind(get("getitem"), (self,), {"index": _plain_index(index)})
+
+    def __setitem__(self, index, value):
+        raise NotDifferentiable.for_function(
+            "item assignment", "a traced array cannot be updated in place; build the new "
+            "array with np.where(mask, new, x) or np.concatenate of the pieces")
 
     def reshape(self, *shape, **kw):
         return np.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)
@@ -135,11 +147,30 @@ class Box(Traced):
     def astype(self, dtype, **_):
         return self
 
+    def __array__(self, dtype=None, copy=None):
+        # NumPy converts a traced value to a plain array only behind the protocols' back
+        # (np.array([x, y]), np.asarray(x), np.r_, list arguments): the result would carry no
+        # derivative, so the conversion is refused rather than answered with zeros.
+        raise NotDifferentiable.for_function(
+            "numpy.array", "converting a traced value to a plain array or NumPy scalar "
+            "(np.array, np.asarray, np.float64(x), np.r_, a list of traced values) would drop "
+            "its derivative; build arrays with np.stack([...]) or chainrule.numpy.array([...])")
+
+    def __complex__(self) -> complex:
+        raise NotDifferentiable("complex() of a traced value: complex differentiation is "
+                                "not supported")
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         return dispatch_function(func, args, kwargs)
+
+
+def _compare(ufunc: Any, a: Any, b: Any) -> Any:
+    if b is None or isinstance(b, str):
+        return ufunc is np.not_equal  # like a NumPy array against None or text
+    return ufunc(a, b)
 
 
 def _plain_index(index: Any) -> Any:

@@ -24,7 +24,7 @@ from chainrule.core import ops
 from chainrule.core.expr import Expr
 from chainrule.core.registry import all_primitives, get
 from chainrule.core.trace import value_of
-from chainrule.errors import DifferentiationError
+from chainrule.errors import DifferentiationError, NotDifferentiable
 
 
 def bound_primitive(func: Any) -> Any:
@@ -50,13 +50,40 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.log2: lambda x: _call("log", x, 2.0),
     np.log10: lambda x: _call("log", x, 10.0),
     np.positive: lambda x: x,
+    np.conjugate: lambda x: x,  # of a real array (complex input is refused before)
+    np.deg2rad: lambda x: x * (np.pi / 180), np.radians: lambda x: x * (np.pi / 180),
+    np.rad2deg: lambda x: x * (180 / np.pi), np.degrees: lambda x: x * (180 / np.pi),
+    np.fmax: np.maximum, np.fmin: np.minimum,
+    np.hypot: lambda x, y: np.sqrt(x * x + y * y),
+    np.logaddexp2: lambda x, y: np.logaddexp(x * np.log(2), y * np.log(2)) / np.log(2),
+    np.arctan2: lambda y, x: arctan2(y, x),
+    # x mod y = x − ⌊x/y⌋·y with ⌊x/y⌋ piecewise constant: slope 1 in x, −⌊x/y⌋ in y (JAX's).
+    np.remainder: lambda x, y: x - np.floor(x / y) * y,
+    np.fmod: lambda x, y: x - np.trunc(x / y) * y,
+    np.copysign: lambda x, y: np.abs(x) * np.where(np.signbit(y), -1.0, 1.0),
 }
 """ufuncs written with other primitives."""
+
+def arctan2(y: Any, x: Any) -> Any:
+    """``np.arctan2`` from ``arctan``: atan(y/x) (+π on the left half-plane) where |x| ≥ |y|,
+    ±π/2 − atan(x/y) elsewhere, so no branch divides by a value near 0.
+
+    >>> round(float(arctan2(-1.0, -1.0)), 6), round(float(np.arctan2(-1.0, -1.0)), 6)
+    (-2.356194, -2.356194)
+    """
+    xv, yv = np.asarray(value_of(x)), np.asarray(value_of(y))
+    by_x = np.abs(xv) >= np.abs(yv)
+    turn = np.where(xv < 0, np.where(np.signbit(yv), -np.pi, np.pi), 0.0)
+    upper = np.where(np.signbit(yv), -np.pi / 2, np.pi / 2)
+    near_x = np.arctan(y / np.where(by_x & (xv != 0), x, 1.0)) + turn
+    near_y = upper - np.arctan(x / np.where(by_x, 1.0, y))
+    return np.where(by_x, near_x, near_y)
+
 
 CONSTANT_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.isfinite, np.isnan, np.isinf, np.sign, np.floor, np.ceil, np.rint, np.trunc,
-    np.logical_and, np.logical_or, np.logical_not, np.signbit,
+    np.logical_and, np.logical_or, np.logical_not, np.signbit, np.heaviside,
 }
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
@@ -68,8 +95,9 @@ def _call(name: str, *args: Any, **params: Any) -> Any:
 def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     """Handle ``ufunc(*inputs)`` when an input is traced or an expression."""
     if method != "__call__" or kwargs.get("out") is not None:
-        raise DifferentiationError(f"numpy.{ufunc.__name__}.{method} with out= or as a method "
-                                   "cannot be differentiated; call it plainly")
+        name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        raise NotDifferentiable.for_function(
+            name, "with out= or as a ufunc method it cannot be differentiated; call it plainly")
     if ufunc in CONSTANT_UFUNCS:
         if any(isinstance(i, Expr) for i in inputs):
             raise DifferentiationError(f"numpy.{ufunc.__name__} of a symbolic expression has no "
@@ -79,5 +107,5 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return UFUNC_FORMS[ufunc](*inputs)
     prim = bound_primitive(ufunc)
     if prim is None:
-        raise DifferentiationError(f"no derivative rule for numpy.{ufunc.__name__}")
+        raise NotDifferentiable.for_function(f"numpy.{ufunc.__name__}")
     return ops.call(prim, *inputs)

@@ -11,8 +11,9 @@ import numpy as np
 
 from chainrule.core import build, ops
 from chainrule.core.build import const, is_fn
-from chainrule.core.expr import Const
+from chainrule.core.expr import Const, Expr
 from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
+from chainrule.core.trace import value_of
 from chainrule.rules._numeric import product, total
 
 ADD = Primitive(
@@ -32,8 +33,39 @@ MUL = Primitive(
 
 
 def _pow_impl(base, exp):
-    base = np.asarray(base, dtype=float)
-    return np.power(base, np.asarray(exp, dtype=float))
+    # Integers are powered as floats (2**-1 is 0.5); float32 stays float32, as in NumPy.
+    base, exp = _inexact(base), _inexact(exp)
+    return np.power(base, exp)
+
+
+def _inexact(x):
+    if isinstance(x, int | float):  # Python numbers stay weak: float32 ** 2 is float32
+        return float(x)
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.inexact) else x.astype(float)
+
+
+def _pow_partial(i, args, ans):
+    base, exp = args
+    if isinstance(base, Expr) or isinstance(exp, Expr):  # symbolic: the textbook rules
+        return exp * base ** (exp - 1) if i == 0 else ans * ops.ln(base)
+    if i == 0 and isinstance(exp, int | float) and exp != 0:  # x**2: nothing to mask
+        return exp * base ** (exp - 1)
+    at_zero = np.asarray(value_of(base)) == 0
+    if i == 0:
+        # u^0 is 1 for every u, so its slope is 0 at u = 0 too (not 0·0^−1); elsewhere, and
+        # for other exponents (x² at 0), the rule itself. The masked base keeps the unused
+        # branch finite, so the derivatives of this partial are not 0·inf either.
+        mask = at_zero & (np.asarray(value_of(exp)) == 0)
+        if not mask.any():
+            return exp * base ** (exp - 1)
+        safe = np.where(mask, 1.0, base)
+        return np.where(mask, 0.0, exp * safe ** (exp - 1))
+    if not at_zero.any():
+        return ans * ops.ln(base)
+    # ∂(0^y)/∂y: 0^y is 0 for every y > 0, so the slope is 0 there (JAX's convention), not
+    # 0·ln 0.
+    return ans * ops.ln(np.where(at_zero, 1.0, base))
 
 
 def _pow_domain(base, exp):
@@ -47,8 +79,7 @@ EXPONENTIAL_BASE_RULE = RuleText("Exponential rule", "d/dx a^u = a^u·ln(a)·u�
 
 POW = Primitive(
     "pow", 2, vectorised(_pow_impl),
-    rule=lambda i, args, ans: (args[1] * args[0] ** (args[1] - 1) if i == 0
-                               else ans * ops.ln(args[0])),
+    rule=_pow_partial,
     text=POWER_RULE,
     domain=Domain(_pow_domain, "0 to a negative power divides by zero; "
                                "a negative base needs an integer exponent"),

@@ -299,5 +299,29 @@ WHERE = linear(
     _text("where", "the derivative of the branch taken"), jointly=True, batch=_batched_where,
 )
 
+
+
+def _reversed(x, axis):
+    index = [slice(None)] * np.ndim(x)
+    index[axis] = slice(None, None, -1)
+    return x[tuple(index)]
+
+
+def _cumsum_transpose(g, ans, args, p, need):
+    # Each xᵢ feeds every running total from i on: the cotangent is the running total of g
+    # taken from the end (a reversed cumsum). axis None works on the flattened array.
+    axis = p.get("axis")
+    back = _reversed(call(CUMSUM, _reversed(g, axis or 0), axis=axis or 0), axis or 0)
+    return [back if axis is not None else np.reshape(back, _shape(args[0]))]
+
+
+CUMSUM = linear(
+    "cumsum", 1, lambda x, axis=None: np.cumsum(x, axis=axis), _cumsum_transpose,
+    _text("cumsum", "d/dxⱼ Σ_{i≤k} xᵢ = 1 for j ≤ k: cotangents sum from the end"),
+    batch=lambda t, ans, args, p, batch, prim: (
+        call(prim, np.reshape(t[0], (batch, -1)), axis=1) if p.get("axis") is None
+        else call(prim, t[0], axis=p["axis"] % np.ndim(args[0]) + 1)),
+)
+
 PRIMITIVES = (SUM, MAX, MIN, PROD, REDUCE_LOGSUMEXP, RESHAPE, TRANSPOSE, BROADCAST_TO,
-              SCATTER_ADD, GETITEM, CONCATENATE, STACK, WHERE)
+              SCATTER_ADD, GETITEM, CONCATENATE, STACK, WHERE, CUMSUM)

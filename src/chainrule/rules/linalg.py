@@ -98,4 +98,38 @@ DET = Primitive(
     symbolic=False, numpy=(np.linalg.det,),
 )
 
-PRIMITIVES = (MATMUL, SOLVE, INV, DET)
+
+
+def _phi(x):
+    """The lower triangle with its diagonal halved (the map dL = L·Φ(L⁻¹·dA·L⁻ᵀ) uses)."""
+    n = np.shape(x)[-1]
+    return x * (np.tri(n) - 0.5 * np.eye(n))
+
+
+def _right_inverse(x, low):
+    """x·L⁻¹ = (L⁻ᵀ·xᵀ)ᵀ."""
+    return _swap(np.linalg.solve(_swap(low), _swap(x)))
+
+
+def _cholesky_jvp(t, ans, args, p):
+    # NumPy reads only the lower triangle of A, so the tangent acts as the symmetric matrix
+    # built from its lower triangle.
+    da = np.tril(t[0]) + _swap(np.tril(t[0], -1))
+    inner = _swap(np.linalg.solve(ans, _swap(np.linalg.solve(ans, da))))  # L⁻¹·dA·L⁻ᵀ
+    return np.matmul(ans, _phi(inner))
+
+
+def _cholesky_vjp(g, ans, args, p, need):
+    # The transpose of the JVP: M = L⁻ᵀ·Φ(Lᵀ·G)·L⁻¹, folded onto the lower triangle.
+    m = _right_inverse(np.linalg.solve(_swap(ans), _phi(np.matmul(_swap(ans), g))), ans)
+    return [np.tril(m) + np.tril(_swap(m), -1)]
+
+
+CHOLESKY = Primitive(
+    "cholesky", 1, lambda a: np.linalg.cholesky(a), rule=None,
+    text=RuleText("Cholesky rule", "A = LLᵀ: dL = L·Φ(L⁻¹·dA·L⁻ᵀ), Φ = lower triangle, "
+                  "diagonal halved", "linalg"),
+    vjp=_cholesky_vjp, jvp=_cholesky_jvp, symbolic=False,
+)
+
+PRIMITIVES = (MATMUL, SOLVE, INV, DET, CHOLESKY)

@@ -45,10 +45,10 @@ class SymbolicGradient:
         """``(value, partials)`` or None when this call must use the reverse pass."""
         if kwargs or self.entry is _FAILED or not all(_is_plain_number(a) for a in args):
             return None
-        value = self.f(*args)
-        if not _is_plain_number(value) and not hasattr(value, "__float__"):
+        try:  # f may need arrays (x.shape) or close over a traced value: the tape decides
+            value = float(self.f(*args))
+        except Exception:  # noqa: BLE001 - any failure means: use the reverse pass
             return None
-        value = float(value)
         for attempt in range(2):
             if self.entry is None or self.entry[0] != len(args) or attempt == 1:
                 self.entry = self._trace(len(args))
