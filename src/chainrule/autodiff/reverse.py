@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.tracing import Box, bind, is_at, unbox
+from chainrule.autodiff.tracing import Box, bind, is_at, new_level, unbox
+from chainrule.core.primitive import DERIVE
 from chainrule.errors import DifferentiationError
 from chainrule.rules.arrays import unbroadcast
 
@@ -112,10 +113,33 @@ def argument_cotangents(node: Node, g: Any) -> list[tuple[Node, Any]]:
         return [(parent, unbroadcast(g * prim.partial(i, node.args, node.ans),
                                      np.shape(node.args[i])))
                 for i, parent in node.parents]
-    if prim.vjp is None:
+    if prim.vjp is None and prim.jvp is None:
         raise DifferentiationError(f"no reverse-mode rule for {prim.name}")
     need = [False] * len(node.args)
     for i, _ in node.parents:
         need[i] = True
-    cts = prim.vjp(g, node.ans, node.args, node.params, need)
+    cts = (list(prim.vjp(g, node.ans, node.args, node.params, need)) if prim.vjp is not None
+           else [DERIVE] * len(node.args))
+    for i, _ in node.parents:
+        if cts[i] is DERIVE:
+            cts[i] = transposed_jvp(prim, i, g, node)
     return [(parent, cts[i]) for i, parent in node.parents if cts[i] is not None]
+
+
+def transposed_jvp(prim: Any, i: int, g: Any, node: Node) -> Any:
+    """The cotangent of argument ``i`` derived from the record's JVP.
+
+    The JVP is linear in the tangent, so its transpose applied to ``g`` is the gradient of
+    ``t ↦ Σ g·jvp(t)``: one reverse pass over the JVP, whose operations (matrix products,
+    solves in their right-hand side, …) have transposes of their own. So a record writes its
+    JVP once and the VJP follows, as JAX derives reverse mode from linearize + transpose.
+    """
+    level = new_level()
+    tangent = leaf(np.zeros(np.shape(node.args[i])), level)
+    tangents: list[Any] = [None] * len(node.args)
+    tangents[i] = tangent
+    out = prim.jvp(tangents, node.ans, node.args, node.params)
+    if not is_at(out, level):
+        return None  # the output does not depend on this argument
+    [ct] = backward(np.sum(out * g).node, 1.0, [tangent.node])
+    return ct

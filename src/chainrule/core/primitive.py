@@ -34,6 +34,11 @@ from chainrule.core import build, ops
 from chainrule.core.expr import Const
 from chainrule.errors import IncompleteRecord
 
+DERIVE = NotImplemented
+"""What a record's ``vjp`` returns for an argument whose cotangent reverse mode derives from
+the record's JVP (its transpose, by a reverse pass over the JVP); a record with a ``jvp`` and
+no ``vjp`` at all has every cotangent derived that way."""
+
 PartialRule = Callable[[int, tuple, Any], Any]
 """``rule(i, args, ans)``: the partial derivative of ``prim(*args)`` (= ``ans``) in ``args[i]``."""
 

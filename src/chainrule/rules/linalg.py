@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core.primitive import Primitive, RuleText, linear
+from chainrule.core.primitive import DERIVE, Primitive, RuleText, linear
 from chainrule.rules.arrays import align, unbroadcast
 
 
@@ -58,14 +58,10 @@ MATMUL = linear(
 )
 
 
-def _solve_vjp(g, ans, args, p, need):
+def _solve_transpose(g, ans, args, p, need):
+    # linear in b: the transpose is a solve with Aᵀ; A's cotangent comes from the JVP
     a, _ = args
-    gb = np.linalg.solve(_swap(a), g)
-    if not need[0]:
-        return [None, gb]
-    ga = -(np.expand_dims(gb, -1) * np.expand_dims(ans, -2) if np.ndim(ans) == np.ndim(a) - 1
-           else np.matmul(gb, _swap(ans)))
-    return [ga, gb]
+    return [DERIVE if need[0] else None, np.linalg.solve(_swap(a), g) if need[1] else None]
 
 
 def _solve_jvp(t, ans, args, p):
@@ -76,39 +72,33 @@ def _solve_jvp(t, ans, args, p):
     return np.linalg.solve(a, rhs)
 
 
+# Each record below writes its JVP once (for solve, also the transpose of the map b ↦ A⁻¹b,
+# which the others' JVPs are built from); reverse mode derives every other cotangent by
+# transposing the JVP (chainrule.autodiff.reverse.transposed_jvp).
 SOLVE = Primitive(
     "solve", 2, lambda a, b: np.linalg.solve(a, b), rule=None,
     text=RuleText("Linear solve rule", "x = A⁻¹b: dx = A⁻¹(db − dA·x)", "linalg"),
-    vjp=_solve_vjp, jvp=_solve_jvp, symbolic=False, numpy=(np.linalg.solve,),
+    vjp=_solve_transpose, jvp=_solve_jvp, symbolic=False, numpy=(np.linalg.solve,),
 )
 INV = Primitive(
     "inv", 1, lambda a: np.linalg.inv(a), rule=None,
     text=RuleText("Inverse rule", "d(A⁻¹) = −A⁻¹·dA·A⁻¹", "linalg"),
-    vjp=lambda g, ans, args, p, need: [-np.matmul(np.matmul(_swap(ans), g), _swap(ans))],
     jvp=lambda t, ans, args, p: -np.matmul(np.matmul(ans, t[0]), ans), symbolic=False,
     numpy=(np.linalg.inv,),
 )
 DET = Primitive(
     "det", 1, lambda a: np.linalg.det(a), rule=None,
     text=RuleText("Determinant rule (Jacobi)", "d det A = det A · tr(A⁻¹·dA)", "linalg"),
-    vjp=lambda g, ans, args, p, need: [np.expand_dims(np.expand_dims(g * ans, -1), -1)
-                                 * _swap(np.linalg.inv(args[0]))],
-    jvp=lambda t, ans, args, p: ans * np.trace(np.matmul(np.linalg.inv(args[0]), t[0]),
+    jvp=lambda t, ans, args, p: ans * np.trace(np.linalg.solve(args[0], t[0]),
                                                axis1=-2, axis2=-1),
     symbolic=False, numpy=(np.linalg.det,),
 )
-
 
 
 def _phi(x):
     """The lower triangle with its diagonal halved (the map dL = L·Φ(L⁻¹·dA·L⁻ᵀ) uses)."""
     n = np.shape(x)[-1]
     return x * (np.tri(n) - 0.5 * np.eye(n))
-
-
-def _right_inverse(x, low):
-    """x·L⁻¹ = (L⁻ᵀ·xᵀ)ᵀ."""
-    return _swap(np.linalg.solve(_swap(low), _swap(x)))
 
 
 def _cholesky_jvp(t, ans, args, p):
@@ -119,17 +109,11 @@ def _cholesky_jvp(t, ans, args, p):
     return np.matmul(ans, _phi(inner))
 
 
-def _cholesky_vjp(g, ans, args, p, need):
-    # The transpose of the JVP: M = L⁻ᵀ·Φ(Lᵀ·G)·L⁻¹, folded onto the lower triangle.
-    m = _right_inverse(np.linalg.solve(_swap(ans), _phi(np.matmul(_swap(ans), g))), ans)
-    return [np.tril(m) + np.tril(_swap(m), -1)]
-
-
 CHOLESKY = Primitive(
     "cholesky", 1, lambda a: np.linalg.cholesky(a), rule=None,
     text=RuleText("Cholesky rule", "A = LLᵀ: dL = L·Φ(L⁻¹·dA·L⁻ᵀ), Φ = lower triangle, "
                   "diagonal halved", "linalg"),
-    vjp=_cholesky_vjp, jvp=_cholesky_jvp, symbolic=False,
+    jvp=_cholesky_jvp, symbolic=False,
 )
 
 PRIMITIVES = (MATMUL, SOLVE, INV, DET, CHOLESKY)
