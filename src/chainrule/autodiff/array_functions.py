@@ -40,13 +40,21 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False, **_):
     return _p("sum", x, axis=_axis(axis), keepdims=keepdims)
 
 
+def _divisor(x, n):
+    """``n`` in x's float type: with NumPy 1.x's value-based casting a float32 scalar divided
+    by a Python int becomes float64; NumPy's own mean keeps float32."""
+    dtype = np.result_type(value_of(x))
+    return np.asarray(n, dtype=dtype if np.issubdtype(dtype, np.floating) else float)
+
+
 def mean(x, axis=None, dtype=None, out=None, keepdims=False, **_):
-    return sum_(x, axis=axis, keepdims=keepdims) / _count(x, _axis(axis))
+    return sum_(x, axis=axis, keepdims=keepdims) / _divisor(x, _count(x, _axis(axis)))
 
 
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):
     centred = x - mean(x, axis=axis, keepdims=True)
-    return sum_(centred * centred, axis=axis, keepdims=keepdims) / (_count(x, _axis(axis)) - ddof)
+    return (sum_(centred * centred, axis=axis, keepdims=keepdims)
+            / _divisor(x, _count(x, _axis(axis)) - ddof))
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **_):

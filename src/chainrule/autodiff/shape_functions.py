@@ -216,7 +216,9 @@ SHAPE_FUNCTIONS: dict[Any, Any] = {
     np.sinc: sinc, np.nan_to_num: nan_to_num, np.nansum: nansum, np.nanmean: nanmean,
     np.real: identity, np.copy: identity,
     np.imag: imag, np.vdot: vdot, np.ediff1d: ediff1d, np.broadcast_arrays: broadcast_arrays,
-    np.matrix_transpose: lambda x: np.swapaxes(x, -1, -2), np.convolve: convolve,
+    np.convolve: convolve,
     np.correlate: correlate, np.gradient: gradient, np.interp: interp,
 }
 """NumPy function → its composition of table primitives."""
+if hasattr(np, "matrix_transpose"):  # NumPy 2 only; the pins admit 1.26
+    SHAPE_FUNCTIONS[np.matrix_transpose] = lambda x: np.swapaxes(x, -1, -2)
