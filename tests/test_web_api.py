@@ -297,7 +297,7 @@ def test_too_large_an_answer_is_refused():
     old = app_module.MAX_RESPONSE_BYTES
     app_module.MAX_RESPONSE_BYTES = 2000
     try:
-        c = TestClient(create_app(warm_up=False), base_url=BASE)
+        c = TestClient(create_app(warm_up=False, workers=0), base_url=BASE)  # sees the patch
         r = post(c, "steps", {"expr": "sin(x)^cos(x)", "order": 2})
         assert r.status_code == 422 and "too large to send" in r.json()["error"]
     finally:
@@ -307,7 +307,23 @@ def test_too_large_an_answer_is_refused():
 def test_time_limit_stops_the_work():
     # A limit far below what a 10th derivative of x^x with steps takes (≥ 10 ms however fast
     # the machine, and however warm the node cache), so the outcome never depends on speed.
-    app = create_app(time_limit=0.002, warm_up=False)
+    app = create_app(time_limit=0.002, warm_up=False, workers=1)
+    c = TestClient(app, base_url=BASE)
+    pool = app.state.pool
+    pool.start()
+    [first] = pool.processes()  # the worker that will be killed
+    r = post(c, "diff", {"expr": "x^x sin(x^x) / (1 + x^4)", "order": 10, "steps": True})
+    assert r.status_code == 504 and "longer than 0.002 s" in r.json()["error"]
+    assert pool.killed == 1 and not first.is_alive()  # killed, not left computing
+    pool.time_limit = 10.0  # the same server goes on serving, with a fresh worker
+    assert post(c, "diff", {"expr": "x^2"}).json()["derivative"] == "2x"
+    [fresh] = pool.processes()
+    assert fresh is not first and fresh.is_alive()
+    pool.close()
+
+
+def test_in_process_time_limit_stops_the_thread():
+    app = create_app(time_limit=0.002, warm_up=False, workers=0)
     c = TestClient(app, base_url=BASE)
     r = post(c, "diff", {"expr": "x^x sin(x^x) / (1 + x^4)", "order": 10, "steps": True})
     assert r.status_code == 504 and "longer than 0.002 s" in r.json()["error"]
@@ -316,9 +332,7 @@ def test_time_limit_stops_the_work():
             t.name == "chainrule-web-job" for t in threading.enumerate()):
         time.sleep(0.05)
     assert not any(t.name == "chainrule-web-job" for t in threading.enumerate())
-    assert app.state.runner.stopped == 1
-    app.state.runner.time_limit = 10.0  # the same server goes on serving
-    assert post(c, "diff", {"expr": "x^2"}).json()["derivative"] == "2x"
+    assert app.state.pool.runner.stopped == 1
 
 
 def test_runner_busy_and_errors():
@@ -432,7 +446,8 @@ def test_a_bug_is_a_500_with_one_line_and_no_traceback(monkeypatch):
         raise KeyError("a bug")
 
     monkeypatch.setitem(api.HANDLERS, "parse", broken)
-    c = TestClient(create_app(warm_up=False), base_url=BASE, raise_server_exceptions=False)
+    c = TestClient(create_app(warm_up=False, workers=0), base_url=BASE,
+                   raise_server_exceptions=False)
     r = post(c, "parse", {"expr": "x"})
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (KeyError); please report it"}

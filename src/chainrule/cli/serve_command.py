@@ -25,6 +25,9 @@ def register(app: typer.Typer) -> None:
         = False,
         host: Annotated[str, typer.Option("--host", help="Interface to bind; the default is "
                                                          "this machine only.")] = "127.0.0.1",
+        workers: Annotated[int | None, typer.Option(
+            "--workers", min=1, max=256,
+            help="Engine worker processes (default: the CPU count).")] = None,
     ) -> None:
         """Serve the web explorer: live parsing, steps, plots, checks and graphs."""
         from chainrule.cli.main import _run  # here, not above: main imports this module
@@ -33,7 +36,7 @@ def register(app: typer.Typer) -> None:
         def action() -> str:
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a normal way to stop
                 serve(host, port, open_browser,
-                      announce=lambda line: typer.echo(line, err=True))
+                      announce=lambda line: typer.echo(line, err=True), workers=workers)
             return "chainrule explorer stopped"
 
         _run(action)
