@@ -55,6 +55,10 @@ SECURITY_HEADERS = [
 ]
 
 
+EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points"}
+"""The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
+page ``static/explore.html``; its whole state is in the query string."""
+
 QUICK = frozenset({"parse"})
 """Endpoints answered by the quick lane, a worker of their own, so slow work never delays them."""
 
@@ -82,6 +86,15 @@ def create_app(time_limit: float = TIME_LIMIT_S, workers: int | None = None,
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
 
+    async def explore(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in EXPLORERS:
+            return _json(404, {"error": f"no explorer {name!r}; there are "
+                                        f"{', '.join(EXPLORERS)}"})
+        page = (STATIC / "explore.html").read_text(encoding="utf-8")
+        page = page.replace("{name}", name).replace("{title}", f"{name}: {EXPLORERS[name]}")
+        return Response(page, media_type="text/html", headers={"cache-control": "no-cache"})
+
     async def api_index(request: Request) -> Response:
         return JSONResponse({
             "endpoints": {f"/api/{n}": (HANDLERS[n].__doc__ or "").split("\n")[0]
@@ -100,6 +113,7 @@ def create_app(time_limit: float = TIME_LIMIT_S, workers: int | None = None,
                                     f"list"})
 
     routes = [Route("/", index, methods=["GET"]),
+              Route("/explore/{name}", explore, methods=["GET"]),
               Route("/api", api_index, methods=["GET"]),
               Route("/api/limits", lambda r: JSONResponse({**LIMITS, "time_limit_s": time_limit}),
                     methods=["GET"])]

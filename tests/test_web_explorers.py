@@ -1,0 +1,129 @@
+"""The explorer pages (``/explore/<name>``) in headless Chromium: each loads its state from the
+URL, answers one interaction, and shows the number chainrule's Python API gives; the pages
+work at 390 px wide and fetch nothing from anywhere but the local server."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import chainrule as cr
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (apt-get install -y chromium; .ci/run does)")
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def server():
+    import uvicorn
+
+    from chainrule.web import create_app
+    from chainrule.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(workers=1), log_level="warning",
+                                        access_log=False))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, server, path, width=1280, height=900):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.errors, pg.foreign = [], []
+    pg.on("pageerror", lambda err: pg.errors.append(str(err)))
+    pg.on("request", lambda req: None if req.url.startswith((server, "data:"))
+          else pg.foreign.append(req.url))
+    pg.goto(server + path)
+    return pg
+
+
+def finish(pg, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert pg.errors == [], pg.errors
+    assert pg.foreign == [], f"the page fetched from elsewhere: {pg.foreign}"  # offline
+    pg.context.close()
+
+
+def slope_on_page(pg) -> float:
+    return float(pg.locator("#slope").get_attribute("data-value"))
+
+
+def test_derivative_explorer_state_interaction_and_value(browser, server):
+    pg = open_page(browser, server, "/explore/derivative?f=x%5E3%20-%203x&x=0.5&from=-3&to=3")
+    expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))
+    assert pg.locator("#f").input_value() == "x^3 - 3x"  # the URL's state
+    f = cr.parse("x^3 - 3x")
+    assert slope_on_page(pg) == pytest.approx(float(cr.diff(f, "x").evaluate(x=0.5)))
+    # the critical points (±1) are listed and marked; f′ there reads 0 in green
+    expect(pg.locator("#critical li")).to_have_count(2)
+    pg.locator("#x").fill("2")  # keyboard interaction: move the probe
+    pg.locator("#x").press("Enter")
+    expect(pg.locator("#readout")).to_contain_text("x = 2")
+    assert slope_on_page(pg) == pytest.approx(float(cr.diff(f, "x").evaluate(x=2.0)))
+    assert "x=2" in pg.url  # the state follows, so a reload restores it
+    pg.reload()
+    expect(pg.locator("#readout")).to_contain_text("x = 2")
+    pg.locator("#critical button").first.click()
+    expect(pg.locator("#slope")).to_have_class("zero")
+    finish(pg, "explore-derivative")
+
+
+def test_derivative_explorer_kink_is_not_a_slope(browser, server):
+    pg = open_page(browser, server, "/explore/derivative?f=abs(x)&x=0")
+    expect(pg.locator("#slope")).to_have_text("f′(x): not differentiable here")
+    assert pg.locator("#slope").get_attribute("data-value") is None  # no number, no tangent
+    finish(pg, "explore-derivative-kink")
+
+
+def test_explorer_on_a_phone(browser, server):
+    pg = open_page(browser, server, "/explore/derivative?f=sin(x)&x=1", width=390, height=844)
+    expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))
+    assert slope_on_page(pg) == pytest.approx(0.5403023058681398)  # cos 1
+    overflow = pg.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390, f"the page is {overflow} px wide at 390 px"
+    finish(pg, "explore-derivative-phone")
+
+
+def test_home_links_the_explorers_and_unknown_is_404(browser, server):
+    pg = open_page(browser, server, "/")
+    link = pg.locator("#explorers a", has_text="derivative")
+    link.click()
+    expect(pg.locator("#slope")).to_be_visible()
+    finish(pg, "explore-from-home")
+    import httpx
+    r = httpx.get(server + "/explore/nope")
+    assert r.status_code == 404 and "derivative" in r.json()["error"]
