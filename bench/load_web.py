@@ -11,8 +11,8 @@ too: on a small machine the Python HTTP client's own work is a large part of the
 ``--parse-under-load`` measures instead the latency of ``POST /api/parse`` (p50, p99) while
 four expensive requests occupy the engine's workers.
 
-Run: ``python bench/load_web.py [--requests 200] [--json] [--parse-under-load]`` (``--json`` also writes
-``bench/results/load_web.json``).
+Run: ``python bench/load_web.py [--requests 200] [--json] [--parse-under-load]``
+(``--json`` also writes ``bench/results/load_web.json``).
 """
 
 from __future__ import annotations
