@@ -456,3 +456,21 @@ def test_a_bug_is_a_500_with_one_line_and_no_traceback(monkeypatch):
 def test_warm_up_runs_as_a_job():
     with TestClient(create_app(), base_url=BASE) as c:  # the lifespan starts the warm-up
         assert post(c, "diff", {"expr": "x^x"}).status_code == 200
+
+
+def test_quotients_approach_the_derivative(client):
+    r = post(client, "quotients", {"expr": "e^x sin(x)", "at": 0.7, "h": 0.25})
+    assert r.status_code == 200
+    data = r.json()
+    fx = math.exp(0.7) * math.sin(0.7)  # independent oracle: the math module
+    exact = math.exp(0.7) * (math.sin(0.7) + math.cos(0.7))
+    assert data["quotient"] == pytest.approx((math.exp(0.95) * math.sin(0.95) - fx) / 0.25)
+    assert data["slope"] == pytest.approx(exact)
+    assert [row["h"] for row in data["table"]] == [10.0 ** -k for k in range(9)]
+    errors = [row["error"] for row in data["table"]]
+    assert errors[0] > errors[3] > errors[5]  # truncation error shrinks with h
+    for body, message in (({"expr": "x^2", "at": 1, "h": 0}, "h must not be 0"),
+                          ({"expr": "ln(x)", "at": -1}, "not defined"),
+                          ({"expr": "x^2"}, "at")):
+        r = post(client, "quotients", body)
+        assert r.status_code == 422 and message in r.json()["error"], r.text

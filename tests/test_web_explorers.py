@@ -109,6 +109,31 @@ def test_derivative_explorer_kink_is_not_a_slope(browser, server):
     finish(pg, "explore-derivative-kink")
 
 
+def test_limits_explorer_secant_approaches_the_tangent(browser, server):
+    pg = open_page(browser, server, "/explore/limits?f=sin(x)&x=1&h=0.5")
+    expect(pg.locator("#quotient")).to_have_attribute("data-value", re.compile(r"\d"))
+    f = cr.parse("sin(x)")
+    at = float(f.evaluate(x=1.0))
+    exact = (float(f.evaluate(x=1.5)) - at) / 0.5  # the secant slope, computed here
+    assert float(pg.locator("#quotient").get_attribute("data-value")) == pytest.approx(exact)
+    expect(pg.locator("#table tr")).to_have_count(10)  # a header and h = 1 … 10⁻⁸
+    slider = pg.locator("#h")
+    slider.focus()
+    for _ in range(30):  # keyboard: h toward 0, a tenth of a decade a press
+        slider.press("ArrowLeft")
+    h_text = pg.evaluate("String(Number((10 ** Number(document.getElementById('h').value))"
+                         ".toPrecision(3)))")
+    h = float(h_text)
+    assert h < 0.002
+    expect(pg.locator("#quotient")).to_have_attribute("data-h", h_text)
+    assert f"h={h_text}" in pg.url
+    exact = (float(f.evaluate(x=1.0 + h)) - at) / h
+    value = float(pg.locator("#quotient").get_attribute("data-value"))
+    assert value == pytest.approx(exact, rel=1e-9)
+    assert value == pytest.approx(float(cr.diff(f, "x").evaluate(x=1.0)), abs=1e-3)  # → f′(1)
+    finish(pg, "explore-limits")
+
+
 def test_explorer_on_a_phone(browser, server):
     pg = open_page(browser, server, "/explore/derivative?f=sin(x)&x=1", width=390, height=844)
     expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))

@@ -182,9 +182,20 @@ def computation_graph(data: Any) -> dict[str, Any]:
     return out
 
 
+def difference_quotients(data: Any) -> dict[str, Any]:
+    """``POST /api/quotients``: secant slopes of f at x for h and for h = 1 … 10⁻⁸, and f′(x)."""
+    fields = Fields(data, ("expr", "wrt", "at", "h"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    x = fields.number("at", None)
+    h = fields.number("h", 0.5)
+    return evaluation.quotients(expr, wrt, x, h)
+
+
 HANDLERS = {
     "parse": parse_expression, "diff": differentiate, "steps": derivation, "plot": plot_data,
     "check": check_three_ways, "answer": check_learner_answer, "graph": computation_graph,
+    "quotients": difference_quotients,
 }
 
 

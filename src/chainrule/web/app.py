@@ -55,7 +55,8 @@ SECURITY_HEADERS = [
 ]
 
 
-EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points"}
+EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
+             "limits": "secant → tangent as h → 0"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 

@@ -151,3 +151,34 @@ def graph(expr: Expr, point: dict[str, float]) -> dict[str, Any]:
               "flow": finite(e.flow)} for e in g.edges]
     return {"nodes": nodes, "edges": edges, "output": g.out_name, "text": g.text(),
             "gradient": {n: finite(g[n].adjoint) for n in names}}
+
+
+QUOTIENT_STEPS = tuple(10.0 ** -k for k in range(9))
+"""The h of the difference-quotient table: 1, 0.1, …, 10⁻⁸."""
+
+
+def quotients(expr: Expr, wrt: str, x: float, h: float) -> dict[str, Any]:
+    """Secant slopes ``(f(x+h) − f(x))/h`` at ``x`` for ``h`` and for each of
+    :data:`QUOTIENT_STEPS`, beside the exact f′(x): the limit the secants approach.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> q = quotients(parse("x^2"), "x", 1.0, 0.5)
+    >>> q["slope"], q["quotient"], round(q["table"][2]["quotient"], 6)
+    (2.0, 2.5, 2.01)
+    """
+    if h == 0:
+        raise ChainruleError("h must not be 0: the difference quotient divides by h")
+    f = scalar(compile_expr(expr, [wrt]))
+    fx = f(x)
+    if math.isnan(fx):
+        raise ChainruleError(f"the function is not defined at {wrt} = {x:g}")
+    slope = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+
+    def row(step: float) -> dict[str, Any]:
+        q = finite((f(x + step) - fx) / step)
+        error = None if q is None or slope is None else abs(q - slope)
+        return {"h": step, "quotient": q, "error": error}
+
+    return {"x": x, "h": h, "f": finite(fx), "f_h": finite(f(x + h)), "slope": slope,
+            "derivative": str(diff(expr, wrt)), "quotient": row(h)["quotient"],
+            "table": [row(step) for step in QUOTIENT_STEPS]}

@@ -14,7 +14,7 @@ readout.setAttribute("aria-live", "polite");
 const plots = element(main, "div");
 const critical = element(main, "ul", { id: "critical" });
 
-let fBoard = null, probe = null, tangent = null;
+let fBoard = null, probe = null, tangent = null, latest = 0;
 
 async function redraw() {
   writeState(state);
@@ -42,8 +42,10 @@ async function redraw() {
 async function moveProbe(x) {
   state.x = x;
   writeState(state);
+  const mine = ++latest;  // answers can arrive out of order: draw only the newest
   try {
     const c = await api("check", { expr: state.f, at: x });
+    if (mine !== latest) return;
     const slope = c.symbolic;
     const kink = slope === null || (c.numeric.status || "").startsWith("not differentiable");
     readout.replaceChildren();
