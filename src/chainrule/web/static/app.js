@@ -163,6 +163,7 @@
 
   function refreshAll() {
     if (!state.valid) return;
+    $("answer-result").textContent = "";  // a verdict on the previous function would be stale
     refreshSteps();
     refreshPlot();
   }
