@@ -474,3 +474,21 @@ def test_quotients_approach_the_derivative(client):
                           ({"expr": "x^2"}, "at")):
         r = post(client, "quotients", body)
         assert r.status_code == 422 and message in r.json()["error"], r.text
+
+
+def test_taylor_polynomials_against_sympy(client):
+    sympy = pytest.importorskip("sympy")
+    r = post(client, "taylor", {"expr": "ln(1 + x)", "about": 0.5, "order": 4, "points": 5})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert len(data["polynomials"]) == len(data["p"]) == 5
+    x = sympy.Symbol("x")
+    series = sympy.series(sympy.log(1 + x), x, sympy.Rational(1, 2), 5).removeO()
+    for i, xi in enumerate(data["x"]):
+        assert data["p"][4][i] == pytest.approx(float(series.subs(x, xi)), rel=1e-9, abs=1e-12)
+    assert data["f"][-1] == pytest.approx(math.log(1 + data["x"][-1]))
+    for body, message in (({"expr": "x", "order": 9}, "order"),
+                          ({"expr": "ln(x)", "about": 0}, "not defined"),
+                          ({"expr": "x", "from": 2, "to": 1}, "'from' must be less")):
+        r = post(client, "taylor", body)
+        assert r.status_code == 422 and message in r.json()["error"], r.text

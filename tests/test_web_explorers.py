@@ -134,6 +134,25 @@ def test_limits_explorer_secant_approaches_the_tangent(browser, server):
     finish(pg, "explore-limits")
 
 
+def test_taylor_explorer_order_slider(browser, server):
+    import mpmath
+
+    pg = open_page(browser, server, "/explore/taylor?f=e%5Ex&a=0.5&n=2")
+    expect(pg.locator("#poly")).to_contain_text("P2(x) =")
+    slider = pg.locator("#n")
+    slider.focus()
+    slider.press("ArrowRight")  # keyboard: order 3
+    expect(pg.locator("#poly")).to_contain_text("P3(x) =")
+    assert "n=3" in pg.url
+    row = pg.locator("#table tr[data-x='1.5']")  # a + 1
+    expect(row).to_have_count(1)
+    shown = float(row.get_attribute("data-p"))
+    # independent oracle: the Taylor series of e^x about 1/2, by mpmath
+    coefficients = mpmath.taylor(mpmath.exp, 0.5, 3)
+    assert shown == pytest.approx(float(mpmath.polyval(coefficients[::-1], 1.0)), rel=1e-12)
+    finish(pg, "explore-taylor")
+
+
 def test_explorer_on_a_phone(browser, server):
     pg = open_page(browser, server, "/explore/derivative?f=sin(x)&x=1", width=390, height=844)
     expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))

@@ -192,10 +192,30 @@ def difference_quotients(data: Any) -> dict[str, Any]:
     return evaluation.quotients(expr, wrt, x, h)
 
 
+MAX_TAYLOR_ORDER = 8
+"""Highest order the taylor explorer's slider reaches."""
+
+
+def taylor_polynomials(data: Any) -> dict[str, Any]:
+    """``POST /api/taylor``: f and its Taylor polynomials of order 0 … n, sampled, with errors."""
+    fields = Fields(data, ("expr", "wrt", "about", "order", "from", "to", "points"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    about = fields.number("about", 0.0)
+    order = fields.integer("order", 4, 0, MAX_TAYLOR_ORDER)
+    lo = fields.number("from", about - 3)
+    hi = fields.number("to", about + 3)
+    points = fields.integer("points", 201, 2, 401)
+    if not lo < hi:
+        raise ApiError(422, f"'from' must be less than 'to' (got {lo:g} and {hi:g})",
+                       field="from")
+    return evaluation.taylor_view(expr, wrt, about, order, lo, hi, points)
+
+
 HANDLERS = {
     "parse": parse_expression, "diff": differentiate, "steps": derivation, "plot": plot_data,
     "check": check_three_ways, "answer": check_learner_answer, "graph": computation_graph,
-    "quotients": difference_quotients,
+    "quotients": difference_quotients, "taylor": taylor_polynomials,
 }
 
 

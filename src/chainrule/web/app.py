@@ -56,7 +56,8 @@ SECURITY_HEADERS = [
 
 
 EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
-             "limits": "secant → tangent as h → 0"}
+             "limits": "secant → tangent as h → 0",
+             "taylor": "Taylor polynomials of order 0 … 8 and their error"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 

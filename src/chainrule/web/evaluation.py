@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from chainrule.calculus.taylor import taylor
 from chainrule.core.build import const
 from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Const, Expr, Symbol
@@ -182,3 +183,28 @@ def quotients(expr: Expr, wrt: str, x: float, h: float) -> dict[str, Any]:
     return {"x": x, "h": h, "f": finite(fx), "f_h": finite(f(x + h)), "slope": slope,
             "derivative": str(diff(expr, wrt)), "quotient": row(h)["quotient"],
             "table": [row(step) for step in QUOTIENT_STEPS]}
+
+
+def taylor_view(expr: Expr, wrt: str, about: float, order: int, lo: float, hi: float,
+                points: int) -> dict[str, Any]:
+    """f and its Taylor polynomials P_0 … P_order about ``about``, sampled on [lo, hi], with an
+    error table of P_order at a few points near the centre.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> t = taylor_view(parse("e^x"), "x", 0.0, 2, -1.0, 1.0, 3)
+    >>> t["polynomials"], t["p"][2]
+    (['1', 'x + 1', 'x^2/2 + x + 1'], [0.5, 1.0, 2.5])
+    """
+    grid = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+    f = scalar(compile_expr(expr, [wrt]))
+    polys = [taylor(expr, about=about, order=k, wrt=wrt) for k in range(order + 1)]
+    p = [scalar(compile_expr(poly, [wrt])) for poly in polys]
+    near = [about + d for d in (-1.0, -0.5, -0.1, 0.1, 0.5, 1.0)]
+    table = []
+    for x in near:
+        fx, px = finite(f(x)), finite(p[-1](x))
+        table.append({"x": x, "f": fx, "p": px,
+                      "error": None if fx is None or px is None else abs(fx - px)})
+    return {"about": about, "order": order, "polynomials": [str(q) for q in polys],
+            "x": grid, "f": [finite(f(x)) for x in grid],
+            "p": [[finite(q(x)) for x in grid] for q in p], "table": table}
