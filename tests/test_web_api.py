@@ -492,3 +492,17 @@ def test_taylor_polynomials_against_sympy(client):
                           ({"expr": "x", "from": 2, "to": 1}, "'from' must be less")):
         r = post(client, "taylor", body)
         assert r.status_code == 422 and message in r.json()["error"], r.text
+
+
+def test_step_errors_trade_off(client):
+    r = post(client, "step_errors", {"expr": "sin(x)", "at": 0.3})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["slope"] == pytest.approx(math.cos(0.3))  # independent oracle
+    first = data["rows"][0]  # h = 0.1: truncation error, computed here
+    h = first["h"]
+    assert first["central"] == pytest.approx(
+        abs((math.sin(0.3 + h) - math.sin(0.3 - h)) / (2 * h) - math.cos(0.3)), rel=1e-6)
+    assert data["best"]["central"]["error"] < data["best"]["forward"]["error"]
+    r = post(client, "step_errors", {"expr": "ln(x)", "at": -1})
+    assert r.status_code == 422 and "no derivative" in r.json()["error"]

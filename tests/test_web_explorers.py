@@ -153,6 +153,24 @@ def test_taylor_explorer_order_slider(browser, server):
     finish(pg, "explore-taylor")
 
 
+def test_numerical_explorer_best_step_sizes(browser, server):
+    pg = open_page(browser, server, "/explore/numerical?f=e%5Ex&x=1")
+    expect(pg.locator("#best-central")).to_have_attribute("data-h", re.compile(r"\d"))
+    pg.locator("#x").fill("2")  # keyboard: another point
+    pg.locator("#x").press("Enter")
+    expect(pg.locator("#best-central")).to_have_attribute("data-slope", re.compile(r"^7\.389"))
+    assert "x=2" in pg.url
+    slope = float(pg.locator("#best-central").get_attribute("data-slope"))
+    assert slope == pytest.approx(float(cr.diff(cr.parse("e^x"), "x").evaluate(x=2.0)))
+    central = float(pg.locator("#best-central").get_attribute("data-h"))
+    forward = float(pg.locator("#best-forward").get_attribute("data-h"))
+    # theory: the best h is about eps^(1/3) ≈ 6e-6 for central and eps^(1/2) ≈ 1.5e-8 for
+    # forward differences (within a couple of decades: the constants depend on f)
+    assert 1e-8 < central < 1e-3 and 1e-11 < forward < 1e-5 and forward < central
+    assert float(pg.locator("#best-central").get_attribute("data-error")) < 1e-8
+    finish(pg, "explore-numerical")
+
+
 def test_explorer_on_a_phone(browser, server):
     pg = open_page(browser, server, "/explore/derivative?f=sin(x)&x=1", width=390, height=844)
     expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))

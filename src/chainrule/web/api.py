@@ -192,6 +192,14 @@ def difference_quotients(data: Any) -> dict[str, Any]:
     return evaluation.quotients(expr, wrt, x, h)
 
 
+def step_size(data: Any) -> dict[str, Any]:
+    """``POST /api/step_errors``: forward and central difference errors against h at x."""
+    fields = Fields(data, ("expr", "wrt", "at"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    return evaluation.step_errors(expr, wrt, fields.number("at", None))
+
+
 MAX_TAYLOR_ORDER = 8
 """Highest order the taylor explorer's slider reaches."""
 
@@ -216,6 +224,7 @@ HANDLERS = {
     "parse": parse_expression, "diff": differentiate, "steps": derivation, "plot": plot_data,
     "check": check_three_ways, "answer": check_learner_answer, "graph": computation_graph,
     "quotients": difference_quotients, "taylor": taylor_polynomials,
+    "step_errors": step_size,
 }
 
 

@@ -208,3 +208,38 @@ def taylor_view(expr: Expr, wrt: str, about: float, order: int, lo: float, hi: f
     return {"about": about, "order": order, "polynomials": [str(q) for q in polys],
             "x": grid, "f": [finite(f(x)) for x in grid],
             "p": [[finite(q(x)) for x in grid] for q in p], "table": table}
+
+
+STEP_EXPONENTS = tuple(-k / 4 for k in range(4, 61))
+"""log10 h of the step-size sweep: 10⁻¹ … 10⁻¹⁵ in quarter decades."""
+
+
+def step_errors(expr: Expr, wrt: str, x: float) -> dict[str, Any]:
+    """Errors of the forward ``(f(x+h) − f(x))/h`` and central ``(f(x+h) − f(x−h))/2h``
+    differences against the exact f′(x), for h from 10⁻¹ to 10⁻¹⁵: truncation error falls
+    with h, round-off error grows as h shrinks; each method's best h is where they balance.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> s = step_errors(parse("e^x"), "x", 1.0)
+    >>> -9 < math.log10(s["best"]["forward"]["h"]) < -7, -7 < math.log10(s["best"]["central"]["h"]) < -4
+    (True, True)
+    """
+    f = scalar(compile_expr(expr, [wrt]))
+    exact = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+    if exact is None or math.isnan(f(x)):
+        raise ChainruleError(f"f has no derivative at {wrt} = {x:g} to compare with")
+    rows = []
+    for e in STEP_EXPONENTS:
+        h = 10.0 ** e
+        forward = (f(x + h) - f(x)) / h
+        central = (f(x + h) - f(x - h)) / (2 * h)
+        rows.append({"h": h, "forward": finite(abs(forward - exact)),
+                     "central": finite(abs(central - exact))})
+
+    def best(method: str) -> dict[str, Any]:
+        usable = [r for r in rows if r[method] is not None]
+        row = min(usable, key=lambda r: r[method]) if usable else {"h": None, method: None}
+        return {"h": row["h"], "error": row[method]}
+
+    return {"x": x, "slope": exact, "derivative": str(diff(expr, wrt)), "rows": rows,
+            "best": {"forward": best("forward"), "central": best("central")}}
