@@ -171,6 +171,25 @@ def test_numerical_explorer_best_step_sizes(browser, server):
     finish(pg, "explore-numerical")
 
 
+def test_logdiff_explorer_finds_the_minimum_of_x_to_the_x(browser, server):
+    pg = open_page(browser, server, "/explore/logdiff?f=x%5Ex&x=1&from=0.05&to=4")
+    expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))
+    expect(pg.locator("#extrema")).to_contain_text("min at x = 0.367879")  # 1/e
+    slider = pg.locator("#x")
+    slider.focus()
+    pg.evaluate("s => { s.value = '0.368'; s.dispatchEvent(new Event('input')); }",
+                slider.element_handle())
+    expect(pg.locator("#slope")).to_have_class("zero")  # green at the minimum
+    x = float(pg.locator("#slope").get_attribute("data-x"))
+    shown = float(pg.locator("#slope").get_attribute("data-value"))
+    exact = float(cr.diff(cr.parse("x^x"), "x").evaluate(x=x))
+    assert shown == pytest.approx(exact, abs=1e-12) and abs(shown) < 5e-3
+    assert "x=0.368" in pg.url
+    pg.select_option("#pick", "x^(1/x)")  # keyboard-usable picker: the maximum at e
+    expect(pg.locator("#extrema")).to_contain_text("max at x = 2.71828")
+    finish(pg, "explore-logdiff")
+
+
 def test_explorer_on_a_phone(browser, server):
     pg = open_page(browser, server, "/explore/derivative?f=sin(x)&x=1", width=390, height=844)
     expect(pg.locator("#slope")).to_have_attribute("data-value", re.compile(r"\d"))

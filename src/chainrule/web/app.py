@@ -58,7 +58,8 @@ SECURITY_HEADERS = [
 EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
              "limits": "secant → tangent as h → 0",
              "taylor": "Taylor polynomials of order 0 … 8 and their error",
-             "numerical": "the step-size trade-off of finite differences"}
+             "numerical": "the step-size trade-off of finite differences",
+             "logdiff": "logarithmic differentiation: f, ln f and f′"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 
