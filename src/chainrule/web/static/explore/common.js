@@ -70,8 +70,12 @@ export function board(parent, id, xs, ys, label) {
   let lo = Math.min(...finite, 0), hi = Math.max(...finite, 0);
   if (!(hi > lo)) { lo -= 1; hi += 1; }
   const pad = 0.08 * (hi - lo);
+  // keep x = 0 in view (a sliver beyond it) so the y axis and its labels show
+  let left = xs[0], right = xs[xs.length - 1];
+  if (left > 0) left = -0.03 * right;
+  if (right < 0) right = -0.03 * left;
   const b = JXG.JSXGraph.initBoard(id, {
-    boundingbox: [xs[0], hi + pad, xs[xs.length - 1], lo - pad], axis: true,
+    boundingbox: [left, hi + pad, right, lo - pad], axis: true,
     keepaspectratio: false, showCopyright: false, showNavigation: true,
     pan: { enabled: true, needShift: false }, zoom: { wheel: true, needShift: false },
   });
