@@ -506,3 +506,18 @@ def test_step_errors_trade_off(client):
     assert data["best"]["central"]["error"] < data["best"]["forward"]["error"]
     r = post(client, "step_errors", {"expr": "ln(x)", "at": -1})
     assert r.status_code == 422 and "no derivative" in r.json()["error"]
+
+
+def test_a_run_together_name_is_said_so(client):
+    res = ok(client, "parse", {"expr": "xsinx"})
+    assert res["variables"] == ["xsinx"]
+    assert "read as one variable" in res["note"] and "x sin x" in res["note"]
+    assert ok(client, "parse", {"expr": "x sin x"})["interpreted"] == "x*sin(x)"
+    assert "note" not in ok(client, "parse", {"expr": "x sin x"})
+
+
+def test_several_variables_use_the_partial_sign(client):
+    several = ok(client, "steps", {"expr": "x^2 y", "wrt": "x"})["mathml"]
+    one = ok(client, "steps", {"expr": "x^2"})["mathml"]
+    assert "<mi>∂</mi>" in several and "<mi>d</mi>" not in several
+    assert "<mi>d</mi>" in one and "∂" not in one

@@ -68,8 +68,30 @@ def parse_expression(data: Any) -> dict[str, Any]:
     """``POST /api/parse``: how the input was understood, for the live preview."""
     fields = Fields(data, ("expr",))
     expr, interpreted = interpret(fields.expr())
-    return {"input": data["expr"], "interpreted": interpreted, "latex": expr.latex(),
-            "mathml": _mathml(expr), "variables": _variables(expr)}
+    names = _variables(expr)
+    out = {"input": data["expr"], "interpreted": interpreted, "latex": expr.latex(),
+           "mathml": _mathml(expr), "variables": names}
+    note = _run_together(names)
+    if note:
+        out["note"] = note
+    return out
+
+
+FUNCTION_NAMES = ("sin", "cos", "tan", "exp", "ln", "log", "sqrt", "sinh", "cosh", "tanh")
+"""Names that, run into a longer variable name (``xsinx``), suggest a missing space."""
+
+
+def _run_together(names: list[str]) -> str | None:
+    """A note when a variable name holds a function name, e.g. ``xsinx``: it is read as one
+    variable; ``x sin x`` would be x·sin(x)."""
+    for name in names:
+        for fn in FUNCTION_NAMES:
+            at = name.find(fn)
+            if at >= 0 and len(name) > len(fn):
+                split = f"{name[:at]} {fn} {name[at + len(fn):]}".strip()
+                return (f"{name!r} is read as one variable named {name}; for a product with "
+                        f"{fn}, write spaces or '*': {split}")
+    return None
 
 
 def differentiate(data: Any) -> dict[str, Any]:
@@ -101,7 +123,8 @@ def derivation(data: Any) -> dict[str, Any]:
     d = steps(expr, wrt, order, method)
     equation = None
     try:
-        lhs = mathml.derivative_operator(wrt, order) + mathml.parens(
+        partial = len(expr.free_symbols()) > 1  # ∂/∂x: the others are held fixed
+        lhs = mathml.derivative_operator(wrt, order, partial) + mathml.parens(
             mathml.fragment(expr, MAX_MATHML_CHARS), "[", "]")
         rhs = mathml.fragment(d.result, MAX_MATHML_CHARS)
         equation = mathml.math_element(f"{lhs}<mo>=</mo>{rhs}", display=True)
