@@ -8,8 +8,11 @@ server's RSS before and after (and its peak). Nothing leaves the machine: the cl
 127.0.0.1 only. The CPU time the server and this client spent during the burst is reported
 too: on a small machine the Python HTTP client's own work is a large part of the latency.
 
-Run: ``python bench/load_web.py [--requests 200] [--json]`` (``--json`` also writes
-``bench/results/load_web.json``).
+``--parse-under-load`` measures instead the latency of ``POST /api/parse`` (p50, p99) while
+four expensive requests occupy the engine's workers.
+
+Run: ``python bench/load_web.py [--requests 200] [--json] [--parse-under-load]``
+(``--json`` also writes ``bench/results/load_web.json``).
 """
 
 from __future__ import annotations
@@ -165,6 +168,48 @@ def run(n: int = 200, timeout: float = 120.0) -> dict:
     }
 
 
+SLOW_BODY = {"expr": "x^x sin(x^x) / (1 + x^4)", "order": 10, "steps": True}
+"""An expensive request: tens of seconds of symbolic work (stopped at the time limit)."""
+
+
+def parse_under_load(n_parse: int = 100, n_slow: int = 4, timeout: float = 120.0) -> dict:
+    """p50/p99 of ``n_parse`` sequential ``POST /api/parse`` while ``n_slow`` expensive
+    ``POST /api/diff`` run (the server's default pool: one worker per CPU)."""
+    proc, url = start_server()
+
+    async def scenario() -> tuple[list[float], list[int]]:
+        import httpx
+        async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
+            for _ in range(5):  # warm-up
+                (await client.post("/api/parse", json={"expr": "x"})).raise_for_status()
+            slow = [asyncio.ensure_future(client.post("/api/diff", json=SLOW_BODY))
+                    for _ in range(n_slow)]
+            await asyncio.sleep(1.0)  # the slow ones are computing
+            times = []
+            for i in range(n_parse):
+                start = time.perf_counter()
+                r = await client.post("/api/parse", json={"expr": f"x^{i} sin x + e^x"})
+                r.raise_for_status()
+                times.append(time.perf_counter() - start)
+            still = sum(not s.done() for s in slow)
+            statuses = [r.status_code for r in await asyncio.gather(*slow)]
+            return times, [still, *statuses]
+
+    try:
+        times, (still_running, *statuses) = asyncio.run(scenario())
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    ms = [1000 * t for t in times]
+    return {"url": url, "parse_requests": n_parse, "slow_requests": n_slow,
+            "slow_still_running_after_parses": still_running, "slow_statuses": statuses,
+            "parse_p50_ms": round(percentile(ms, 0.50), 1),
+            "parse_p99_ms": round(percentile(ms, 0.99), 1), "parse_max_ms": round(max(ms), 1)}
+
+
 def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
@@ -173,9 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="concurrent requests")
     parser.add_argument("--json", action="store_true", help="write bench/results/load_web.json")
+    parser.add_argument("--parse-under-load", action="store_true",
+                        help="p50/p99 of /api/parse while 4 expensive requests run")
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 2000:
         parser.error("--requests must be between 1 and 2000 (the test is bounded)")
+    if args.parse_under_load:
+        report = parse_under_load()
+        for key, value in report.items():
+            print(f"{key:>32}: {value}")
+        return 0
     report = run(args.requests)
     for key, value in report.items():
         print(f"{key:>18}: {value}")

@@ -73,7 +73,7 @@ def test_api_index_and_limits(client):
     index = client.get("/api").json()
     assert set(index["endpoints"]) == {f"/api/{n}" for n in
                                        ("parse", "diff", "steps", "plot", "check", "answer",
-                                        "graph")}
+                                        "graph", "quotients", "taylor", "step_errors")}
     limits = client.get("/api/limits").json()
     assert limits["max_order"] == LIMITS["max_order"] and limits["time_limit_s"] > 0
 
@@ -297,7 +297,7 @@ def test_too_large_an_answer_is_refused():
     old = app_module.MAX_RESPONSE_BYTES
     app_module.MAX_RESPONSE_BYTES = 2000
     try:
-        c = TestClient(create_app(warm_up=False), base_url=BASE)
+        c = TestClient(create_app(warm_up=False, workers=0), base_url=BASE)  # sees the patch
         r = post(c, "steps", {"expr": "sin(x)^cos(x)", "order": 2})
         assert r.status_code == 422 and "too large to send" in r.json()["error"]
     finally:
@@ -307,7 +307,23 @@ def test_too_large_an_answer_is_refused():
 def test_time_limit_stops_the_work():
     # A limit far below what a 10th derivative of x^x with steps takes (≥ 10 ms however fast
     # the machine, and however warm the node cache), so the outcome never depends on speed.
-    app = create_app(time_limit=0.002, warm_up=False)
+    app = create_app(time_limit=0.002, warm_up=False, workers=1)
+    c = TestClient(app, base_url=BASE)
+    pool = app.state.pool
+    pool.start()
+    [first] = pool.processes()  # the worker that will be killed
+    r = post(c, "diff", {"expr": "x^x sin(x^x) / (1 + x^4)", "order": 10, "steps": True})
+    assert r.status_code == 504 and "longer than 0.002 s" in r.json()["error"]
+    assert pool.killed == 1 and not first.is_alive()  # killed, not left computing
+    pool.time_limit = 10.0  # the same server goes on serving, with a fresh worker
+    assert post(c, "diff", {"expr": "x^2"}).json()["derivative"] == "2x"
+    [fresh] = pool.processes()
+    assert fresh is not first and fresh.is_alive()
+    pool.close()
+
+
+def test_in_process_time_limit_stops_the_thread():
+    app = create_app(time_limit=0.002, warm_up=False, workers=0)
     c = TestClient(app, base_url=BASE)
     r = post(c, "diff", {"expr": "x^x sin(x^x) / (1 + x^4)", "order": 10, "steps": True})
     assert r.status_code == 504 and "longer than 0.002 s" in r.json()["error"]
@@ -316,9 +332,7 @@ def test_time_limit_stops_the_work():
             t.name == "chainrule-web-job" for t in threading.enumerate()):
         time.sleep(0.05)
     assert not any(t.name == "chainrule-web-job" for t in threading.enumerate())
-    assert app.state.runner.stopped == 1
-    app.state.runner.time_limit = 10.0  # the same server goes on serving
-    assert post(c, "diff", {"expr": "x^2"}).json()["derivative"] == "2x"
+    assert app.state.pool.runner.stopped == 1
 
 
 def test_runner_busy_and_errors():
@@ -432,7 +446,8 @@ def test_a_bug_is_a_500_with_one_line_and_no_traceback(monkeypatch):
         raise KeyError("a bug")
 
     monkeypatch.setitem(api.HANDLERS, "parse", broken)
-    c = TestClient(create_app(warm_up=False), base_url=BASE, raise_server_exceptions=False)
+    c = TestClient(create_app(warm_up=False, workers=0), base_url=BASE,
+                   raise_server_exceptions=False)
     r = post(c, "parse", {"expr": "x"})
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (KeyError); please report it"}
@@ -441,3 +456,68 @@ def test_a_bug_is_a_500_with_one_line_and_no_traceback(monkeypatch):
 def test_warm_up_runs_as_a_job():
     with TestClient(create_app(), base_url=BASE) as c:  # the lifespan starts the warm-up
         assert post(c, "diff", {"expr": "x^x"}).status_code == 200
+
+
+def test_quotients_approach_the_derivative(client):
+    r = post(client, "quotients", {"expr": "e^x sin(x)", "at": 0.7, "h": 0.25})
+    assert r.status_code == 200
+    data = r.json()
+    fx = math.exp(0.7) * math.sin(0.7)  # independent oracle: the math module
+    exact = math.exp(0.7) * (math.sin(0.7) + math.cos(0.7))
+    assert data["quotient"] == pytest.approx((math.exp(0.95) * math.sin(0.95) - fx) / 0.25)
+    assert data["slope"] == pytest.approx(exact)
+    assert [row["h"] for row in data["table"]] == [10.0 ** -k for k in range(9)]
+    errors = [row["error"] for row in data["table"]]
+    assert errors[0] > errors[3] > errors[5]  # truncation error shrinks with h
+    for body, message in (({"expr": "x^2", "at": 1, "h": 0}, "h must not be 0"),
+                          ({"expr": "ln(x)", "at": -1}, "not defined"),
+                          ({"expr": "x^2"}, "at")):
+        r = post(client, "quotients", body)
+        assert r.status_code == 422 and message in r.json()["error"], r.text
+
+
+def test_taylor_polynomials_against_sympy(client):
+    sympy = pytest.importorskip("sympy")
+    r = post(client, "taylor", {"expr": "ln(1 + x)", "about": 0.5, "order": 4, "points": 5})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert len(data["polynomials"]) == len(data["p"]) == 5
+    x = sympy.Symbol("x")
+    series = sympy.series(sympy.log(1 + x), x, sympy.Rational(1, 2), 5).removeO()
+    for i, xi in enumerate(data["x"]):
+        assert data["p"][4][i] == pytest.approx(float(series.subs(x, xi)), rel=1e-9, abs=1e-12)
+    assert data["f"][-1] == pytest.approx(math.log(1 + data["x"][-1]))
+    for body, message in (({"expr": "x", "order": 9}, "order"),
+                          ({"expr": "ln(x)", "about": 0}, "not defined"),
+                          ({"expr": "x", "from": 2, "to": 1}, "'from' must be less")):
+        r = post(client, "taylor", body)
+        assert r.status_code == 422 and message in r.json()["error"], r.text
+
+
+def test_step_errors_trade_off(client):
+    r = post(client, "step_errors", {"expr": "sin(x)", "at": 0.3})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["slope"] == pytest.approx(math.cos(0.3))  # independent oracle
+    first = data["rows"][0]  # h = 0.1: truncation error, computed here
+    h = first["h"]
+    assert first["central"] == pytest.approx(
+        abs((math.sin(0.3 + h) - math.sin(0.3 - h)) / (2 * h) - math.cos(0.3)), rel=1e-6)
+    assert data["best"]["central"]["error"] < data["best"]["forward"]["error"]
+    r = post(client, "step_errors", {"expr": "ln(x)", "at": -1})
+    assert r.status_code == 422 and "no derivative" in r.json()["error"]
+
+
+def test_a_run_together_name_is_said_so(client):
+    res = ok(client, "parse", {"expr": "xsinx"})
+    assert res["variables"] == ["xsinx"]
+    assert "read as one variable" in res["note"] and "x sin x" in res["note"]
+    assert ok(client, "parse", {"expr": "x sin x"})["interpreted"] == "x*sin(x)"
+    assert "note" not in ok(client, "parse", {"expr": "x sin x"})
+
+
+def test_several_variables_use_the_partial_sign(client):
+    several = ok(client, "steps", {"expr": "x^2 y", "wrt": "x"})["mathml"]
+    one = ok(client, "steps", {"expr": "x^2"})["mathml"]
+    assert "<mi>∂</mi>" in several and "<mi>d</mi>" not in several
+    assert "<mi>d</mi>" in one and "∂" not in one

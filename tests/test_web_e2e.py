@@ -69,7 +69,7 @@ def page(browser, server):
     pg.on("request", lambda req: None if req.url.startswith((server, "data:"))
           else pg.foreign.append(req.url))
     pg.goto(server + "/")
-    expect(pg.locator("#derivative-text")).not_to_have_text("")
+    expect(pg.locator("#derivative-text")).not_to_have_text("", timeout=60_000)  # workers start
     settle(pg)
     yield pg
     assert pg.errors == [], pg.errors
@@ -202,6 +202,17 @@ def test_check_my_answer(page):
     settle(page)
     expect(result).to_contain_text("Equivalent")
     shot(page, "check_my_answer")
+    type_expression(page, "sin x")  # another function: the old verdict must not stay
+    expect(page.locator("#derivative-text")).to_have_text("cos(x)")
+    expect(result).to_have_text("")
+
+
+def test_a_paste_over_the_limit_says_so_instead_of_truncating(page):
+    text = "x + " * 300 + "x"  # 1,201 characters
+    page.fill("#expr", text)
+    assert page.locator("#expr").input_value() == text  # nothing cut off silently
+    expect(page.locator("#error-message")).to_contain_text(
+        "the expression is 1,201 characters long; the limit is 1,000")
 
 
 def test_graph_view_of_seed_003s_neuron(page):

@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option("--host", help="Interface to bind; the default is "
                                                          "this machine only.")] = "127.0.0.1",
         quiet: Quiet = False, timeout: Timeout = None, verbose: Verbose = 0,
+        workers: Annotated[int | None, typer.Option(
+            "--workers", min=1, max=256,
+            help="Engine worker processes (default: the CPU count).")] = None,
     ) -> None:
         """Serve the web explorer: live parsing, steps, plots, checks and graphs."""
 
@@ -35,7 +38,7 @@ def register(app: typer.Typer) -> None:
             from chainrule.web.server import serve
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a normal way to stop
                 serve(host, port, open_browser,
-                      announce=lambda line: typer.echo(line, err=True))
+                      announce=lambda line: typer.echo(line, err=True), workers=workers)
             return "chainrule explorer stopped"
 
         run_command(action, Common(quiet, timeout, verbose))

@@ -89,17 +89,21 @@ def parens(content: str, left: str = "(", right: str = ")") -> str:
     return f"<mrow><mo>{left}</mo>{content}<mo>{right}</mo></mrow>"
 
 
-def derivative_operator(var: str, order: int = 1) -> str:
-    """``d/dx`` (``d²/dx²`` for higher orders) as a fraction.
+def derivative_operator(var: str, order: int = 1, partial: bool = False) -> str:
+    """``d/dx`` (``d²/dx²`` for higher orders) as a fraction; ``∂/∂x`` with ``partial`` (for a
+    function of several variables).
 
     >>> derivative_operator("x")
     '<mfrac><mi>d</mi><mrow><mi>d</mi><mi>x</mi></mrow></mfrac>'
+    >>> derivative_operator("x", partial=True)
+    '<mfrac><mi>∂</mi><mrow><mi>∂</mi><mi>x</mi></mrow></mfrac>'
     """
     v = symbol_mathml(var)
+    d = "<mi>∂</mi>" if partial else "<mi>d</mi>"
     if order == 1:
-        return f"<mfrac><mi>d</mi><mrow><mi>d</mi>{v}</mrow></mfrac>"
+        return f"<mfrac>{d}<mrow>{d}{v}</mrow></mfrac>"
     n = f"<mn>{order}</mn>"
-    return f"<mfrac><msup><mi>d</mi>{n}</msup><mrow><mi>d</mi><msup>{v}{n}</msup></mrow></mfrac>"
+    return f"<mfrac><msup>{d}{n}</msup><mrow>{d}<msup>{v}{n}</msup></mrow></mfrac>"
 
 
 def symbol_mathml(name: str) -> str:

@@ -68,8 +68,30 @@ def parse_expression(data: Any) -> dict[str, Any]:
     """``POST /api/parse``: how the input was understood, for the live preview."""
     fields = Fields(data, ("expr",))
     expr, interpreted = interpret(fields.expr())
-    return {"input": data["expr"], "interpreted": interpreted, "latex": expr.latex(),
-            "mathml": _mathml(expr), "variables": _variables(expr)}
+    names = _variables(expr)
+    out = {"input": data["expr"], "interpreted": interpreted, "latex": expr.latex(),
+           "mathml": _mathml(expr), "variables": names}
+    note = _run_together(names)
+    if note:
+        out["note"] = note
+    return out
+
+
+FUNCTION_NAMES = ("sin", "cos", "tan", "exp", "ln", "log", "sqrt", "sinh", "cosh", "tanh")
+"""Names that, run into a longer variable name (``xsinx``), suggest a missing space."""
+
+
+def _run_together(names: list[str]) -> str | None:
+    """A note when a variable name holds a function name, e.g. ``xsinx``: it is read as one
+    variable; ``x sin x`` would be x·sin(x)."""
+    for name in names:
+        for fn in FUNCTION_NAMES:
+            at = name.find(fn)
+            if at >= 0 and len(name) > len(fn):
+                split = f"{name[:at]} {fn} {name[at + len(fn):]}".strip()
+                return (f"{name!r} is read as one variable named {name}; for a product with "
+                        f"{fn}, write spaces or '*': {split}")
+    return None
 
 
 def differentiate(data: Any) -> dict[str, Any]:
@@ -101,7 +123,8 @@ def derivation(data: Any) -> dict[str, Any]:
     d = steps(expr, wrt, order, method)
     equation = None
     try:
-        lhs = mathml.derivative_operator(wrt, order) + mathml.parens(
+        partial = len(expr.free_symbols()) > 1  # ∂/∂x: the others are held fixed
+        lhs = mathml.derivative_operator(wrt, order, partial) + mathml.parens(
             mathml.fragment(expr, MAX_MATHML_CHARS), "[", "]")
         rhs = mathml.fragment(d.result, MAX_MATHML_CHARS)
         equation = mathml.math_element(f"{lhs}<mo>=</mo>{rhs}", display=True)
@@ -182,9 +205,49 @@ def computation_graph(data: Any) -> dict[str, Any]:
     return out
 
 
+def difference_quotients(data: Any) -> dict[str, Any]:
+    """``POST /api/quotients``: secant slopes of f at x for h and for h = 1 … 10⁻⁸, and f′(x)."""
+    fields = Fields(data, ("expr", "wrt", "at", "h"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    x = fields.number("at", None)
+    h = fields.number("h", 0.5)
+    return evaluation.quotients(expr, wrt, x, h)
+
+
+def step_size(data: Any) -> dict[str, Any]:
+    """``POST /api/step_errors``: forward and central difference errors against h at x."""
+    fields = Fields(data, ("expr", "wrt", "at"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    return evaluation.step_errors(expr, wrt, fields.number("at", None))
+
+
+MAX_TAYLOR_ORDER = 8
+"""Highest order the taylor explorer's slider reaches."""
+
+
+def taylor_polynomials(data: Any) -> dict[str, Any]:
+    """``POST /api/taylor``: f and its Taylor polynomials of order 0 … n, sampled, with errors."""
+    fields = Fields(data, ("expr", "wrt", "about", "order", "from", "to", "points"))
+    expr = _parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    about = fields.number("about", 0.0)
+    order = fields.integer("order", 4, 0, MAX_TAYLOR_ORDER)
+    lo = fields.number("from", about - 3)
+    hi = fields.number("to", about + 3)
+    points = fields.integer("points", 201, 2, 401)
+    if not lo < hi:
+        raise ApiError(422, f"'from' must be less than 'to' (got {lo:g} and {hi:g})",
+                       field="from")
+    return evaluation.taylor_view(expr, wrt, about, order, lo, hi, points)
+
+
 HANDLERS = {
     "parse": parse_expression, "diff": differentiate, "steps": derivation, "plot": plot_data,
     "check": check_three_ways, "answer": check_learner_answer, "graph": computation_graph,
+    "quotients": difference_quotients, "taylor": taylor_polynomials,
+    "step_errors": step_size,
 }
 
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import math
+import traceback
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from chainrule.core.registry import all_primitives
+from chainrule.limits.pool import Cancelled, WorkerLost, WorkerPool
 from chainrule.limits.runner import Busy, Runner, TimeLimit
 from chainrule.symbolic.api import parse, steps
 from chainrule.web.api import HANDLERS, error_body
@@ -53,21 +55,49 @@ SECURITY_HEADERS = [
 ]
 
 
-def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 1,
+EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
+             "limits": "secant → tangent as h → 0",
+             "taylor": "Taylor polynomials of order 0 … 8 and their error",
+             "numerical": "the step-size trade-off of finite differences",
+             "logdiff": "logarithmic differentiation: f, ln f and f′"}
+"""The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
+page ``static/explore.html``; its whole state is in the query string."""
+
+QUICK = frozenset({"parse"})
+"""Endpoints answered by the quick lane, a worker of their own, so slow work never delays them."""
+
+
+def create_app(time_limit: float = TIME_LIMIT_S, workers: int | None = None,
                allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
                warm_up: bool = True) -> Starlette:
-    """The explorer app. ``allowed_hosts=None`` accepts any ``Host`` header."""
-    _prime()
-    runner = Runner(time_limit, parallel=parallel)
+    """The explorer app. ``workers`` engine processes (default: the CPU count) plus one for
+    the quick lane; ``allowed_hosts=None`` accepts any ``Host`` header."""
+    init = warm_worker if warm_up else prime_worker
+    pool: WorkerPool | InProcess
+    if workers == 0:  # in this process, one request at a time (tests that patch the handlers)
+        prime_worker()
+        pool = quick = InProcess(time_limit)
+    else:
+        pool = WorkerPool(workers, time_limit, initializer=init)
+        quick = WorkerPool(1, time_limit, initializer=prime_worker)
 
     def endpoint(name: str):
         async def run(request: Request) -> Response:
-            return await _answer(request, name, runner)
+            return await _answer(request, name, quick if name in QUICK else pool)
         run.__name__ = f"api_{name}"
         return run
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
+
+    async def explore(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in EXPLORERS:
+            return _json(404, {"error": f"no explorer {name!r}; there are "
+                                        f"{', '.join(EXPLORERS)}"})
+        page = (STATIC / "explore.html").read_text(encoding="utf-8")
+        page = page.replace("{name}", name).replace("{title}", f"{name}: {EXPLORERS[name]}")
+        return Response(page, media_type="text/html", headers={"cache-control": "no-cache"})
 
     async def api_index(request: Request) -> Response:
         return JSONResponse({
@@ -87,6 +117,7 @@ def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 1,
                                     f"list"})
 
     routes = [Route("/", index, methods=["GET"]),
+              Route("/explore/{name}", explore, methods=["GET"]),
               Route("/api", api_index, methods=["GET"]),
               Route("/api/limits", lambda r: JSONResponse({**LIMITS, "time_limit_s": time_limit}),
                     methods=["GET"])]
@@ -97,39 +128,108 @@ def create_app(time_limit: float = TIME_LIMIT_S, parallel: int = 1,
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        task = None
-        if warm_up:  # import the engines once, as a job like any other (jobs never overlap)
-            task = asyncio.ensure_future(runner.run(_warm_up))
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never raised
+        pool.start()  # the workers import and warm the engine while the server starts
+        quick.start()
         yield
-        if task is not None and not task.done():
-            task.cancel()
+        pool.close()
+        quick.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         HTTPException: _http_error, 500: _internal_error})
-    app.state.runner = runner
+    app.state.pool = pool
+    app.state.quick = quick
     app.add_middleware(_Guard, allowed_hosts=allowed_hosts)
     return app
 
 
-async def _answer(request: Request, name: str, runner: Runner) -> Response:
+class InProcess:
+    """``workers=0``: jobs in a thread of this process, one at a time (see
+    :class:`~chainrule.limits.runner.Runner`), with the pool's interface."""
+
+    def __init__(self, time_limit: float):
+        self.runner = Runner(time_limit)
+
+    @property
+    def time_limit(self) -> float:
+        return self.runner.time_limit
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        return await self.runner.run(lambda: fn(*args))
+
+
+async def _answer(request: Request, name: str, pool: WorkerPool | InProcess) -> Response:
     try:
         data = await _read_json(request)
-        payload = await runner.run(lambda: _work(name, data))
+        status, payload = await _unless_gone(request, pool.run(compute, name, data))
     except TimeLimit:
-        return _json(504, {"error": f"the request took longer than {runner.time_limit:g} s and "
+        return _json(504, {"error": f"the request took longer than {pool.time_limit:g} s and "
                                     f"was stopped; try a lower order, a shorter expression or "
                                     f"fewer plot points"})
     except Busy:
         return _json(503, {"error": "the server is busy with other requests; try again in a "
                                     "moment"})
+    except WorkerLost:
+        return _json(500, {"error": "the worker computing this request stopped unexpectedly "
+                                    "(out of memory?); it was replaced, try again"})
+    except Cancelled:
+        return _json(499, {"error": "the request was cancelled"})
     except Exception as err:
         known = error_body(err)
         if known is None:
             raise
         return _json(*known)
-    return Response(payload, media_type="application/json",
+    return Response(payload, status_code=status, media_type="application/json",
                     headers={"cache-control": "no-store"})
+
+
+async def _unless_gone(request: Request, work: Any) -> Any:
+    """Await ``work`` unless the client disconnects first; then cancel it (the pool kills the
+    worker computing it, so nobody's CPU goes to an answer nobody will read)."""
+    job = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not job.done():
+        job.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await job
+        raise Cancelled()
+    return job.result()
+
+
+async def _disconnected(request: Request) -> None:
+    """Return when the client has gone away (the body has been read: the next message the
+    server can receive is the disconnect)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def compute(name: str, data: Any) -> tuple[int, bytes]:
+    """A worker's job: the status and JSON body answering ``POST /api/<name>`` with ``data``.
+
+    >>> status, body = compute("parse", {"expr": "x y"})
+    >>> status, json.loads(body)["interpreted"]
+    (200, 'x*y')
+    """
+    try:
+        return 200, _work(name, data)
+    except Exception as err:  # noqa: BLE001 - known errors become their answer, others a 500
+        known = error_body(err)
+        if known is None:
+            traceback.print_exc()
+            known = (500, {"error": f"internal error ({type(err).__name__}); please report it"})
+        status, body = known
+        return status, json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def _work(name: str, data: Any) -> bytes:
@@ -213,16 +313,18 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return _json(500, {"error": f"internal error ({type(exc).__name__}); please report it"})
 
 
-def _prime() -> None:
-    """Build the library's lazily filled tables (primitives, parser, function names) now, in
-    one thread: filling them is not safe while requests run in parallel threads."""
+def prime_worker() -> None:
+    """A worker's start: build the library's lazily filled tables (primitives, parser,
+    function names) before the first job."""
 
     all_primitives()
     steps(parse("x^x + sin(x)"))
 
 
-def _warm_up() -> None:
-    """Answer one request of each heavy kind, so that the first real one is quick."""
+def warm_worker() -> None:
+    """A worker's start: prime it and answer one request of each heavy kind, so that the
+    first real one is quick."""
+    prime_worker()
     for name, data in (("steps", {"expr": "x^x"}), ("plot", {"expr": "x^x", "points": 50}),
                        ("check", {"expr": "x^x", "at": 1.5})):
         with contextlib.suppress(Exception):  # warming up is optional

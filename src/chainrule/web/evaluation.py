@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from chainrule.calculus.taylor import taylor
 from chainrule.core.build import const
 from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Const, Expr, Symbol
@@ -151,3 +152,95 @@ def graph(expr: Expr, point: dict[str, float]) -> dict[str, Any]:
               "flow": finite(e.flow)} for e in g.edges]
     return {"nodes": nodes, "edges": edges, "output": g.out_name, "text": g.text(),
             "gradient": {n: finite(g[n].adjoint) for n in names}}
+
+
+QUOTIENT_STEPS = tuple(10.0 ** -k for k in range(9))
+"""The h of the difference-quotient table: 1, 0.1, …, 10⁻⁸."""
+
+
+def quotients(expr: Expr, wrt: str, x: float, h: float) -> dict[str, Any]:
+    """Secant slopes ``(f(x+h) − f(x))/h`` at ``x`` for ``h`` and for each of
+    :data:`QUOTIENT_STEPS`, beside the exact f′(x): the limit the secants approach.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> q = quotients(parse("x^2"), "x", 1.0, 0.5)
+    >>> q["slope"], q["quotient"], round(q["table"][2]["quotient"], 6)
+    (2.0, 2.5, 2.01)
+    """
+    if h == 0:
+        raise ChainruleError("h must not be 0: the difference quotient divides by h")
+    f = scalar(compile_expr(expr, [wrt]))
+    fx = f(x)
+    if math.isnan(fx):
+        raise ChainruleError(f"the function is not defined at {wrt} = {x:g}")
+    slope = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+
+    def row(step: float) -> dict[str, Any]:
+        q = finite((f(x + step) - fx) / step)
+        error = None if q is None or slope is None else abs(q - slope)
+        return {"h": step, "quotient": q, "error": error}
+
+    return {"x": x, "h": h, "f": finite(fx), "f_h": finite(f(x + h)), "slope": slope,
+            "derivative": str(diff(expr, wrt)), "quotient": row(h)["quotient"],
+            "table": [row(step) for step in QUOTIENT_STEPS]}
+
+
+def taylor_view(expr: Expr, wrt: str, about: float, order: int, lo: float, hi: float,
+                points: int) -> dict[str, Any]:
+    """f and its Taylor polynomials P_0 … P_order about ``about``, sampled on [lo, hi], with an
+    error table of P_order at a few points near the centre.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> t = taylor_view(parse("e^x"), "x", 0.0, 2, -1.0, 1.0, 3)
+    >>> t["polynomials"], t["p"][2]
+    (['1', 'x + 1', 'x^2/2 + x + 1'], [0.5, 1.0, 2.5])
+    """
+    grid = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+    f = scalar(compile_expr(expr, [wrt]))
+    polys = [taylor(expr, about=about, order=k, wrt=wrt) for k in range(order + 1)]
+    p = [scalar(compile_expr(poly, [wrt])) for poly in polys]
+    near = [about + d for d in (-1.0, -0.5, -0.1, 0.1, 0.5, 1.0)]
+    table = []
+    for x in near:
+        fx, px = finite(f(x)), finite(p[-1](x))
+        table.append({"x": x, "f": fx, "p": px,
+                      "error": None if fx is None or px is None else abs(fx - px)})
+    return {"about": about, "order": order, "polynomials": [str(q) for q in polys],
+            "x": grid, "f": [finite(f(x)) for x in grid],
+            "p": [[finite(q(x)) for x in grid] for q in p], "table": table}
+
+
+STEP_EXPONENTS = tuple(-k / 4 for k in range(4, 61))
+"""log10 h of the step-size sweep: 10⁻¹ … 10⁻¹⁵ in quarter decades."""
+
+
+def step_errors(expr: Expr, wrt: str, x: float) -> dict[str, Any]:
+    """Errors of the forward ``(f(x+h) − f(x))/h`` and central ``(f(x+h) − f(x−h))/2h``
+    differences against the exact f′(x), for h from 10⁻¹ to 10⁻¹⁵: truncation error falls
+    with h, round-off error grows as h shrinks; each method's best h is where they balance.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> s = step_errors(parse("e^x"), "x", 1.0)
+    >>> best = s["best"]
+    >>> -9 < math.log10(best["forward"]["h"]) < -7, -7 < math.log10(best["central"]["h"]) < -4
+    (True, True)
+    """
+    f = scalar(compile_expr(expr, [wrt]))
+    exact = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+    if exact is None or math.isnan(f(x)):
+        raise ChainruleError(f"f has no derivative at {wrt} = {x:g} to compare with")
+    rows = []
+    for e in STEP_EXPONENTS:
+        h = 10.0 ** e
+        forward = (f(x + h) - f(x)) / h
+        central = (f(x + h) - f(x - h)) / (2 * h)
+        rows.append({"h": h, "forward": finite(abs(forward - exact)),
+                     "central": finite(abs(central - exact))})
+
+    def best(method: str) -> dict[str, Any]:
+        usable = [r for r in rows if r[method] is not None]
+        row = min(usable, key=lambda r: r[method]) if usable else {"h": None, method: None}
+        return {"h": row["h"], "error": row[method]}
+
+    return {"x": x, "slope": exact, "derivative": str(diff(expr, wrt)), "rows": rows,
+            "best": {"forward": best("forward"), "central": best("central")}}

@@ -61,15 +61,17 @@ def url_of(sock: socket.socket) -> str:
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False,
-          announce: Callable[[str], None] = print, time_limit: float | None = None) -> None:
-    """Serve the explorer until interrupted (Ctrl-C)."""
+          announce: Callable[[str], None] = print, time_limit: float | None = None,
+          workers: int | None = None) -> None:
+    """Serve the explorer until interrupted (Ctrl-C); ``workers`` engine processes (default:
+    the CPU count)."""
     import uvicorn
 
     sock = bind(host, port)
     url = url_of(sock)
     hosts = None if not is_loopback(host) else (*LOOPBACK_HOSTS, host)
     kwargs = {} if time_limit is None else {"time_limit": time_limit}
-    app = create_app(allowed_hosts=hosts, **kwargs)
+    app = create_app(allowed_hosts=hosts, workers=workers, **kwargs)
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     announce(f"chainrule explorer at {url}  (Ctrl-C stops it)")

@@ -119,6 +119,7 @@
       const span = document.createElement("span");
       setMath(span, res.mathml, res.interpreted);
       preview.append(span, textEl("code", res.interpreted, "interpreted"));
+      if (res.note) preview.append(textEl("span", ` — ${res.note}`, "note"));  // e.g. xsinx
       state.valid = true;
       state.expr = text;
       setVariables(res.variables);
@@ -163,6 +164,7 @@
 
   function refreshAll() {
     if (!state.valid) return;
+    $("answer-result").textContent = "";  // a verdict on the previous function would be stale
     refreshSteps();
     refreshPlot();
   }
