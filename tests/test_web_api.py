@@ -59,6 +59,8 @@ def test_page_and_static_files_are_served_with_a_strict_policy(client):
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    # the vendored JSXGraph holds an eval (JessieCode); the policy must keep it switched off
+    assert "unsafe-eval" not in policy and "unsafe-inline" not in policy.split("script-src")[1]
     for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
         assert src.startswith(("/", "#", "data:")), f"{src} is not served by the package"
     for name in ("app.js", "style.css"):
