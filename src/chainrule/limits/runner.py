@@ -26,6 +26,8 @@ from typing import Any
 
 STOP_GRACE_S = 2.0
 """How long a stopped job's slot is held for its thread to end (it ends at its next bytecode)."""
+RESTOPS = 50
+"""How many times a stop is sent while the stopped thread still runs (within the grace)."""
 
 
 class Overdue(BaseException):  # noqa: N818 - raised inside a worker, never seen by users
@@ -118,9 +120,14 @@ class Runner:
         except TimeoutError:
             if job.stop():
                 self.stopped += 1
-            # keep the slot until the stopped thread has ended: jobs never overlap
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(future), STOP_GRACE_S)
+            # keep the slot until the stopped thread has ended: jobs never overlap. The stop
+            # is sent again while it runs: an asynchronous exception that lands in a __del__
+            # or a weakref callback is swallowed by Python, so one stop can be lost.
+            for _ in range(RESTOPS):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(future), STOP_GRACE_S / RESTOPS)
+                if future.done() or not job.stop():
+                    break
             raise TimeLimit() from None
         if ok:
             return value
@@ -155,7 +162,10 @@ def call_with_deadline(fn: Callable[[], Any], seconds: float) -> tuple[bool, Any
     thread.join(seconds)
     if thread.is_alive():
         job.stop()
-        thread.join(STOP_GRACE_S)  # the caller goes on alone, as jobs never overlap
+        for _ in range(RESTOPS):  # stop again while it runs: one stop can be swallowed
+            thread.join(STOP_GRACE_S / RESTOPS)
+            if not thread.is_alive() or not job.stop():
+                break
         return False, None
     ok, value = box.get("ok", (False, None))
     if not ok and value is not None:
