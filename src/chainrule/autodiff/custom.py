@@ -216,7 +216,8 @@ def _forward_by_transpose(top: Any, leaves: list, out_leaves: list, pullback: Ca
         if pairing is None or not is_at(pairing, inner):
             per_direction.append([_zeros(o) for o in out_leaves])
             continue
-        found = reverse.backward(pairing.node, 1.0, [s.node for s in seeds])
+        found = reverse.backward(pairing.node, np.ones_like(value_of(pairing)),
+                                 [s.node for s in seeds])
         per_direction.append([_zeros(o) if f is None else f for f, o in zip(found, out_leaves,
                                                                             strict=True)])
     if batch is None:
