@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, bound_primitive
+from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced
@@ -74,11 +74,19 @@ _COMPLEX_UFUNCS = frozenset({np.square, np.reciprocal, np.positive, np.exp2, np.
                              np.equal, np.not_equal, np.isfinite, np.isnan, np.isinf})
 """ufuncs written with other primitives (or computed on values) that are right for complex."""
 
+GATED_UFUNCS = frozenset({np.absolute, *UFUNC_FORMS}) - _COMPLEX_UFUNCS
+"""The ufuncs whose complex input :func:`complex_ufunc` must see: |z| has a rule of its own,
+and a ufunc written with other primitives may use only complex-safe ones yet compute a
+real-only formula. Any other ufunc is one record, whose own check refuses complex input
+(:func:`check_rule`), so the common ufuncs pay nothing for the gate."""
+
 
 def is_complex(x: Any) -> bool:
     """True when ``x`` (a value, a traced value of any level) holds complex numbers."""
     while isinstance(x, Traced):
         x = x.value
+    if type(x) is float:  # the common constant, answered first (this is on every call)
+        return False
     dtype = getattr(x, "dtype", None)
     if dtype is not None:
         return dtype.kind == "c"

@@ -111,9 +111,10 @@ def backward(root: Node | list[Node], g: Any, leaves: list[Node]) -> list[Any]:
 def argument_cotangents(node: Node, g: Any) -> list[tuple[Node, Any]]:
     """``(parent node, cotangent)`` for every traced argument of ``node``."""
     triples = _cotangents(node, g)
-    if is_complex(g) or any(is_complex(ct) for _, _, ct in triples):
+    if is_complex(node.ans):
         # A real argument's cotangent is the real part (JAX: the transpose of the cast of a
-        # real value to complex, which is what mixing it with complex numbers did).
+        # real value to complex, which is what mixing it with complex numbers did). Only a
+        # complex output can hand a real argument a complex cotangent.
         return [(parent, np.real(ct) if is_complex(ct) and not is_complex(node.args[i]) else ct)
                 for i, parent, ct in triples]
     return [(parent, ct) for _, parent, ct in triples]

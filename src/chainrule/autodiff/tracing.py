@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.array_functions import dispatch_function
-from chainrule.autodiff.complex_numbers import any_complex, check_function, complex_ufunc
+from chainrule.autodiff.complex_numbers import (
+    COMPLEX_FUNCTIONS,
+    GATED_UFUNCS,
+    any_complex,
+    check_function,
+    complex_ufunc,
+)
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
@@ -170,7 +176,7 @@ class Box(Traced):
     conjugate = conj
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == "__call__" and any_complex(inputs):
+        if ufunc in GATED_UFUNCS and method == "__call__" and any_complex(inputs):
             # complex input takes the complex rule (|z|), or is refused, never cast
             out = complex_ufunc(ufunc, inputs)
             if out is not None:
@@ -178,7 +184,7 @@ class Box(Traced):
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        if any_complex(args) or any_complex(kwargs.values()):
+        if func not in COMPLEX_FUNCTIONS and (any_complex(args) or any_complex(kwargs.values())):
             check_function(func)
         return dispatch_function(func, args, kwargs)
 
