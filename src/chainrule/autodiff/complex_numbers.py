@@ -107,10 +107,10 @@ def any_complex(args: Any) -> bool:
 def check_rule(prim: Any, values: tuple) -> None:
     """Refuse a record without a complex rule applied to complex values."""
     if prim.name not in COMPLEX_RULES and any_complex(values):
-        raise NotDifferentiable(
-            f"{prim.name} of complex input: its derivative rule is for real numbers only "
-            "(chainrule refuses rather than cast or give a wrong derivative); apply it to "
-            "np.real(z) / np.imag(z) / np.abs(z) explicitly")
+        raise NotDifferentiable.for_function(
+            f"{prim.name} of complex input", "its rule is for real numbers only, and it is "
+            "refused rather than cast to real; apply it to np.real(z), np.imag(z) or "
+            "np.abs(z) explicitly")
 
 
 def complex_ufunc(ufunc: Any, inputs: tuple) -> Any:
@@ -125,9 +125,9 @@ def complex_ufunc(ufunc: Any, inputs: tuple) -> Any:
     prim = bound_primitive(ufunc)
     if prim is not None and prim.name in COMPLEX_RULES:
         return None
-    raise NotDifferentiable(f"numpy.{ufunc.__name__} of complex input has no complex "
-                            "derivative rule in chainrule; it is refused rather than cast to "
-                            "real")
+    raise NotDifferentiable.for_function(
+        f"numpy.{ufunc.__name__} of complex input", "it is refused rather than cast to real; "
+        "apply it to np.real(z), np.imag(z) or np.abs(z) explicitly")
 
 
 def check_function(func: Any) -> None:
@@ -137,9 +137,9 @@ def check_function(func: Any) -> None:
         module = "numpy.linalg" if "linalg" in module else "numpy.fft" if "fft" in module \
             else "numpy"
         name = f"{module}.{getattr(func, '__name__', func)}"
-        raise NotDifferentiable(f"{name} of complex input has no complex derivative rule in "
-                                "chainrule; it is refused rather than cast to real or "
-                                "computed with a real-only formula")
+        raise NotDifferentiable.for_function(
+            f"{name} of complex input", "it is refused rather than cast to real or computed "
+            "with a formula for real numbers only")
 
 
 def check_grad_output(out: Any, holomorphic: bool, what: str = "grad") -> None:
@@ -165,3 +165,13 @@ def check_holomorphic_inputs(leaves: list, holomorphic: bool, what: str,
     if forward and not holomorphic and any(is_complex(v) for v in leaves):
         raise NotDifferentiable(f"{what} in forward mode of a complex input needs "
                                 "holomorphic=True (or use jvp with complex tangents)")
+
+
+def accepts_complex(func: Any) -> bool:
+    """True when NumPy's ``func`` differentiates complex input (rather than refusing it)."""
+    if isinstance(func, np.ufunc):
+        if func is np.absolute or func in _COMPLEX_UFUNCS or func in CONSTANT_UFUNCS:
+            return True
+        prim = bound_primitive(func)
+        return prim is not None and prim.name in COMPLEX_RULES and func not in GATED_UFUNCS
+    return func in COMPLEX_FUNCTIONS
