@@ -215,3 +215,36 @@ def test_functions_without_a_complex_rule_refuse_rather_than_cast(f):
     z = np.array([1 + 1j, 2 - 0.5j])
     with pytest.raises(NotDifferentiable, match="complex"):
         grad(lambda z: np.real(np.sum(f(z))))(z)
+
+
+Z3 = np.array([0.8 + 0.4j, 1.3 - 0.6j, 0.5 + 1.1j])
+M = np.array([[1 + 1j, 2 - 1j, 0.5j], [0.3, -1j, 2 + 0.5j], [1.5 - 2j, 0.2j, 1.0]])
+
+COMPLEX_COMPOSITIONS = {
+    "cross": lambda z: np.cross(z, Z3[::-1]),
+    "kron": lambda z: np.kron(z, Z3),
+    "diff": lambda z: np.diff(z * z),
+    "average": lambda z: np.average(z, weights=[1.0, 2.0, 3.0]),
+    "einsum": lambda z: np.einsum("i,ij->j", z, M),
+    "tensordot": lambda z: np.tensordot(M, z, axes=1),
+    "inner": lambda z: np.inner(z, Z3),
+    "trace": lambda z: np.trace(np.outer(z, z) @ M),
+    "roll, tile, repeat": lambda z: np.roll(z, 1) * np.tile(z, 2)[:3] * np.repeat(z, 2)[::2],
+    "take_along_axis": lambda z: np.take_along_axis(z, np.array([2, 0, 0]), axis=0),
+    "cumsum, prod, mean": lambda z: np.cumsum(z) * np.prod(z) + np.mean(z),
+    "diag, tril, flip": lambda z: np.flip(np.tril(np.diag(z) + M), 0),
+    "stacking": lambda z: np.column_stack([z, z * 2j]) @ np.vstack([z[:2], z[1:]]),
+    "split, append": lambda z: np.append(np.split(z, 3)[1], z) * np.atleast_2d(z)[0, 0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_COMPOSITIONS))
+def test_numpy_functions_listed_for_complex_give_numpys_value_and_a_right_gradient(name):
+    fn = COMPLEX_COMPOSITIONS[name]
+    out = fn(Z3)
+    weights = (np.arange(1, np.size(out) + 1) * (0.3 - 0.7j)).reshape(np.shape(out))
+    loss = lambda z: np.real(np.sum(weights * fn(z)))  # noqa: E731
+    traced_value = vjp(fn, Z3)[0]
+    np.testing.assert_allclose(traced_value, out, rtol=1e-13)
+    np.testing.assert_allclose(grad(loss)(Z3), fd_complex_grad(loss, Z3), rtol=1e-6,
+                               atol=1e-8)
