@@ -276,7 +276,7 @@ def test_listed_array_records_differentiate_their_specs_at_complex_points(name):
         except NotDifferentiable:
             continue
         for i, arg in enumerate(args):
-            def partial(v, i=i, loss=loss, args=args):
+            def partial(v, i=i, loss=loss, args=args, arg=arg):
                 return loss(*args[:i], v if np.ndim(arg) else v[()], *args[i + 1:])
             np.testing.assert_allclose(grad(loss, i)(*args), fd_complex_grad(partial, arg),
                                        rtol=1e-5, atol=1e-7, err_msg=f"{case.label}, arg {i}")
