@@ -282,3 +282,11 @@ def test_listed_array_records_differentiate_their_specs_at_complex_points(name):
                                        rtol=1e-5, atol=1e-7, err_msg=f"{case.label}, arg {i}")
         ran += 1
     assert ran >= 1
+
+
+def test_imag_and_angle_of_real_arrays_have_real_zero_gradients():
+    x = np.array([1.5, -2.0])
+    g = grad(lambda x: np.sum(np.imag(x) + np.angle(x) + x.imag + x))(x)
+    assert g.dtype == np.float64
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    assert grad(lambda x: np.imag(x) + x)(2.0) == 1.0

@@ -40,6 +40,12 @@ def _complex_like(g, x):
     return g + 0j if _is_complex(x) and not _is_complex(g) else g
 
 
+def _for_complex(ct, z):
+    """``ct`` for a complex ``z``; for a real one, zero (None): Im and arg are constant along
+    the real axis, and a real argument's cotangent is the real part, here 0."""
+    return ct if _is_complex(z) else None
+
+
 def _record(name: str, impl, jvp, vjp, rewrite: str, numpy: tuple = ()) -> Primitive:
     return Primitive(name, 1, impl, rule=None, text=_text(name, rewrite), symbolic=False,
                      jvp=lambda t, ans, args, p: jvp(t[0], ans, args[0]),
@@ -49,7 +55,7 @@ def _record(name: str, impl, jvp, vjp, rewrite: str, numpy: tuple = ()) -> Primi
 REAL = _record("real", np.real, lambda t, ans, z: np.real(t),
                lambda g, ans, z: _complex_like(g, z), "d Re(z) = Re(dz)", (np.real,))
 IMAG = _record("imag", np.imag, lambda t, ans, z: np.imag(t),
-               lambda g, ans, z: -1j * g, "d Im(z) = Im(dz)", (np.imag,))
+               lambda g, ans, z: _for_complex(-1j * g, z), "d Im(z) = Im(dz)", (np.imag,))
 CONJ = _record("conj", np.conjugate, lambda t, ans, z: np.conjugate(t),
                lambda g, ans, z: np.conjugate(g), "d conj(z) = conj(dz)", (np.conjugate,))
 COMPLEX_ABS = _record(
@@ -60,7 +66,8 @@ COMPLEX_ABS = _record(
 ANGLE = _record(
     "angle", np.angle,
     lambda t, ans, z: np.imag(np.conjugate(z) * t) / _nonzero(np.real(z * np.conjugate(z))),
-    lambda g, ans, z: -1j * g * np.conjugate(z) / _nonzero(np.real(z * np.conjugate(z))),
+    lambda g, ans, z: _for_complex(-1j * g * np.conjugate(z)
+                                   / _nonzero(np.real(z * np.conjugate(z))), z),
     "d arg(z) = Im(conj(z)·dz)/|z|² (0 at z = 0)")
 
 PRIMITIVES = (REAL, IMAG, CONJ, COMPLEX_ABS, ANGLE)
