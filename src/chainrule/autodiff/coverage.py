@@ -1,8 +1,9 @@
 """What automatic differentiation covers, listed from the dispatch tables themselves.
 
-README's "What is covered" block is this module's :func:`coverage_markdown`, and a test keeps
-the two equal, so the list cannot drift from the code. Regenerate it with
-``python -m chainrule.autodiff.coverage``.
+README's list of what is covered is this module's :func:`coverage_markdown`, between the
+markers ``<!-- ad-coverage:start -->`` and ``<!-- ad-coverage:end -->``, and a test keeps the
+two equal, so the list cannot drift from the code. ``python -m chainrule.autodiff.coverage``
+prints it; ``python -m chainrule.autodiff.coverage README.md`` rewrites the block in place.
 
 >>> "`sin`" in coverage_markdown()
 True
@@ -10,6 +11,8 @@ True
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -76,5 +79,29 @@ def coverage_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+START, END = "<!-- ad-coverage:start -->\n", "<!-- ad-coverage:end -->"
+
+
+def rewrite(text: str) -> str:
+    """``text`` with the block between the markers replaced by the current list.
+
+    >>> rewrite(f"a\\n{START}old\\n{END}\\nb").startswith(f"a\\n{START}* `numpy`")
+    True
+    """
+    if START not in text or END not in text:
+        raise ValueError("no coverage block (the markers) in the text")
+    head, rest = text.split(START, 1)
+    return head + START + coverage_markdown() + END + rest.split(END, 1)[1]
+
+
+def main(argv: list[str]) -> None:
+    """Print the list, or rewrite the block of each file named."""
+    if not argv:
+        print(coverage_markdown(), end="")
+    for name in argv:
+        path = Path(name)
+        path.write_text(rewrite(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(coverage_markdown(), end="")
+    main(sys.argv[1:])
