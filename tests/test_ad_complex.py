@@ -290,3 +290,15 @@ def test_imag_and_angle_of_real_arrays_have_real_zero_gradients():
     assert g.dtype == np.float64
     np.testing.assert_array_equal(g, [1.0, 1.0])
     assert grad(lambda x: np.imag(x) + x)(2.0) == 1.0
+
+
+@pytest.mark.parametrize("cast", [lambda z: z.astype(float), lambda z: np.sum(z, dtype=float),
+                                  lambda z: z.astype(np.float32)], ids=["astype", "sum", "f32"])
+def test_casting_complex_traced_values_to_real_is_refused(cast):
+    with pytest.raises(NotDifferentiable, match="imaginary part"):
+        grad(lambda z: np.sum(cast(z)))(np.array([1 + 1j]))
+    # to a complex dtype, or of real values, it is fine
+    assert grad(lambda z: np.real(np.sum(z.astype(complex))))(np.array([1 + 1j]))[0] == 1
+    assert grad(lambda x: np.sum(x.astype(float) ** 2))(np.array([3.0]))[0] == 6.0
+    with pytest.raises(NotDifferentiable, match="numpy.array"):  # refused before: no __array__
+        grad(lambda z: np.sum(np.asarray(z, dtype=float)))(np.array([1 + 1j]))

@@ -175,3 +175,12 @@ def accepts_complex(func: Any) -> bool:
         prim = bound_primitive(func)
         return prim is not None and prim.name in COMPLEX_RULES and func not in GATED_UFUNCS
     return func in COMPLEX_FUNCTIONS
+
+
+def check_real_cast(x: Any, dtype: Any, where: str) -> None:
+    """Refuse turning complex traced values into a real dtype (NumPy would drop the imaginary
+    part with only a warning; a traced value keeps its dtype, so the result would differ)."""
+    if dtype is not None and is_complex(x) and np.dtype(dtype).kind != "c":
+        raise NotDifferentiable.for_function(
+            f"{where} to {np.dtype(dtype).name} of complex input", "it would drop the "
+            "imaginary part; write np.real(z) (or np.abs(z)) to say which real number you mean")

@@ -31,6 +31,7 @@ from chainrule.autodiff.complex_numbers import (
     GATED_UFUNCS,
     any_complex,
     check_function,
+    check_real_cast,
     complex_ufunc,
 )
 from chainrule.core.numpy_dispatch import dispatch_ufunc
@@ -152,6 +153,7 @@ class Box(Traced):
     flatten = ravel
 
     def astype(self, dtype, **_):
+        check_real_cast(self, dtype, "astype")
         return self
 
     def __array__(self, dtype=None, copy=None):
@@ -186,6 +188,8 @@ class Box(Traced):
     def __array_function__(self, func, types, args, kwargs):
         if func not in COMPLEX_FUNCTIONS and (any_complex(args) or any_complex(kwargs.values())):
             check_function(func)
+        if "dtype" in kwargs and args:
+            check_real_cast(args[0], kwargs["dtype"], f"numpy.{getattr(func, '__name__', '')}")
         return dispatch_function(func, args, kwargs)
 
 
