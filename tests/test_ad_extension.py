@@ -363,3 +363,14 @@ def test_float32_stays_float32_through_the_extension_api(name):
 def test_integer_inputs_give_a_clear_error(call, x):
     with pytest.raises(chainrule.DifferentiationError, match="floating-point inputs"):
         call(lambda v: np.sum(v * 2.0), x)
+
+
+def test_custom_vjp_cotangent_shapes_are_checked():
+    @custom_vjp
+    def total(x):
+        return np.sum(x)
+    total.defvjp(lambda x: (np.sum(x), None), lambda _, g: (g,))  # a scalar: broadcast
+    np.testing.assert_array_equal(grad(total)(np.ones(3)), np.ones(3))
+    total.defvjp(lambda x: (np.sum(x), None), lambda _, g: (g * np.ones(2),))
+    with pytest.raises(ChainruleError, match=r"cotangent has shape \(2,\), its argument \(3,\)"):
+        grad(total)(np.ones(3))

@@ -35,8 +35,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
         "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian",
         "jvp", "value_and_grad", "vjp")},
     **{name: ("chainrule.autodiff.custom", name) for name in (
-        "checkpoint", "custom_jvp", "custom_vjp", "stop_gradient")},
-    **{name: ("chainrule.autodiff.transforms", name) for name in ("linearize", "vmap")},
+        "custom_jvp", "custom_vjp", "stop_gradient")},
+    **{name: ("chainrule.autodiff.transforms", name) for name in (
+        "checkpoint", "linearize", "vmap")},
     **{name: ("chainrule.symbolic.api", name) for name in ("diff", "parse", "steps")},
     **{name: ("chainrule.calculus", name) for name in (
         "critical_points", "implicit_diff", "minimize", "plot", "taylor")},
@@ -84,8 +85,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         value_and_grad,
         vjp,
     )
-    from chainrule.autodiff.custom import checkpoint, custom_jvp, custom_vjp, stop_gradient
-    from chainrule.autodiff.transforms import linearize, vmap
+    from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+    from chainrule.autodiff.transforms import checkpoint, linearize, vmap
     from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
     from chainrule.core.build import PI, E, apply, const, symbol, symbols
     from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol

@@ -20,8 +20,8 @@ from chainrule.autodiff.api import (
     value_and_grad,
     vjp,
 )
-from chainrule.autodiff.custom import checkpoint, custom_jvp, custom_vjp, stop_gradient
-from chainrule.autodiff.transforms import linearize, vmap
+from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+from chainrule.autodiff.transforms import checkpoint, linearize, vmap
 
 __all__ = [
     "checkpoint", "custom_jvp", "custom_vjp", "directional_derivative", "elementwise_grad",

@@ -1,4 +1,4 @@
-"""User-defined derivative rules: ``custom_vjp``, ``custom_jvp``, ``stop_gradient``, ``checkpoint``.
+"""User-defined derivative rules: ``custom_vjp``, ``custom_jvp``, and ``stop_gradient``.
 
 A function wrapped by :func:`custom_vjp` or :func:`custom_jvp` is one opaque step to every
 trace: its own body is never differentiated, only the rule given for it. The rule is written
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import forward, reverse
+from chainrule.autodiff.complex_numbers import is_complex
 from chainrule.autodiff.pytree import flatten
 from chainrule.core.expr import Expr
 from chainrule.core.trace import is_at, new_level, top_box, unbox, value_of
@@ -96,8 +97,8 @@ def record(level: int, args: list, outs: list, name: str,
     def vjp(g: Any, ans: Any, _args: tuple, _params: dict, _need: list) -> list:
         parts = g.parts if isinstance(g, _Pack) else [g]
         cts = pullback([_zeros(o) if c is None else c for c, o in zip(parts, outs, strict=True)])
-        return [None if c is None else _real_part_for(c, v) for c, v in zip(cts, values,
-                                                                           strict=True)]
+        return [None if c is None else _real_part_for(_shaped(c, v, name), v)
+                for c, v in zip(cts, values, strict=True)]
 
     if len(outs) == 1:
         node = reverse.Node(_Rule(name, vjp), values, {}, outs[0], parents)
@@ -118,9 +119,21 @@ def _picker(k: int, n: int) -> Callable:
 
 def _real_part_for(ct: Any, primal: Any) -> Any:
     """A real primal's cotangent is real (JAX: the transpose of casting to complex)."""
-    if np.iscomplexobj(value_of(ct)) and not np.iscomplexobj(value_of(primal)):
-        return np.real(ct)
-    return ct
+    return np.real(ct) if is_complex(ct) and not is_complex(primal) else ct
+
+
+def _shaped(ct: Any, primal: Any, name: str) -> Any:
+    """A user rule's cotangent in its argument's shape (a broadcastable one is broadcast)."""
+    shape, want = np.shape(value_of(ct)), np.shape(value_of(primal))
+    if shape == want:
+        return ct
+    try:
+        if np.broadcast_shapes(shape, want) == want:
+            return np.broadcast_to(ct, want)
+    except ValueError:
+        pass
+    raise ChainruleError(f"custom rule of {name}: a cotangent has shape {shape}, its argument "
+                         f"{want}")
 
 
 class custom_vjp:  # noqa: N801 - named as JAX names it, used as a decorator
@@ -337,53 +350,3 @@ def stop_gradient(x: Any) -> Any:
     leaves, rebuild = flatten(x)
     _refuse_symbols(leaves, "stop_gradient")
     return rebuild([value_of(v) for v in leaves])
-
-
-def checkpoint(fun: Callable) -> Callable:
-    """``fun`` rematerialised: reverse mode stores only its inputs and recomputes its inner
-    values during the backward pass, trading time for memory (JAX's ``jax.checkpoint``).
-
-    Values and derivatives are those of ``fun``; forward mode simply runs it.
-
-    >>> import numpy as np, chainrule
-    >>> layer = checkpoint(lambda w, x: np.tanh(w * x))
-    >>> round(chainrule.grad(lambda w: layer(w, 0.5) ** 2)(2.0), 6)
-    0.31985
-    """
-    wrapped = custom_vjp(fun)
-
-    def fwd(*args: Any) -> tuple[Any, Any]:
-        return fun(*args), args
-
-    def bwd(args: tuple, g: Any) -> tuple:
-        return _recompute_vjp(fun, args, g)
-
-    wrapped.defvjp(fwd, bwd)
-
-    def run(*args: Any) -> Any:
-        leaves, _ = flatten(list(args))
-        if any(isinstance(v, Expr) for v in leaves):
-            return fun(*args)  # the same derivative either way; symbols need no memory
-        top = top_box(tuple(leaves))
-        if top is None or not isinstance(top, reverse.ReverseBox):
-            return fun(*args)
-        return wrapped(*args)
-
-    run.__name__ = getattr(fun, "__name__", "checkpoint")
-    run.__doc__ = getattr(fun, "__doc__", None)
-    return run
-
-
-def _recompute_vjp(fun: Callable, args: tuple, g: Any) -> tuple:
-    """``fun``'s cotangents at ``args`` for output cotangent ``g``, by a fresh reverse pass."""
-    level = new_level()
-    leaves, rebuild = flatten(list(args))
-    boxes = [reverse.leaf(v, level) for v in leaves]
-    out = fun(*rebuild(boxes))
-    out_leaves, _ = flatten(out)
-    g_leaves, _ = flatten(g)
-    roots = [o.node for o in out_leaves if is_at(o, level)]
-    seeds = [c for o, c in zip(out_leaves, g_leaves, strict=True) if is_at(o, level)]
-    cts = reverse.backward(roots, seeds, [b.node for b in boxes]) if roots else [None] * len(
-        boxes)
-    return tuple(rebuild(cts))
