@@ -374,3 +374,14 @@ def test_custom_vjp_cotangent_shapes_are_checked():
     total.defvjp(lambda x: (np.sum(x), None), lambda _, g: (g * np.ones(2),))
     with pytest.raises(ChainruleError, match=r"cotangent has shape \(2,\), its argument \(3,\)"):
         grad(total)(np.ones(3))
+
+
+@pytest.mark.parametrize("make", [make_sin_vjp, make_sin_jvp], ids=["vjp", "jvp"])
+def test_custom_rules_compose_with_linearize_and_vmap(make):
+    sin = make()
+    x, t = np.array([0.3, 0.5]), np.array([1.0, 2.0])
+    fn = lambda v: sin(v) * v  # noqa: E731
+    _, f_jvp = linearize(fn, x)
+    np.testing.assert_allclose(f_jvp(t), (np.cos(x) * x + np.sin(x)) * t, rtol=1e-14)
+    np.testing.assert_allclose(vmap(grad(lambda s: sin(s) * s))(x), np.cos(x) * x + np.sin(x),
+                               rtol=1e-14)
