@@ -339,4 +339,28 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
     ),
 }
 
-SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS}
+
+def _z(x, y):
+    """A complex number from real arguments: its derivatives in x and y are the real and
+    imaginary parts' (JAX's convention, checked against finite differences of each)."""
+    return x + 1j * y
+
+
+C23 = args(uniform(0.5, 2, (2, 3)), uniform(-2, 2, (2, 3)))
+
+COMPLEX: dict[str, tuple[Case, ...]] = {
+    "real": (Case("of z², times x", C23, lambda x, y: np.real(_z(x, y) ** 2) * x),
+             Case("attribute, of a real array", args(A23), lambda x: np.real(x * x) + x.real)),
+    "imag": (Case("of exp(z)", C23, lambda x, y: np.imag(np.exp(_z(x, y))) * y),
+             Case("attribute", C23, lambda x, y: np.sin(_z(x, y)).imag ** 2)),
+    "conj": (Case("conj(z)²·(1 + 2i)", C23,
+                  lambda x, y: np.real(np.conjugate(_z(x, y)) ** 2 * (1 + 2j))),
+             Case("method, z·conj(z)", C23, lambda x, y: np.real(_z(x, y).conj() * _z(x, y)))),
+    "complex_abs": (Case("|z|", C23, lambda x, y: np.abs(_z(x, y))),
+                    Case("|sin z|²", C23, lambda x, y: np.abs(np.sin(_z(x, y))) ** 2)),
+    "angle": (Case("arg z", C23, lambda x, y: np.angle(_z(x, y))),
+              Case("degrees, of z²", C23, lambda x, y: np.angle(_z(x, y) ** 2, deg=True))),
+}
+"""The complex-number records, exercised through real arguments x, y of z = x + iy."""
+
+SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS, **COMPLEX}

@@ -34,6 +34,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: ("chainrule.autodiff.api", name) for name in (
         "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian",
         "jvp", "value_and_grad", "vjp")},
+    **{name: ("chainrule.autodiff.custom", name) for name in (
+        "custom_jvp", "custom_vjp", "stop_gradient")},
+    **{name: ("chainrule.autodiff.transforms", name) for name in (
+        "checkpoint", "linearize", "vmap")},
     **{name: ("chainrule.symbolic.api", name) for name in ("diff", "parse", "steps")},
     **{name: ("chainrule.calculus", name) for name in (
         "critical_points", "implicit_diff", "minimize", "plot", "taylor")},
@@ -81,6 +85,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         value_and_grad,
         vjp,
     )
+    from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+    from chainrule.autodiff.transforms import checkpoint, linearize, vmap
     from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
     from chainrule.core.build import PI, E, apply, const, symbol, symbols
     from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
@@ -120,6 +126,7 @@ def to_sympy(expr):
 __all__ = [
     "numeric",
     "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "check_answer",
+    "checkpoint", "custom_jvp", "custom_vjp", "linearize", "stop_gradient", "vmap",
     "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
     "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",

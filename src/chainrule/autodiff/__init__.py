@@ -20,8 +20,11 @@ from chainrule.autodiff.api import (
     value_and_grad,
     vjp,
 )
+from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+from chainrule.autodiff.transforms import checkpoint, linearize, vmap
 
 __all__ = [
-    "directional_derivative", "elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp",
-    "value_and_grad", "vjp",
+    "checkpoint", "custom_jvp", "custom_vjp", "directional_derivative", "elementwise_grad",
+    "grad", "hessian", "hvp", "jacobian", "jvp", "linearize", "stop_gradient", "value_and_grad",
+    "vjp", "vmap",
 ]

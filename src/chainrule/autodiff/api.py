@@ -20,9 +20,14 @@ from typing import Any, Literal
 import numpy as np
 
 from chainrule.autodiff import forward, reverse
+from chainrule.autodiff.complex_numbers import (
+    check_grad_output,
+    check_holomorphic_inputs,
+    is_complex,
+)
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
-from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
+from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.symbolic.cache import SymbolicGradient
 
 
@@ -30,15 +35,10 @@ def _as_float(x: Any, where: str = "an argument") -> Any:
     """An input as a float, or a clear error for what cannot be differentiated.
 
     Python ints are taken at their float values (``grad(f)(2)`` as in calculus); integer
-    and boolean *arrays* are refused, as JAX does (their derivative is not defined), and so is
-    complex input, rather than cast to real with a warning.
+    and boolean *arrays* are refused, as JAX does (their derivative is not defined). Complex
+    input is differentiated in JAX's convention (:mod:`chainrule.autodiff.complex_numbers`).
     """
     v = value_of(x)
-    if isinstance(v, complex | np.complexfloating) or (
-            isinstance(v, np.ndarray) and np.iscomplexobj(v)):
-        raise NotDifferentiable(
-            f"complex input ({where}): chainrule differentiates real-valued code only; "
-            "pass the real and imaginary parts as two real arguments")
     if isinstance(v, np.ndarray | np.integer | np.bool_ | bool) and not np.issubdtype(
             np.result_type(v), np.inexact):
         raise DifferentiationError(
@@ -123,7 +123,7 @@ def _match(ct: Any, like: Any) -> Any:
     """A cotangent in the shape (and scalar-ness) of its primal."""
     if np.shape(value_of(ct)) != np.shape(value_of(like)):
         ct = np.broadcast_to(ct, np.shape(value_of(like)))
-    if isinstance(value_of(like), float | int):
+    if isinstance(value_of(like), float | int | complex):
         return _plain(ct)
     dtype = np.result_type(value_of(like))
     if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
@@ -135,6 +135,8 @@ def _plain(x: Any) -> Any:
     """NumPy scalars and 0-d arrays as Python floats (boxes and real arrays unchanged)."""
     if not is_boxed(x) and isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
         # float32 stays float32 (as NumPy computes it); float64 becomes a Python float
+        if is_complex(x):
+            return x[()] if np.result_type(x) == np.complex64 else complex(x)
         return x[()] if np.result_type(x) == np.float32 else float(x)
     return x
 
@@ -149,14 +151,16 @@ def _scalar_output(out: Any) -> None:
                              f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
 
 
-def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable:
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
     """``f`` and its gradient together: ``value_and_grad(f)(x) -> (f(x), ∇f(x))``.
 
     For plain-number arguments the derivative is traced symbolically once and compiled
     (see :mod:`chainrule.symbolic.cache`); otherwise the reverse pass is recorded. With
     ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``((value, aux), ∇f)``,
-    as in JAX.
+    as in JAX. For complex arguments the convention is JAX's: a real-valued ``f`` of ``z``
+    has gradient ∂f/∂x − i·∂f/∂y; a complex-valued ``f`` needs ``holomorphic=True`` and its
+    gradient is then f′(z).
 
     >>> value_and_grad(lambda x: (x * x, {"x": x}), has_aux=True)(3.0)
     ((9.0, {'x': 3.0}), 6.0)
@@ -165,7 +169,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     fast = SymbolicGradient(f, nums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        hit = None if has_aux else fast(args, kwargs)
+        hit = None if has_aux or holomorphic else fast(args, kwargs)
         if hit is not None:
             value, partials = hit
             return value, partials[0] if single else tuple(partials)
@@ -175,8 +179,10 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
                 full[i] = v
             return f(*full, **kwargs)
 
+        check_holomorphic_inputs(flatten([args[i] for i in nums])[0], holomorphic, "grad")
         out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
         _scalar_output(out)
+        check_grad_output(out, holomorphic)
         grads = back(np.ones_like(value_of(out))
                      if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
         return (out, aux[0]) if has_aux else out, grads[0] if single else grads
@@ -184,17 +190,22 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
     return wrapped
 
 
-def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """The gradient function of a scalar-valued ``f`` (reverse mode).
 
     With ``has_aux=True``, ``f`` returns ``(value, aux)`` and the result is ``(∇f, aux)``.
+    Complex arguments follow JAX (see :func:`value_and_grad`): ``grad`` of |z|² at 3 + 4i is
+    6 − 8i, and ``grad(f, holomorphic=True)`` of a holomorphic ``f`` is f′(z).
 
     >>> grad(lambda w, x: (w * x) ** 2)(3.0, 2.0)
     24.0
     >>> grad(lambda x: (x ** 3, "note"), has_aux=True)(2.0)
     (12.0, 'note')
+    >>> grad(lambda z: np.abs(z) ** 2)(3.0 + 4.0j), grad(lambda z: z ** 2, holomorphic=True)(1j)
+    ((6-8j), 2j)
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
     if has_aux:
         def with_aux(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
             (_, aux), g = vg(*args, **kwargs)
@@ -261,13 +272,15 @@ def hvp(f: Callable, x: Any, v: Any) -> Any:
 # -- matrices ----------------------------------------------------------------------------
 
 def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
-             mode: Literal["rev", "fwd"] = "rev", has_aux: bool = False) -> Callable:
+             mode: Literal["rev", "fwd"] = "rev", has_aux: bool = False,
+             holomorphic: bool = False) -> Callable:
     """The Jacobian function, shape ``out.shape + x.shape`` (reverse or forward mode).
 
     As in JAX, a tuple / list / dict output gives that structure of Jacobians, an argument
     that is a tuple / list / dict gives that structure inside, and a tuple ``argnums`` gives
     a tuple over the arguments. With ``has_aux=True``, ``f`` returns ``(out, aux)`` and the
-    result is ``(jacobian, aux)``.
+    result is ``(jacobian, aux)``. As in JAX, complex outputs (reverse mode) and complex
+    inputs (forward mode) need ``holomorphic=True``; the entries are then f′.
 
     >>> jacobian(lambda x: (x, 2 * x))(1.0)
     (array(1.), array(2.))
@@ -281,6 +294,7 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
     def wrapped(*args: Any) -> Any:
         leaves, rebuild = flatten([args[i] for i in nums])
         leaves = _floats(leaves)
+        check_holomorphic_inputs(leaves, holomorphic, "jacobian", forward=mode == "fwd")
 
         def flat_f(*xs: Any) -> Any:
             full = list(args)
@@ -289,7 +303,7 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
             return f(*full)
 
         blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
-            flat_f, leaves, has_aux)
+            flat_f, leaves, has_aux, holomorphic)
         per_arg = [rebuild(row) for row in blocks]  # a list over the chosen arguments
         jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])
         return (jac, aux) if has_aux else jac
@@ -297,10 +311,14 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
     return wrapped
 
 
-def _reverse_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
+def _reverse_blocks(f: Callable, xs: list, has_aux: bool,
+                    holomorphic: bool) -> tuple[list[list], Callable, Any]:
     """``blocks[o][k]`` = ∂ out_leaf[o] / ∂ xs[k], one VJP per output entry."""
     out, back, *aux = vjp(f, *xs, has_aux=has_aux)
     out_leaves, out_rebuild = flatten(out)
+    for leaf in out_leaves:
+        if is_complex(leaf) or holomorphic:
+            check_grad_output(leaf, holomorphic, "jacobian")
     x_shapes = [np.shape(value_of(x)) for x in xs]
     blocks = []
     for o, leaf in enumerate(out_leaves):
@@ -315,7 +333,8 @@ def _reverse_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], C
     return blocks, out_rebuild, aux[0] if has_aux else None
 
 
-def _forward_blocks(f: Callable, xs: list, has_aux: bool) -> tuple[list[list], Callable, Any]:
+def _forward_blocks(f: Callable, xs: list, has_aux: bool,
+                    holomorphic: bool) -> tuple[list[list], Callable, Any]:
     """The same blocks by forward mode: for each input, all its columns in one batched pass
     (tangents are the rows of the identity)."""
     columns = []
@@ -365,6 +384,7 @@ def _assemble(parts: list, x_shape: tuple, out_shape: tuple, columns: bool) -> A
     return np.reshape(moved, out_shape + x_shape)
 
 
-def hessian(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+def hessian(f: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """The Hessian function of a scalar ``f``: forward mode over reverse mode."""
-    return jacobian(grad(f, argnums), argnums, mode="fwd")
+    return jacobian(grad(f, argnums, holomorphic=holomorphic), argnums, mode="fwd",
+                    holomorphic=holomorphic)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.complex_numbers import angle
 from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
@@ -201,6 +202,7 @@ FUNCTIONS: dict[Any, Any] = {
     np.where: where, np.take: take, np.dot: dot, np.outer: outer,
     np.append: append, np.cumsum: cumsum, np.clip: clip,
     np.asarray: as_array_like,
+    np.angle: angle,
     np.asanyarray: as_array_like,
     **COMPOSITIONS,
     **SHAPE_FUNCTIONS,

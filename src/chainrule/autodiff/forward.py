@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import batched
+from chainrule.autodiff.complex_numbers import check_rule
 from chainrule.autodiff.tracing import Box, bind, is_at, unbox
 from chainrule.errors import DifferentiationError
 
@@ -37,6 +38,7 @@ class JVPBox(Box):
         boxes = [a if is_at(a, level) else None for a in args]
         tangents = [b.tangent if b is not None else None for b in boxes]
         batch = next(b.batch for b in boxes if b is not None)
+        check_rule(prim, values)
         ans = bind(prim, values, params)
         if batch is None:
             return cls(ans, level, output_tangent(prim, values, tangents, ans, params))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.complex_numbers import check_rule, is_complex
 from chainrule.autodiff.tracing import Box, bind, is_at, new_level, unbox
 from chainrule.core.primitive import DERIVE
 from chainrule.errors import DifferentiationError
@@ -43,6 +44,7 @@ class ReverseBox(Box):
     @classmethod
     def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
         values = tuple(unbox(a, level) for a in args)
+        check_rule(prim, values)
         ans = bind(prim, values, params)
         parents = tuple((i, a.node) for i, a in enumerate(args) if is_at(a, level))
         return cls(ans, level, Node(prim, values, params, ans, parents))
@@ -108,10 +110,21 @@ def backward(root: Node | list[Node], g: Any, leaves: list[Node]) -> list[Any]:
 
 def argument_cotangents(node: Node, g: Any) -> list[tuple[Node, Any]]:
     """``(parent node, cotangent)`` for every traced argument of ``node``."""
+    triples = _cotangents(node, g)
+    if is_complex(node.ans):
+        # A real argument's cotangent is the real part (JAX: the transpose of the cast of a
+        # real value to complex, which is what mixing it with complex numbers did). Only a
+        # complex output can hand a real argument a complex cotangent.
+        return [(parent, np.real(ct) if is_complex(ct) and not is_complex(node.args[i]) else ct)
+                for i, parent, ct in triples]
+    return [(parent, ct) for _, parent, ct in triples]
+
+
+def _cotangents(node: Node, g: Any) -> list[tuple[int, Node, Any]]:
     prim = node.prim
     if prim.elementwise:
-        return [(parent, unbroadcast(g * prim.partial(i, node.args, node.ans),
-                                     np.shape(node.args[i])))
+        return [(i, parent, unbroadcast(g * prim.partial(i, node.args, node.ans),
+                                        np.shape(node.args[i])))
                 for i, parent in node.parents]
     if prim.vjp is None and prim.jvp is None:
         raise DifferentiationError(f"no reverse-mode rule for {prim.name}")
@@ -123,7 +136,7 @@ def argument_cotangents(node: Node, g: Any) -> list[tuple[Node, Any]]:
     for i, _ in node.parents:
         if cts[i] is DERIVE:
             cts[i] = transposed_jvp(prim, i, g, node)
-    return [(parent, cts[i]) for i, parent in node.parents if cts[i] is not None]
+    return [(i, parent, cts[i]) for i, parent in node.parents if cts[i] is not None]
 
 
 def transposed_jvp(prim: Any, i: int, g: Any, node: Node) -> Any:
@@ -135,7 +148,8 @@ def transposed_jvp(prim: Any, i: int, g: Any, node: Node) -> Any:
     JVP once and the VJP follows, as JAX derives reverse mode from linearize + transpose.
     """
     level = new_level()
-    tangent = leaf(np.zeros(np.shape(node.args[i])), level)
+    tangent = leaf(np.zeros(np.shape(node.args[i]),
+                            dtype=complex if is_complex(node.args[i]) else float), level)
     tangents: list[Any] = [None] * len(node.args)
     tangents[i] = tangent
     out = prim.jvp(tangents, node.ans, node.args, node.params)

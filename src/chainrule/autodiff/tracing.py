@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.array_functions import dispatch_function
+from chainrule.autodiff.complex_numbers import (
+    COMPLEX_FUNCTIONS,
+    GATED_UFUNCS,
+    any_complex,
+    check_function,
+    check_real_cast,
+    complex_ufunc,
+)
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
@@ -145,6 +153,7 @@ class Box(Traced):
     flatten = ravel
 
     def astype(self, dtype, **_):
+        check_real_cast(self, dtype, "astype")
         return self
 
     def __array__(self, dtype=None, copy=None):
@@ -157,13 +166,30 @@ class Box(Traced):
             "its derivative; build arrays with np.stack([...]) or chainrule.numpy.array([...])")
 
     def __complex__(self) -> complex:
-        raise NotDifferentiable("complex() of a traced value: complex differentiation is "
-                                "not supported")
+        raise NotDifferentiable("complex() of a traced value would cut it out of the "
+                                "derivative; keep it as an array (z * 1j, np.real(z), ...)")
+
+    real = property(lambda s: np.real(s))
+    imag = property(lambda s: np.imag(s))
+
+    def conj(self):
+        return np.conjugate(self)
+
+    conjugate = conj
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc in GATED_UFUNCS and method == "__call__" and any_complex(inputs):
+            # complex input takes the complex rule (|z|), or is refused, never cast
+            out = complex_ufunc(ufunc, inputs)
+            if out is not None:
+                return out
         return dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func not in COMPLEX_FUNCTIONS and (any_complex(args) or any_complex(kwargs.values())):
+            check_function(func)
+        if "dtype" in kwargs and args:
+            check_real_cast(args[0], kwargs["dtype"], f"numpy.{getattr(func, '__name__', '')}")
         return dispatch_function(func, args, kwargs)
 
 

@@ -50,7 +50,6 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.log2: lambda x: _call("log", x, 2.0),
     np.log10: lambda x: _call("log", x, 10.0),
     np.positive: lambda x: x,
-    np.conjugate: lambda x: x,  # of a real array (complex input is refused before)
     np.deg2rad: lambda x: x * (np.pi / 180), np.radians: lambda x: x * (np.pi / 180),
     np.rad2deg: lambda x: x * (180 / np.pi), np.degrees: lambda x: x * (180 / np.pi),
     np.fmax: np.maximum, np.fmin: np.minimum,
