@@ -22,6 +22,7 @@ import numpy as np
 from chainrule.autodiff import forward, reverse
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
+from chainrule.core.trace import peek
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 from chainrule.symbolic.cache import SymbolicGradient
 
@@ -33,7 +34,7 @@ def _as_float(x: Any, where: str = "an argument") -> Any:
     and boolean *arrays* are refused, as JAX does (their derivative is not defined), and so is
     complex input, rather than cast to real with a warning.
     """
-    v = value_of(x)
+    v = peek(x)
     if isinstance(v, complex | np.complexfloating) or (
             isinstance(v, np.ndarray) and np.iscomplexobj(v)):
         raise NotDifferentiable(
@@ -121,11 +122,11 @@ def _split_aux(result: Any) -> tuple[Any, Any]:
 
 def _match(ct: Any, like: Any) -> Any:
     """A cotangent in the shape (and scalar-ness) of its primal."""
-    if np.shape(value_of(ct)) != np.shape(value_of(like)):
-        ct = np.broadcast_to(ct, np.shape(value_of(like)))
-    if isinstance(value_of(like), float | int):
+    if np.shape(peek(ct)) != np.shape(peek(like)):
+        ct = np.broadcast_to(ct, np.shape(peek(like)))
+    if isinstance(peek(like), float | int):
         return _plain(ct)
-    dtype = np.result_type(value_of(like))
+    dtype = np.result_type(peek(like))
     if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
         return np.asarray(ct, dtype=dtype)  # the primal's precision, as JAX gives it
     return ct
@@ -140,13 +141,13 @@ def _plain(x: Any) -> Any:
 
 
 def is_boxed(x: Any) -> bool:
-    return x is not value_of(x)
+    return x is not peek(x)
 
 
 def _scalar_output(out: Any) -> None:
-    if np.size(value_of(out)) != 1:
+    if np.size(peek(out)) != 1:
         raise ChainruleError(f"grad needs a function with one output value; this one has "
-                             f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
+                             f"shape {np.shape(peek(out))} (use jacobian or elementwise_grad)")
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
@@ -177,8 +178,8 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0,
 
         out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
         _scalar_output(out)
-        grads = back(np.ones_like(value_of(out))
-                     if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
+        grads = back(np.ones_like(peek(out))
+                     if isinstance(peek(out), np.ndarray | np.generic) else 1.0)
         return (out, aux[0]) if has_aux else out, grads[0] if single else grads
 
     return wrapped
@@ -218,7 +219,7 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
                 full[i] = v
             return f(*full)
         out, back = vjp(partial_f, *(args[i] for i in nums))
-        grads = back(np.ones(np.shape(value_of(out))))
+        grads = back(np.ones(np.shape(peek(out))))
         return grads[0] if single else grads
     return wrapped
 
