@@ -78,7 +78,7 @@ def test_the_program_is_reused_per_signature():
     assert jf(np.full(3, 2.0)) == 24.0
     jf(np.ones(4))
     assert len(jf.cache) == 2
-    assert "np.power" in jf.source or "f_pow" in jf.source
+    assert "np.power(a0, 3" in jf.source or "numexpr: (a0 ** 3" in jf.source
 
 
 def test_value_dependent_functions_run_eagerly_and_say_why():

@@ -12,15 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.jit import fusion
 from chainrule.autodiff.jit.blocking import Plan
-from chainrule.autodiff.jit.codegen import (
-    Generated,
-    Namer,
-    call_of,
-    fresh_output,
-    last_uses,
-    reusable,
-)
+from chainrule.autodiff.jit.codegen import Generated, Namer, call_of, emit, last_uses
 from chainrule.autodiff.jit.graph import Constant, Input, Program, Step
 
 ROW_KINDS = ("row", "col")
@@ -52,7 +46,8 @@ class BlockNamer(Namer):
 
 
 def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step], plan: Plan,
-                     input_kinds: list[str], name: str = "staged") -> Generated:
+                     input_kinds: list[str], name: str = "staged",
+                     fuse: bool = False) -> Generated:
     """Python source running ``steps`` block by block as ``plan`` says."""
     namer = BlockNamer(plan, input_kinds)
     namer.canon = canon
@@ -63,7 +58,8 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
     outputs = [canon[o.id] if isinstance(o, Step) else o for o in program.outputs]
     row_outputs = {o.id for o in outputs if isinstance(o, Step) and kinds[o.id] in ROW_KINDS}
 
-    head = _straight(before, namer, canon, outputs)
+    fused = _fusion(steps, (before, loop, after), canon, outputs) if fuse else None
+    head = _straight(before, namer, canon, outputs, fused)
     for s in loop:
         if kinds[s.id] == "sum":
             head.append(f"    s{s.id} = None")
@@ -71,7 +67,7 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
         step = canon[k]
         head.append(f"    o{k} = np.empty({step.shape!r}, dtype=np.{step.dtype.name})")
     namer.in_loop = True
-    inner = _loop_body(loop, namer, canon, plan, row_outputs)
+    inner = _loop_body(loop, namer, canon, plan, row_outputs, fused)
     namer.in_loop = False
     slices = [f"        {b} = {full}[r0:r1]" for full, b in namer.sliced.items()]
     loop_lines = [f"    for r0 in range(0, {plan.n}, {plan.rows_per_block}):",
@@ -82,7 +78,7 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
             namer.of_step[s.id] = f"t{s.id}"
     for k in row_outputs:
         namer.of_step[k] = f"o{k}"
-    tail = _straight(after, namer, canon, outputs)
+    tail = _straight(after, namer, canon, outputs, fused)
     args = ", ".join(f"a{i.index}" for i in program.inputs)
     outs = "".join(f"{namer.ref(o)}, " for o in program.outputs).rstrip(" ")
     source = "\n".join([f"def {name}({args}):", *head, *loop_lines, *tail,
@@ -90,20 +86,32 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
     return Generated(source, namer.names)
 
 
-def _straight(steps: list[Step], namer: Namer, canon: dict[int, Step], outputs: list) -> list:
+def _fusion(steps: list[Step], segments: tuple, canon: dict[int, Step],
+            outputs: list) -> fusion.Fusion | None:
+    """Fusion over all steps; a step read in another segment than its own stays a name."""
+    if not fusion.available():
+        return None
+    segment_of = {s.id: k for k, seg in enumerate(segments) for s in seg}
+    crossing = {canon[a.id].id for s in steps for a in (*s.args, *s.params.values())
+                if isinstance(a, Step) and segment_of[canon[a.id].id] != segment_of[s.id]}
+    return fusion.Fusion(steps, canon, outputs, keep=crossing)
+
+
+def _straight(steps: list[Step], namer: Namer, canon: dict[int, Step], outputs: list,
+              fused: fusion.Fusion | None) -> list:
     lines: list[str] = []
     last = last_uses(steps, outputs, canon, keep_all=True)
     fresh: dict[int, bool] = {}
     for k, step in enumerate(steps):
-        into = reusable(step, k, fresh, last, canon)
-        lines.append(f"    t{step.id} = {call_of(step, namer, into)}")
-        namer.of_step[step.id] = f"t{step.id}"
-        fresh[step.id] = fresh_output(step)
+        code = emit(steps, k, namer, fused, fresh, last, canon)
+        if code is not None:
+            lines.append(f"    t{step.id} = {code}")
+            namer.of_step[step.id] = f"t{step.id}"
     return lines
 
 
 def _loop_body(steps: list[Step], namer: BlockNamer, canon: dict[int, Step], plan: Plan,
-               row_outputs: set[int]) -> list[str]:
+               row_outputs: set[int], fused: fusion.Fusion | None) -> list[str]:
     lines: list[str] = []
     kept = [canon[k] for k in row_outputs]
     last = last_uses(steps, kept, canon)
@@ -112,19 +120,21 @@ def _loop_body(steps: list[Step], namer: BlockNamer, canon: dict[int, Step], pla
         rewrite = plan.rewrites.get(step.id)
         if rewrite is not None and "shape" in rewrite and step.prim.name == "broadcast_to":
             extra = {"shape": f"(r1 - r0, *{tuple(rewrite['shape'])!r})"}
-            call = call_of(step, namer, None, override={}, literal=extra)
+            code = call_of(step, namer, None, override={}, literal=extra)
         elif rewrite is not None:
-            call = call_of(step, namer, None, override=rewrite)
+            code = call_of(step, namer, None, override=rewrite)
+        elif plan.kinds[step.id] == "sum":
+            code = call_of(step, namer, None)
         else:
-            into = reusable(step, k, fresh, last, canon) if plan.kinds[step.id] != "sum" else None
-            call = call_of(step, namer, into)
+            code = emit(steps, k, namer, fused, fresh, last, canon)
+        if code is None:
+            continue
         if plan.kinds[step.id] == "sum":
-            lines.append(f"        p{step.id} = {call}")
+            lines.append(f"        p{step.id} = {code}")
             lines.append(f"        s{step.id} = p{step.id} if s{step.id} is None "
                          f"else s{step.id} + p{step.id}")
             continue
-        lines.append(f"        t{step.id} = {call}")
+        lines.append(f"        t{step.id} = {code}")
         namer.of_step[step.id] = f"t{step.id}"
-        fresh[step.id] = fresh_output(step)
     lines.extend(f"        o{k}[r0:r1] = {namer.of_step[k]}" for k in sorted(row_outputs))
     return lines

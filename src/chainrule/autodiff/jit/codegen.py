@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.jit.graph import Constant, Input, Program, Step
+from chainrule.autodiff.jit import fusion
+from chainrule.autodiff.jit.graph import Constant, Input, Program, Step, binding
 
 FRESH = {"matmul"}
 """Records whose output is a new array (besides ufuncs): safe to overwrite when dead."""
@@ -51,19 +52,6 @@ def live_steps(program: Program) -> list[Step]:
         wanted.add(step.id)
         stack.extend(a for a in (*step.args, *step.params.values()) if isinstance(a, Step))
     return [s for s in program.steps if s.id in wanted]
-
-
-def binding(step: Step) -> np.ufunc | None:
-    """The NumPy ufunc a step can call directly: its record's implementation, or the ufunc
-    the record binds (``np.multiply`` for ``mul``) on floating-point operands."""
-    impl = step.prim.impl
-    if isinstance(impl, np.ufunc):
-        return impl if getattr(np, impl.__name__, None) is impl else None
-    for ufunc in step.prim.numpy:
-        if (isinstance(ufunc, np.ufunc) and ufunc.nin == len(step.args) and not step.params
-                and np.issubdtype(step.dtype, np.inexact)):
-            return ufunc
-    return None
 
 
 class Namer:
@@ -121,6 +109,39 @@ def call_of(step: Step, namer: Namer, into: Step | None, override: dict | None =
     call = f"{namer.function(step)}({', '.join(namer.ref(a) for a in step.args)}"
     call += _params(step, namer, override, literal)
     return call + (f", out={namer.ref(into)})" if into is not None else ")")
+
+
+def fused_call(step: Step, fused: fusion.Fusion, namer: Namer) -> str:
+    """A call of the numexpr program computing ``step`` and the operands inlined into it."""
+    operands: dict[str, Any] = {}
+
+    def name_of(x: Any) -> str:
+        name = namer.ref(x)
+        operands[name] = (x.dtype if isinstance(x, Step | Input)
+                          else np.asarray(x.value if isinstance(x, Constant) else x).dtype)
+        return name
+
+    expression = fused.expression(step, name_of)
+    key = f"x{step.id}"
+    signature = [(name, bool if dtype == np.bool_ else np.float64)
+                 for name, dtype in operands.items()]
+    namer.names[key] = fusion.numexpr.NumExpr(expression, signature=signature)
+    return f"{key}({', '.join(operands)})  # numexpr: {expression}"
+
+
+def emit(steps: list[Step], k: int, namer: Namer, fused: fusion.Fusion | None,
+         fresh: dict[int, bool], last: dict[int, int], canon: dict[int, Step]) -> str | None:
+    """The code computing ``steps[k]`` (None when it is inlined into its consumer)."""
+    step = steps[k]
+    if fused is not None and step.id in fused.inlined:
+        return None
+    if fused is not None and step.id in fused.fusable:
+        fresh[step.id] = True
+        return fused_call(step, fused, namer)
+    fresh[step.id] = fresh_output(step)
+    # with fusion, inlined operands are read later than recorded: no buffer reuse
+    into = reusable(step, k, fresh, last, canon) if fused is None else None
+    return call_of(step, namer, into)
 
 
 def fresh_output(step: Step) -> bool:
@@ -198,19 +219,21 @@ def reusable(step: Step, k: int, fresh: dict[int, bool], last: dict[int, int],
     return None
 
 
-def generate(program: Program, name: str = "staged") -> Generated:
-    """Python source for ``program`` and the namespace it runs in."""
+def generate(program: Program, name: str = "staged", fuse: bool = False) -> Generated:
+    """Python source for ``program`` and the namespace it runs in; with ``fuse``, elementwise
+    runs become numexpr programs where numexpr is installed (see :mod:`.fusion`)."""
     steps, canon = deduplicate(live_steps(program))
     namer = Namer()
     namer.canon = canon
     last = last_uses(steps, program.outputs, canon)
     fresh: dict[int, bool] = {}
+    fused = fusion.Fusion(steps, canon, program.outputs) if fuse and fusion.available() else None
     body: list[str] = []
     for k, step in enumerate(steps):
-        into = reusable(step, k, fresh, last, canon)
-        body.append(f"    t{step.id} = {call_of(step, namer, into)}")
-        namer.of_step[step.id] = f"t{step.id}"
-        fresh[step.id] = fresh_output(step)
+        code = emit(steps, k, namer, fused, fresh, last, canon)
+        if code is not None:
+            body.append(f"    t{step.id} = {code}")
+            namer.of_step[step.id] = f"t{step.id}"
     args = ", ".join(f"a{i.index}" for i in program.inputs)
     outs = "".join(f"{namer.ref(o)}, " for o in program.outputs).rstrip(" ")
     source = "\n".join([f"def {name}({args}):", *body, f"    return ({outs})"])

@@ -31,10 +31,10 @@ from chainrule.core.trace import Traced, bind, is_at, new_level, staging
 class Input:
     """The ``index``-th argument leaf of the program."""
 
-    __slots__ = ("index",)
+    __slots__ = ("index", "dtype")
 
-    def __init__(self, index: int):
-        self.index = index
+    def __init__(self, index: int, dtype: Any = None):
+        self.index, self.dtype = index, np.result_type(dtype)
 
 
 class Constant:
@@ -54,6 +54,19 @@ class Step:
     def __init__(self, prim: Any, args: tuple, params: dict, value: Any, id_: int):
         self.prim, self.args, self.params, self.id = prim, args, params, id_
         self.shape, self.dtype = np.shape(value), np.result_type(value)
+
+
+def binding(step: Step) -> np.ufunc | None:
+    """The NumPy ufunc a step can call directly: its record's implementation, or the ufunc
+    the record binds (``np.multiply`` for ``mul``) on floating-point operands."""
+    impl = step.prim.impl
+    if isinstance(impl, np.ufunc):
+        return impl if getattr(np, impl.__name__, None) is impl else None
+    for ufunc in step.prim.numpy:
+        if (isinstance(ufunc, np.ufunc) and ufunc.nin == len(step.args) and not step.params
+                and np.issubdtype(step.dtype, np.inexact)):
+            return ufunc
+    return None
 
 
 class Program:
@@ -132,7 +145,7 @@ def record(fn: Callable, args: tuple) -> tuple[Program, Any]:
     leaves, rebuild = flatten(list(args))
     boxes = []
     for k, leaf in enumerate(leaves):
-        ref = Input(k)
+        ref = Input(k, leaf)
         program.inputs.append(ref)
         boxes.append(StagedBox(leaf, level, ref, program))
     with staging():
