@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import chainrule
 from chainrule import numeric
-from chainrule.autodiff.jit import blocking, jit
+from chainrule.autodiff.jit import blocking, fusion, jit
 from chainrule.autodiff.jit.api import Compiled, Eager
 
 RNG = np.random.default_rng(7)
@@ -30,10 +30,11 @@ FUNCTIONS = {
 }
 
 
+@pytest.mark.parametrize("fuse", [True, False])
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_jit_gives_the_eager_values_on_new_inputs(name):
+def test_jit_gives_the_eager_values_on_new_inputs(name, fuse):
     f = FUNCTIONS[name]
-    jf = jit(f)
+    jf = jit(f, fuse=fuse)
     for _ in range(3):  # the first call records; the next ones run generated code
         x = RNG.uniform(0.2, 2.0, size=5)
         close(jf(x), f(x))
@@ -137,14 +138,16 @@ def test_a_logistic_gradient_runs_in_row_blocks_with_the_eager_value(data):
     assert "for r0" not in unblocked.source
 
 
-def test_elementwise_outputs_are_written_block_by_block(data):
+@pytest.mark.parametrize("fuse", [True, False])
+def test_elementwise_outputs_are_written_block_by_block(data, fuse):
     X, _ = data
     x = X.ravel()[:600_000]
     f = FUNCTIONS["power"]
-    jg = jit(chainrule.elementwise_grad(f))
+    jg = jit(chainrule.elementwise_grad(f), fuse=fuse)
     x = np.abs(x) + 0.1
     close(jg(x), chainrule.elementwise_grad(f)(x))
-    assert "o" in jg.source and "[r0:r1] =" in jg.source
+    assert "[r0:r1] =" in jg.source
+    assert ("numexpr:" in jg.source) == (fuse and fusion.available())
 
 
 def test_rows_needed_again_after_a_sum_are_not_blocked(data):

@@ -41,22 +41,28 @@ from chainrule.core.trace import Traced
 from chainrule.errors import ChainruleError
 
 
+def plain_scalar(x: Any) -> Any:
+    """A float64 scalar result as a Python float (as the eager API returns it)."""
+    if np.ndim(x) == 0 and np.result_type(x) == np.float64 and not isinstance(x, Traced):
+        return float(x)
+    return x
+
+
 class Compiled:
     """One signature's generated code, ready to run."""
 
-    def __init__(self, generated: Generated, rebuild: Callable, scalars: list[bool]):
+    def __init__(self, generated: Generated, rebuild: Callable):
         self.source = generated.source
         namespace = dict(generated.names)
         code = compile(generated.source, "<chainrule.jit>", "exec")
         exec(code, namespace)  # noqa: eval-ok (generated from recorded steps, see codegen)
         self.run = namespace["staged"]
-        self.rebuild, self.scalars = rebuild, scalars
+        self.rebuild = rebuild
 
     def __call__(self, leaves: list[Any]) -> Any:
         with np.errstate(all="ignore"):  # as eager evaluation: non-finite values propagate
             outs = self.run(*leaves)
-        return self.rebuild([float(o) if scalar else o
-                             for o, scalar in zip(outs, self.scalars, strict=True)])
+        return self.rebuild([plain_scalar(o) for o in outs])
 
 
 class Eager:
@@ -132,13 +138,12 @@ class Jitted:
             entry: Compiled | Eager = Eager("the function reads traced values at "
                                             + program.value_reads[0])
         else:
-            out_leaves, _ = flatten(out)
-            scalars = [isinstance(o, float) for o in out_leaves]
             shapes = [np.shape(leaf) for leaf in flatten(dynamic)[0]]
             entry = Compiled(generate_for(program, shapes, self.block, self.fuse),
-                             program.rebuild_output, scalars)
+                             program.rebuild_output)
         self.cache[key] = self.last = entry
-        return out
+        out_leaves, rebuild = flatten(out)
+        return rebuild([plain_scalar(o) for o in out_leaves])
 
 
 def generate_for(program: Program, input_shapes: list[tuple], block: bool,
