@@ -3,13 +3,13 @@
 Each row of the table is a ratio measured in one run against a peer in the same process (or
 against the work's own NumPy time), never a bare time: this machine is shared and noisy.
 
-| row | script | ratio |
-|---|---|---|
-| W2 logistic NLL gradient (N = 2e5, d = 100) | ``bench_ad_logreg.py`` | tool / loss, tool / JAX-jit |
-| W4 elementwise derivative on 1e6 points | ``bench_ad_elementwise.py`` | tool / f |
-| symbolic swell (product of 400 factors, depth-400 nest) | ``bench_swell.py`` | chainrule / SymEngine |
-| numeric derivative at 1e4 points | ``bench_numeric_batch.py`` | chainrule / scipy time |
-| MC score-function estimate, 1e7 and 1e8 samples | ``bench_mc_stream.py`` | peak MB |
+* W2, the logistic NLL gradient (N = 2e5, d = 100), ``bench_ad_logreg.py``: tool / loss time
+  and tool / JAX-jit;
+* W4, an elementwise derivative on 1e6 points, ``bench_ad_elementwise.py``: tool / f;
+* symbolic swell (a product of 400 factors, a depth-400 nest), ``bench_swell.py``: chainrule /
+  SymEngine;
+* numeric derivatives at 1e4 points, ``bench_numeric_batch.py``: chainrule / scipy time;
+* the MC score-function estimate at 1e7 and 1e8 samples, ``bench_mc_stream.py``: peak MB.
 
 Run: ``python bench/report.py [--quick] [--only W2 W4 ...]`` (``pip install -e ".[bench]"``;
 peers that are not installed are reported as not measured). ``--quick`` uses fewer rounds.
