@@ -46,6 +46,7 @@ from bench_ad_common import (
 
 TOL = 1e-8
 LOSS, HAND, GRAD, JAX = "loss (NumPy)", "hand gradient (NumPy)", "chainrule.grad", "jax.jit(grad)"
+JIT = "chainrule.jit(grad)"
 
 
 def make_data(n: int, d: int, seed: int = 0):
@@ -85,6 +86,11 @@ def setups(X, y, w) -> list:
         fn = chainrule.grad(make_loss(X, y))
         return lambda: fn(w)
 
+    def jitted():
+        fn = chainrule.jit(chainrule.grad(make_loss(X, y)))
+        fn(w)  # record and generate once, as jax.jit compiles on its first call
+        return lambda: fn(w)
+
     def autograd():
         import autograd.numpy as anp
         from autograd import grad as agrad
@@ -112,7 +118,7 @@ def setups(X, y, w) -> list:
         g = jax.jit(jax.grad(lj))
         return lambda: np.asarray(g(wj, Xj, yj))
 
-    return [(LOSS, None, loss), (HAND, None, hand), (GRAD, None, grad),
+    return [(LOSS, None, loss), (HAND, None, hand), (GRAD, None, grad), (JIT, None, jitted),
             ("autograd.grad", "autograd", autograd), ("torch.autograd.grad", "torch", torch),
             (JAX, "jax", jax)]
 
@@ -169,13 +175,15 @@ def main() -> None:
     errs = check_values(
         cases, lambda g: np.linalg.norm(np.asarray(g, dtype=float) - ref) / np.linalg.norm(ref),
         TOL, notes, skip=(LOSS,))
-    peaks = {name: peak_bytes(cases[name]) for name in (LOSS, HAND, GRAD) if name in cases}
+    peaks = {name: peak_bytes(cases[name]) for name in (LOSS, HAND, GRAD, JIT) if name in cases}
     timings = interleave(cases, a.rounds, notes, batch_s=0.0)  # calls are long: one a batch
 
     peak = peaks.get(GRAD)
     result_targets = targets([
         ("chainrule.grad / loss (NumPy)", ratio(timings, GRAD, LOSS), 2.0, GRAD),
         ("chainrule.grad / jax.jit(grad)", ratio(timings, GRAD, JAX), 1.2, GRAD),
+        ("chainrule.jit(grad) / loss (NumPy)", ratio(timings, JIT, LOSS), 1.3, JIT),
+        ("chainrule.jit(grad) / jax.jit(grad)", ratio(timings, JIT, JAX), 1.0, JIT),
         ("chainrule.grad peak memory / data", None if peak is None else peak / data_bytes,
          2.0, GRAD),
         ("hand gradient / loss (the floor without fusion)", ratio(timings, HAND, LOSS), None,

@@ -45,6 +45,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
         "GradCheckError", "GradCheckReport", "check_grads")},
     **{name: ("chainrule.tutor", name) for name in ("AnswerCheck", "check_answer")},
     "compile": ("chainrule.symbolic.compile", "compile_expr"),
+    "jit": ("chainrule.autodiff.jit", "jit"),
     **{name: ("chainrule.core.build", name) for name in (
         "PI", "E", "apply", "const", "symbol", "symbols")},
     **{name: ("chainrule.core.expr", name) for name in (
@@ -86,6 +87,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         vjp,
     )
     from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+    from chainrule.autodiff.jit import jit
     from chainrule.autodiff.transforms import checkpoint, linearize, vmap
     from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
     from chainrule.core.build import PI, E, apply, const, symbol, symbols
@@ -130,7 +132,7 @@ __all__ = [
     "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
     "elementwise_grad", "expand", "Expr", "from_sympy", "grad", "GradCheckError",
-    "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jvp", "minimize",
+    "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jit", "jvp", "minimize",
     "NamedConst", "NotDifferentiable", "parse", "ParseError", "PI", "plot", "readable", "Step",
     "steps", "substitute", "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad",
     "vjp",

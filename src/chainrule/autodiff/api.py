@@ -26,7 +26,8 @@ from chainrule.autodiff.complex_numbers import (
     is_complex,
 )
 from chainrule.autodiff.pytree import flatten
-from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
+from chainrule.autodiff.tracing import is_at, new_level, unbox
+from chainrule.core.trace import peek
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.symbolic.cache import SymbolicGradient
 
@@ -38,7 +39,7 @@ def _as_float(x: Any, where: str = "an argument") -> Any:
     and boolean *arrays* are refused, as JAX does (their derivative is not defined). Complex
     input is differentiated in JAX's convention (:mod:`chainrule.autodiff.complex_numbers`).
     """
-    v = value_of(x)
+    v = peek(x)
     if isinstance(v, np.ndarray | np.integer | np.bool_ | bool) and not np.issubdtype(
             np.result_type(v), np.inexact):
         raise DifferentiationError(
@@ -54,7 +55,7 @@ def _floats(leaves: list, what: str = "argument") -> list:
 
 
 def _zeros_like(x: Any) -> Any:
-    v = value_of(x)
+    v = peek(x)
     return 0.0 if np.ndim(v) == 0 and not isinstance(v, np.ndarray) else np.zeros(np.shape(v))
 
 
@@ -121,11 +122,11 @@ def _split_aux(result: Any) -> tuple[Any, Any]:
 
 def _match(ct: Any, like: Any) -> Any:
     """A cotangent in the shape (and scalar-ness) of its primal."""
-    if np.shape(value_of(ct)) != np.shape(value_of(like)):
-        ct = np.broadcast_to(ct, np.shape(value_of(like)))
-    if isinstance(value_of(like), float | int | complex):
+    if np.shape(peek(ct)) != np.shape(peek(like)):
+        ct = np.broadcast_to(ct, np.shape(peek(like)))
+    if isinstance(peek(like), float | int | complex):
         return _plain(ct)
-    dtype = np.result_type(value_of(like))
+    dtype = np.result_type(peek(like))
     if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
         return np.asarray(ct, dtype=dtype)  # the primal's precision, as JAX gives it
     return ct
@@ -142,13 +143,13 @@ def _plain(x: Any) -> Any:
 
 
 def is_boxed(x: Any) -> bool:
-    return x is not value_of(x)
+    return x is not peek(x)
 
 
 def _scalar_output(out: Any) -> None:
-    if np.size(value_of(out)) != 1:
+    if np.size(peek(out)) != 1:
         raise ChainruleError(f"grad needs a function with one output value; this one has "
-                             f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
+                             f"shape {np.shape(peek(out))} (use jacobian or elementwise_grad)")
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -183,8 +184,8 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
         out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
         _scalar_output(out)
         check_grad_output(out, holomorphic)
-        grads = back(np.ones_like(value_of(out))
-                     if isinstance(value_of(out), np.ndarray | np.generic) else 1.0)
+        grads = back(np.ones_like(peek(out))
+                     if isinstance(peek(out), np.ndarray | np.generic) else 1.0)
         return (out, aux[0]) if has_aux else out, grads[0] if single else grads
 
     return wrapped
@@ -228,8 +229,14 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             for i, v in zip(nums, chosen, strict=True):
                 full[i] = v
             return f(*full)
+        x = args[nums[0]]
+        if single and isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
+            # elementwise f: one forward pass with the seed's ones never multiplied in
+            found = forward.elementwise_derivative(partial_f, x, new_level())
+            if found is not None:
+                return found
         out, back = vjp(partial_f, *(args[i] for i in nums))
-        grads = back(np.ones(np.shape(value_of(out))))
+        grads = back(np.ones(np.shape(peek(out))))
         return grads[0] if single else grads
     return wrapped
 
@@ -319,10 +326,10 @@ def _reverse_blocks(f: Callable, xs: list, has_aux: bool,
     for leaf in out_leaves:
         if is_complex(leaf) or holomorphic:
             check_grad_output(leaf, holomorphic, "jacobian")
-    x_shapes = [np.shape(value_of(x)) for x in xs]
+    x_shapes = [np.shape(peek(x)) for x in xs]
     blocks = []
     for o, leaf in enumerate(out_leaves):
-        shape = np.shape(value_of(leaf))
+        shape = np.shape(peek(leaf))
         rows = []
         for e in np.eye(_n(shape), dtype=_float_type(leaf)):
             seeds: list[Any] = [None] * len(out_leaves)
@@ -341,7 +348,7 @@ def _forward_blocks(f: Callable, xs: list, has_aux: bool,
     out_rebuild: Callable = list
     aux = None
     for k, x in enumerate(xs):
-        x_shape = np.shape(value_of(x))
+        x_shape = np.shape(peek(x))
         n = _n(x_shape)
         level = new_level()
         basis = np.reshape(np.eye(n, dtype=_float_type(x)), (n,) + x_shape)
@@ -359,7 +366,7 @@ def _forward_blocks(f: Callable, xs: list, has_aux: bool,
 
 
 def _forward_block(out: Any, level: int, n: int, x_shape: tuple) -> Any:
-    out_shape = np.shape(value_of(out))
+    out_shape = np.shape(peek(out))
     if not is_at(out, level):
         return np.zeros(out_shape + x_shape)
     tangent = np.reshape(out.tangent, (n, _n(out_shape)))  # (in, out)
@@ -368,7 +375,7 @@ def _forward_block(out: Any, level: int, n: int, x_shape: tuple) -> Any:
 
 def _float_type(x: Any) -> Any:
     """float32 for float32 values (seeds keep their precision), else float64."""
-    return np.float32 if np.result_type(value_of(x)) == np.float32 else np.float64
+    return np.float32 if np.result_type(peek(x)) == np.float32 else np.float64
 
 
 def _n(shape: tuple) -> int:

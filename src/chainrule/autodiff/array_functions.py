@@ -20,7 +20,7 @@ from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
-from chainrule.core.trace import value_of
+from chainrule.core.trace import condition, peek, value_of
 from chainrule.errors import NotDifferentiable
 from chainrule.rules.arrays import take_index
 
@@ -44,7 +44,7 @@ def sum_(x, axis=None, dtype=None, out=None, keepdims=False, **_):
 def _divisor(x, n):
     """``n`` in x's float type: with NumPy 1.x's value-based casting a float32 scalar divided
     by a Python int becomes float64; NumPy's own mean keeps float32."""
-    dtype = np.result_type(value_of(x))
+    dtype = np.result_type(peek(x))
     return np.asarray(n, dtype=dtype if np.issubdtype(dtype, np.floating) else float)
 
 
@@ -142,7 +142,7 @@ def vstack(arrays, **_):
 def where(cond, x=None, y=None):
     if x is None:
         return np.where(value_of(cond))
-    return _p("where", x, y, cond=value_of(cond))
+    return _p("where", x, y, cond=condition(cond))
 
 
 def take(x, indices, axis=None, **_):
@@ -240,8 +240,15 @@ def _dotted(func: Any) -> str:
     return f"{module}.{getattr(func, '__name__', func)}"
 
 
+SHAPE_ONLY = {np.shape, np.ndim, np.size, np.result_type, np.zeros_like, np.ones_like,
+              np.empty_like, np.full_like}
+"""Functions of VALUE_ONLY that read only shapes and dtypes (not values)."""
+
+
 def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
     """Handle a NumPy array function (``np.sum``, ``np.linalg.solve``, …) on boxes."""
+    if func in SHAPE_ONLY:
+        return func(*(peek(a) for a in args), **{k: peek(v) for k, v in kwargs.items()})
     if func in VALUE_ONLY:
         return func(*(value_of(a) for a in args),
                     **{k: value_of(v) for k, v in kwargs.items()})

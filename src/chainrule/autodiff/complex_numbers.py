@@ -28,7 +28,7 @@ import numpy as np
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
 from chainrule.core.registry import get
-from chainrule.core.trace import Traced
+from chainrule.core.trace import peek
 from chainrule.errors import NotDifferentiable
 
 COMPLEX_RULES = frozenset({
@@ -83,8 +83,7 @@ real-only formula. Any other ufunc is one record, whose own check refuses comple
 
 def is_complex(x: Any) -> bool:
     """True when ``x`` (a value, a traced value of any level) holds complex numbers."""
-    while isinstance(x, Traced):
-        x = x.value
+    x = peek(x)  # the dtype only: not a value read (see chainrule.jit)
     if type(x) is float:  # the common constant, answered first (this is on every call)
         return False
     dtype = getattr(x, "dtype", None)

@@ -31,10 +31,17 @@ EXTENSIONS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hv
               "custom_vjp", "custom_jvp", "stop_gradient", "checkpoint")
 
 
+FOREIGN = {"expm1x"}
+"""Names other libraries add to NumPy's namespace (numexpr, the jit's optional fusion backend,
+adds ``numpy.expm1x`` as an alias of ``expm1`` when imported): not NumPy's own surface."""
+
+
 def numpy_callables(module: ModuleType) -> dict[str, Any]:
     """The public ufuncs and array functions of ``module`` (what traced code can call)."""
     out = {}
     for name in dir(module):
+        if name in FOREIGN:
+            continue
         func = getattr(module, name, None)
         if not name.startswith("_") and (isinstance(func, np.ufunc)
                                          or hasattr(func, "_implementation")):

@@ -36,7 +36,7 @@ from chainrule.autodiff import forward, reverse
 from chainrule.autodiff.complex_numbers import is_complex
 from chainrule.autodiff.pytree import flatten
 from chainrule.core.expr import Expr
-from chainrule.core.trace import is_at, new_level, top_box, unbox, value_of
+from chainrule.core.trace import is_at, new_level, peek, top_box, unbox, value_of
 from chainrule.errors import ChainruleError, DifferentiationError
 
 
@@ -74,11 +74,11 @@ def _refuse_symbols(leaves: list, what: str) -> None:
 
 
 def _zeros(x: Any) -> Any:
-    return np.zeros(np.shape(value_of(x)), dtype=_real_or_complex(x))
+    return np.zeros(np.shape(peek(x)), dtype=_real_or_complex(x))
 
 
 def _real_or_complex(x: Any) -> Any:
-    dtype = np.result_type(value_of(x))
+    dtype = np.result_type(peek(x))
     return dtype if np.issubdtype(dtype, np.inexact) else np.float64
 
 
@@ -124,7 +124,7 @@ def _real_part_for(ct: Any, primal: Any) -> Any:
 
 def _shaped(ct: Any, primal: Any, name: str) -> Any:
     """A user rule's cotangent in its argument's shape (a broadcastable one is broadcast)."""
-    shape, want = np.shape(value_of(ct)), np.shape(value_of(primal))
+    shape, want = np.shape(peek(ct)), np.shape(peek(primal))
     if shape == want:
         return ct
     try:
@@ -229,7 +229,7 @@ def _forward_by_transpose(top: Any, leaves: list, out_leaves: list, pullback: Ca
         if pairing is None or not is_at(pairing, inner):
             per_direction.append([_zeros(o) for o in out_leaves])
             continue
-        found = reverse.backward(pairing.node, np.ones_like(value_of(pairing)),
+        found = reverse.backward(pairing.node, np.ones_like(peek(pairing)),
                                  [s.node for s in seeds])
         per_direction.append([_zeros(o) if f is None else f for f, o in zip(found, out_leaves,
                                                                             strict=True)])
@@ -334,8 +334,8 @@ class custom_jvp:  # noqa: N801 - named as JAX names it, used as a decorator
 
 def _full(t: Any, like: Any) -> Any:
     """A tangent in the shape of its output (a rule may return a broadcastable one)."""
-    if np.shape(value_of(t)) != np.shape(value_of(like)):
-        return np.broadcast_to(t, np.shape(value_of(like)))
+    if np.shape(peek(t)) != np.shape(peek(like)):
+        return np.broadcast_to(t, np.shape(peek(like)))
     return t
 
 

@@ -63,3 +63,52 @@ def output_tangent(prim: Any, values: tuple, tangents: list, ans: Any, params: d
     if prim.jvp is None:
         raise DifferentiationError(f"no forward-mode rule for {prim.name}")
     return prim.jvp(tangents, ans, values, params)
+
+
+class NotElementwise(Exception):
+    """Raised inside :func:`elementwise_derivative` when the function mixes entries."""
+
+
+UNIT = object()
+"""The tangent of the input in :func:`elementwise_derivative`: ones, never multiplied."""
+
+
+class ElementwiseBox(JVPBox):
+    """Forward mode for a function made of elementwise primitives only: one pass, no tape, and
+    the seed's ones never multiplied in. Any other primitive raises :class:`NotElementwise`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
+        if not prim.elementwise or params:
+            raise NotElementwise(prim.name)
+        values = tuple(unbox(a, level) for a in args)
+        ans = bind(prim, values, params)
+        out = None
+        for i, a in enumerate(args):
+            if is_at(a, level):
+                partial = prim.partial(i, values, ans)
+                term = partial if a.tangent is UNIT else partial * a.tangent
+                out = term if out is None else out + term
+        return cls(ans, level, out)
+
+
+def elementwise_derivative(f: Any, x: Any, level: int) -> Any:
+    """f′ at every entry of ``x`` for an elementwise ``f`` (by forward mode), or None when
+    ``f`` turns out not to be elementwise (then reverse mode must do it).
+
+    >>> from chainrule.autodiff.tracing import new_level
+    >>> elementwise_derivative(lambda v: v ** 3, np.array([1.0, 2.0]), new_level())
+    array([ 3., 12.])
+    """
+    try:
+        out = f(ElementwiseBox(x, level, UNIT))
+    except NotElementwise:
+        return None
+    if not is_at(out, level) or np.shape(out.value) != np.shape(x):
+        return None  # constant, or broadcast against other data: not a diagonal Jacobian
+    if out.tangent is UNIT:
+        return np.ones_like(x)
+    return np.broadcast_to(out.tangent, np.shape(x)) if np.shape(out.tangent) != np.shape(
+        x) else out.tangent

@@ -20,7 +20,7 @@ from chainrule.autodiff.api import jvp
 from chainrule.autodiff.custom import custom_vjp
 from chainrule.autodiff.pytree import flatten
 from chainrule.core.expr import Expr
-from chainrule.core.trace import bind, is_at, is_traced, new_level, top_box, value_of
+from chainrule.core.trace import bind, is_at, is_traced, new_level, peek, top_box
 from chainrule.errors import ChainruleError, DifferentiationError
 
 
@@ -38,7 +38,7 @@ def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     """
     inner = new_level()
     leaves, rebuild = flatten(list(primals))
-    seeds = [reverse.leaf(np.zeros_like(value_of(v), dtype=_dtype(v)), inner) for v in leaves]
+    seeds = [reverse.leaf(np.zeros_like(peek(v), dtype=_dtype(v)), inner) for v in leaves]
     out, t_out = jvp(f, primals, rebuild(seeds))
     t_leaves, t_rebuild = flatten(t_out)
 
@@ -57,13 +57,13 @@ def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
 
 
 def _dtype(v: Any) -> Any:
-    dtype = np.result_type(value_of(v))
+    dtype = np.result_type(peek(v))
     return dtype if np.issubdtype(dtype, np.inexact) else np.float64
 
 
 def _shaped(t: Any, like: Any) -> Any:
-    if np.shape(value_of(t)) != np.shape(like):
-        raise ChainruleError(f"f_jvp: a tangent has shape {np.shape(value_of(t))}, its primal "
+    if np.shape(peek(t)) != np.shape(like):
+        raise ChainruleError(f"f_jvp: a tangent has shape {np.shape(peek(t))}, its primal "
                              f"{np.shape(like)}")
     return t
 
@@ -139,7 +139,7 @@ def _size(args: tuple, axes: list) -> int:
         if ax is None:
             continue
         for leaf in flatten(a)[0]:
-            shape = np.shape(value_of(leaf))
+            shape = np.shape(peek(leaf))
             if not -len(shape) <= ax < len(shape):
                 raise ChainruleError(f"vmap: in_axes {ax} is out of range for an argument "
                                      f"of shape {shape}")
@@ -153,7 +153,7 @@ def _size(args: tuple, axes: list) -> int:
 
 def _slice(tree: Any, k: int, axis: int) -> Any:
     leaves, rebuild = flatten(tree)
-    return rebuild([leaf[(slice(None),) * (axis % np.ndim(value_of(leaf))) + (k,)]
+    return rebuild([leaf[(slice(None),) * (axis % np.ndim(peek(leaf))) + (k,)]
                     for leaf in leaves])
 
 

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from chainrule.core import ops
+from chainrule.core import primitive as records  # a module: core.primitive imports this one
 from chainrule.core.expr import Expr
 from chainrule.core.registry import all_primitives, get
-from chainrule.core.trace import value_of
+from chainrule.core.trace import bind, condition, is_staging, value_of
 from chainrule.errors import DifferentiationError, NotDifferentiable
 
 
@@ -87,6 +88,19 @@ CONSTANT_UFUNCS = {
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
 
+@functools.cache
+def value_primitive(ufunc: Any) -> Any:
+    """An unregistered record for a piecewise-constant ufunc (a comparison, ``np.sign``):
+    a step a staging trace records; it has no derivative and is never differentiated.
+
+    >>> bool(value_primitive(np.greater).impl(2.0, 1.0))
+    True
+    """
+    text = records.RuleText(ufunc.__name__, "piecewise constant: no derivative", "values")
+    return records.Primitive(f"numpy.{ufunc.__name__}", ufunc.nin, ufunc, rule=None, text=text,
+                             symbolic=False, code=f"np.{ufunc.__name__}")
+
+
 def _call(name: str, *args: Any, **params: Any) -> Any:
     return ops.call(get(name), *args, **params)
 
@@ -101,6 +115,8 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         if any(isinstance(i, Expr) for i in inputs):
             raise DifferentiationError(f"numpy.{ufunc.__name__} of a symbolic expression has no "
                                        "value to branch on; it needs numbers")
+        if is_staging():  # recorded, so the staged program recomputes it from its inputs
+            return bind(value_primitive(ufunc), tuple(condition(i) for i in inputs), {})
         return ufunc(*(value_of(i) for i in inputs))
     if ufunc in UFUNC_FORMS:
         return UFUNC_FORMS[ufunc](*inputs)

@@ -74,6 +74,8 @@ def is_traced(value: Any) -> bool:
 def bind(prim: Any, args: tuple, params: dict) -> Any:
     """Apply ``prim`` to ``args``: numerically, or recorded by the innermost trace."""
     top = top_box(args)
+    if top is None and params:  # a staged mask (see condition) is recorded like an argument
+        top = top_box(tuple(params.values()))
     if top is None:
         return prim.impl(*args, **params)
     return type(top).process(prim, args, params, top.level)
@@ -84,3 +86,65 @@ def value_of(x: Any) -> Any:
     while isinstance(x, Traced):
         x = x.value
     return x
+
+
+_SLOT = Traced.value  # the raw slot: subclasses may watch reads of ``value``
+
+
+def peek(x: Any) -> Any:
+    """The plain value under every level, for reading its shape, dtype or type only.
+
+    A staging trace (``chainrule.jit``) notes reads of ``value`` because a program recorded
+    once must not depend on values; shape and dtype are fixed per program, so code that only
+    asks for them peeks instead.
+
+    >>> class Level(Traced):
+    ...     pass
+    >>> peek(Level(Level(2.5, new_level()), new_level()))
+    2.5
+    """
+    while isinstance(x, Traced):
+        x = _SLOT.__get__(x)
+    return x
+
+
+def condition(x: Any) -> Any:
+    """A non-differentiable operand (``np.where``'s mask): its plain value — or, in a staging
+    trace, the staged value that computes it, so the recorded program recomputes the mask.
+
+    >>> class Level(Traced):
+    ...     pass
+    >>> condition(Level(True, new_level()))
+    True
+    """
+    while isinstance(x, Traced) and not getattr(type(x), "staged", False):
+        x = _SLOT.__get__(x)
+    return x
+
+
+_STAGING = [0]
+
+
+class staging:
+    """While a staging trace (``chainrule.jit``) records a program, rules must not branch on
+    values: the recorded program runs later on other values. A rule with a value-dependent
+    fast path asks :func:`is_staging` and takes its general, branch-free form instead.
+
+    >>> with staging():
+    ...     is_staging()
+    True
+    >>> is_staging()
+    False
+    """
+
+    def __enter__(self) -> staging:
+        _STAGING[0] += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _STAGING[0] -= 1
+
+
+def is_staging() -> bool:
+    """True while a staging trace records (see :class:`staging`)."""
+    return _STAGING[0] > 0

@@ -13,7 +13,7 @@ from chainrule.core import build, ops
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
 from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
-from chainrule.core.trace import value_of
+from chainrule.core.trace import is_staging, value_of
 from chainrule.rules._numeric import product, total
 
 ADD = Primitive(
@@ -51,6 +51,8 @@ def _pow_partial(i, args, ans):
         return exp * base ** (exp - 1) if i == 0 else ans * ops.ln(base)
     if i == 0 and isinstance(exp, int | float) and exp != 0:  # x**2: nothing to mask
         return exp * base ** (exp - 1)
+    if is_staging():  # a recorded program runs on other values: no value-dependent branch
+        return _pow_partial_masked(i, base, exp, ans)
     at_zero = np.asarray(value_of(base)) == 0
     if i == 0:
         # u^0 is 1 for every u, so its slope is 0 at u = 0 too (not 0·0^−1); elsewhere, and
@@ -65,6 +67,15 @@ def _pow_partial(i, args, ans):
         return ans * ops.ln(base)
     # ∂(0^y)/∂y: 0^y is 0 for every y > 0, so the slope is 0 there (JAX's convention), not
     # 0·ln 0.
+    return ans * ops.ln(np.where(at_zero, 1.0, base))
+
+
+def _pow_partial_masked(i, base, exp, ans):
+    """The partials of :func:`_pow_partial` with their masks computed on the traced values."""
+    at_zero = np.equal(base, 0)
+    if i == 0:
+        mask = np.logical_and(at_zero, np.equal(exp, 0))
+        return np.where(mask, 0.0, exp * np.where(mask, 1.0, base) ** (exp - 1))
     return ans * ops.ln(np.where(at_zero, 1.0, base))
 
 

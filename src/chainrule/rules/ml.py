@@ -13,7 +13,7 @@ import numpy as np
 from chainrule.core import ops
 from chainrule.core.expr import Expr
 from chainrule.core.primitive import Primitive, RuleText, unary, vectorised, zero_rule
-from chainrule.core.trace import value_of
+from chainrule.core.trace import condition
 
 
 def _sigmoid(x):
@@ -101,7 +101,8 @@ MINIMUM = Primitive(
 
 
 def _tie(args):
-    return 0.5 * np.equal(value_of(args[0]), value_of(args[1])).astype(float)
+    # condition(): plain values, or the staged ones in chainrule.jit (the tie is recomputed)
+    return 0.5 * np.equal(condition(args[0]), condition(args[1])).astype(float)
 
 
 PRIMITIVES = (SIGMOID, SOFTPLUS, RELU, HEAVISIDE, LOGSUMEXP, LOGADDEXP, MAXIMUM, MINIMUM)
