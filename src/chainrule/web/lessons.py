@@ -1,0 +1,190 @@
+"""Numbers for the walkthrough explorers: Monte Carlo integration and the logarithmic recipe.
+
+:func:`mc_integration` is seed 003's Monte Carlo picture: points drawn uniformly in a box
+around the curve, counted +1 under it (above the axis), −1 over it (below the axis), so that
+the box's area times the mean count is ∫f — :func:`chainrule.mc.integrate` of that count over
+the box, with its running estimate and error bar beside a quadrature reference value.
+:func:`log_recipe` is seed 000's four-step logarithmic differentiation, stage by stage, from
+the engine's own step tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import integrate as quadrature
+
+from chainrule.core.expr import Expr
+from chainrule.errors import ChainruleError
+from chainrule.explain.page import derivation_dict
+from chainrule.mc import integrate
+from chainrule.mc.integrate import summarise
+from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.compile import compile_expr
+from chainrule.symbolic.differentiate import wrt_symbol
+from chainrule.web.evaluation import finite, scalar
+from chainrule.web.validate import ApiError, Fields
+
+MAX_DOTS = 1_500
+"""Most sample points sent back to be drawn (the estimate uses all of them)."""
+CHECKPOINTS = 40
+"""Points of the running estimate, spaced evenly on a log scale of n."""
+
+
+def _vectorised(expr: Expr, wrt: str):
+    f = compile_expr(expr, [wrt])
+
+    def values(x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            try:
+                out = np.asarray(f(x), dtype=float)
+            except (ChainruleError, ArithmeticError, ValueError, TypeError):
+                out = np.array([scalar(f)(v) for v in x])
+        return np.broadcast_to(out, x.shape).astype(float)
+
+    return values
+
+
+def mc_integration(expr: Expr, wrt: str, lo: float, hi: float, n: int,
+                   seed: int) -> dict[str, Any]:
+    """∫ f over [lo, hi] by counting uniform points under the curve (hit or miss).
+
+    >>> from chainrule.symbolic.api import parse
+    >>> r = mc_integration(parse("x^2"), "x", 0.0, 1.0, 4000, 1)
+    >>> round(r["exact"], 6), abs(r["estimate"] - 1 / 3) < 4 * r["stderr"]
+    (0.333333, True)
+    >>> r["running"][-1]["n"], len(r["dots"]) <= MAX_DOTS
+    (4000, True)
+    """
+    f = _vectorised(expr, wrt)
+    grid = np.linspace(lo, hi, 401)
+    fg = f(grid)
+    if not np.all(np.isfinite(fg)):
+        bad = grid[~np.isfinite(fg)][0]
+        raise ChainruleError(f"f is not defined (or not finite) at {wrt} = {bad:.6g} in "
+                             f"[{lo:g}, {hi:g}]; choose a range where f is bounded")
+    # the box: the curve's range and the axis, with a margin (the grid may miss a peak)
+    top, bottom = max(float(fg.max()), 0.0), min(float(fg.min()), 0.0)
+    pad = 0.1 * (top - bottom) or 1.0
+    box_y = (bottom - pad if bottom < 0 else 0.0, top + pad if top > 0 else 0.0)
+    if box_y[0] == box_y[1]:
+        box_y = (-1.0, 1.0)
+    seen: list[np.ndarray] = []
+
+    def count(p: np.ndarray) -> np.ndarray:
+        """+1 between the axis and a positive f, −1 between the axis and a negative f."""
+        seen.append(p)
+        fx, y = f(p[:, 0]), p[:, 1]
+        return np.where((y >= 0) & (y < fx), 1.0, np.where((y < 0) & (y >= fx), -1.0, 0.0))
+
+    result = integrate(count, [(lo, hi), (box_y[0], box_y[1])], n=n, seed=seed)
+    points = seen[-1]
+    area = (hi - lo) * (box_y[1] - box_y[0])
+    counts = count(points) * area
+    running = []
+    for k in sorted({int(round(v)) for v in np.geomspace(2, n, CHECKPOINTS)}):
+        r = summarise(counts[:k])
+        running.append({"n": k, "estimate": r.value, "stderr": finite(r.stderr)})
+    exact, quad_error = quadrature.quad(lambda x: float(f(np.array([x]))[0]), lo, hi,
+                                        limit=200)
+    signs = counts[:MAX_DOTS] / area
+    return {
+        "from": lo, "to": hi, "n": n, "seed": seed, "box": [lo, box_y[0], hi, box_y[1]],
+        "estimate": result.value, "stderr": result.stderr, "ci": list(result.ci),
+        "exact": exact, "exact_error": quad_error, "running": running,
+        "dots": [[float(x), float(y), int(s)] for (x, y), s in zip(points[:MAX_DOTS], signs,
+                                                                      strict=True)],
+        "x": grid.tolist(), "f": [finite(v) for v in fg],
+    }
+
+
+STAGES = ("Take ln of both sides", "Differentiate both sides", "Simplify the right side",
+          "Multiply by y and substitute y back")
+"""Seed 000's recipe, in the engine's step names (:mod:`chainrule.symbolic.steps`)."""
+
+
+def _find(tree: dict[str, Any], rule: str) -> dict[str, Any] | None:
+    if tree.get("rule") == rule:
+        return tree
+    for sub in tree.get("substeps") or []:
+        found = _find(sub, rule)
+        if found is not None:
+            return found
+    return None
+
+
+def log_recipe(expr: Expr, wrt: str, at: float | None) -> dict[str, Any]:
+    """The four stages of logarithmic differentiation of ``expr``, each with its statement,
+    and (at ``at``) the derivative's value beside the plain method's.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> r = log_recipe(parse("x^x"), "x", 2.0)
+    >>> [s["rule"] for s in r["stages"]] == list(STAGES), r["derivative"]
+    (True, 'x^x*ln(x)*(1/ln(x) + 1)')
+    >>> round(r["value"], 9), round(r["plain_value"], 9)       # 4·(ln 2 + 1)
+    (6.772588722, 6.772588722)
+    >>> r = log_recipe(parse("x^x"), "x", 1.0)   # the recipe's answer divides by ln 1 = 0
+    >>> r["recipe_value"], r["value"]
+    (None, 1.0)
+    """
+    d = steps(expr, wrt, 1, "logdiff")
+    tree = derivation_dict(d, [], "normal")
+    found = None
+    for order in tree["orders"]:
+        found = _find(order, "Logarithmic differentiation")
+        if found is not None:
+            break
+    if found is None:
+        raise ChainruleError(f"{expr} has no factor with {wrt} in an exponent or a product "
+                             f"to take logarithms of; try x^x, x^(sin x) or x^2 (x+1)^3 "
+                             f"sin(x)")
+    stages = [s for s in found["substeps"] if s.get("rule") in STAGES]
+    out: dict[str, Any] = {"expr": str(expr), "wrt": wrt, "derivative": str(d.result),
+                           "stages": stages, "at": at}
+    if at is not None:
+        plain = diff(expr, wrt, 1, "direct")
+        recipe = finite(scalar(compile_expr(d.result, [wrt]))(at))
+        out["recipe_value"] = recipe
+        out["plain_value"] = finite(scalar(compile_expr(plain, [wrt]))(at))
+        out["plain"] = str(plain)
+        out["f"] = finite(scalar(compile_expr(expr, [wrt]))(at))
+        out["value"] = recipe if recipe is not None else out["plain_value"]
+        if recipe is None and out["plain_value"] is not None:
+            out["note"] = (f"the recipe's answer divides by a factor that is 0 at {wrt} = "
+                           f"{at:g}; f′ exists there: the plain rules give "
+                           f"{out['plain_value']:.6g}")
+    return out
+
+
+MAX_SAMPLES = 100_000
+"""Most Monte Carlo samples of one request."""
+
+
+def monte_carlo(data: Any) -> dict[str, Any]:
+    """``POST /api/mc_integrate``: ∫ f over [from, to] by n random points, with the running
+    estimate, its error bar and a quadrature reference value."""
+    fields = Fields(data, ("expr", "wrt", "from", "to", "n", "seed"))
+    expr = parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    lo, hi = fields.number("from", 0.0), fields.number("to", 1.0)
+    if not lo < hi:
+        raise ApiError(422, f"'from' must be less than 'to' (got {lo:g} and {hi:g})",
+                       field="from")
+    n = fields.integer("n", 1000, 2, MAX_SAMPLES)
+    seed = fields.integer("seed", 0, 0, 2**31 - 1)
+    return mc_integration(expr, wrt, lo, hi, n, seed)
+
+
+def log_steps(data: Any) -> dict[str, Any]:
+    """``POST /api/log_steps``: seed 000's four steps of logarithmic differentiation of f,
+    and f′ at ``at`` (the plain rules' value where the recipe's answer is undefined)."""
+    fields = Fields(data, ("expr", "wrt", "at"))
+    expr = parse(fields.expr())
+    wrt = wrt_symbol(expr, fields.name("wrt")).name
+    at = fields.number("at", None) if data.get("at") is not None else None
+    return log_recipe(expr, wrt, at)
+
+
+HANDLERS = {"mc_integrate": monte_carlo, "log_steps": log_steps}
+"""The endpoints of this module, merged into :data:`chainrule.web.api.HANDLERS`."""
