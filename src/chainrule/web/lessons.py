@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate as quadrature
 
-from chainrule.core.expr import Expr
+from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import ChainruleError
 from chainrule.explain.page import derivation_dict
 from chainrule.mc import integrate
@@ -23,6 +23,7 @@ from chainrule.mc.integrate import summarise
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.compile import compile_expr
 from chainrule.symbolic.differentiate import wrt_symbol
+from chainrule.symbolic.steps import DERIVATIVE, Step
 from chainrule.web.evaluation import finite, scalar
 from chainrule.web.validate import ApiError, Fields
 
@@ -157,6 +158,53 @@ def log_recipe(expr: Expr, wrt: str, at: float | None) -> dict[str, Any]:
     return out
 
 
+MAX_TASKS = 12
+"""Most steps the tutor asks for (the last is always the whole derivative)."""
+
+
+def tutor_tasks(expr: Expr, wrt: str) -> dict[str, Any]:
+    """The derivatives a learner writes, one step at a time: each sub-derivative the engine's
+    step tree takes (innermost first, each once), ending with f′ itself. Only the questions
+    are sent; ``POST /api/answer`` checks each answer.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> [(t["expr"], t["rule"]) for t in tutor_tasks(parse("x^2 sin(x)"), "x")["tasks"]]
+    [('x^2', 'Power rule'), ('sin(x)', 'Sine rule'), ('x^2*sin(x)', 'Product rule')]
+    """
+    tree = steps(expr, wrt, 1).orders[0]
+    order: list[Step] = []
+    _post_order(tree, order, set())
+    tasks: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for step in order:
+        text = str(step.expr)
+        if (step.claim != DERIVATIVE or text in seen or not step.expr.free_symbols()
+                or isinstance(step.expr, Symbol) or step.rule == "Differentiate"):
+            continue
+        seen.add(text)
+        tasks.append({"expr": text, "rule": step.rule})
+    whole = str(expr)
+    tasks = [t for t in tasks if t["expr"] != whole][-(MAX_TASKS - 1):]
+    tasks.append({"expr": whole, "rule": tree.substeps[0].rule if tree.substeps else tree.rule})
+    return {"expr": whole, "wrt": wrt, "tasks": tasks}
+
+
+def _post_order(step: Step, out: list[Step], seen: set[int]) -> None:
+    if id(step) in seen:
+        return
+    seen.add(id(step))
+    for sub in step.substeps:
+        _post_order(sub, out, seen)
+    out.append(step)
+
+
+def tutor_plan(data: Any) -> dict[str, Any]:
+    """``POST /api/tutor_plan``: the steps the tutor explorer asks the learner to write."""
+    fields = Fields(data, ("expr", "wrt"))
+    expr = parse(fields.expr())
+    return tutor_tasks(expr, wrt_symbol(expr, fields.name("wrt")).name)
+
+
 MAX_SAMPLES = 100_000
 """Most Monte Carlo samples of one request."""
 
@@ -186,5 +234,5 @@ def log_steps(data: Any) -> dict[str, Any]:
     return log_recipe(expr, wrt, at)
 
 
-HANDLERS = {"mc_integrate": monte_carlo, "log_steps": log_steps}
+HANDLERS = {"mc_integrate": monte_carlo, "log_steps": log_steps, "tutor_plan": tutor_plan}
 """The endpoints of this module, merged into :data:`chainrule.web.api.HANDLERS`."""
