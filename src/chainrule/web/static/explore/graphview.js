@@ -50,6 +50,9 @@ export function draw(svg, res, shown) {
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
+  // shrink a wide graph to the page, but not below 60 % (then it scrolls): text stays legible
+  svg.style.width = `max(${Math.round(0.6 * width)}px, min(100%, ${width}px))`;
+  svg.style.height = "auto";
   const defs = el("defs", {});
   for (const [id, color] of [["arrow-fwd", "#5e6670"], ["arrow-back", "#c01c28"]]) {
     const m = el("marker", { id, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7,
