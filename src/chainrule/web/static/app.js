@@ -201,6 +201,7 @@
     for (const step of ladder) {
       const row = textEl("li", undefined, "ladder-row");
       row.dataset.order = String(step.order);
+      row.dataset.derivative = step.derivative;
       row.append(textEl("span", `f${primes[step.order] || `⁽${step.order}⁾`} = `, "ladder-name"));
       const math = textEl("span", "", "ladder-math");
       setMath(math, step.mathml, step.derivative);

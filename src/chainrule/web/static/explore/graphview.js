@@ -80,7 +80,7 @@ export function draw(svg, res, shown) {
       known ? `= ${fmt(n.value)}` : "= ?"));
     g.append(el("text", { x: p.x + NODE_W / 2, y: p.y + 57, class: "adjoint" },
       adjointKnown.has(n.id) && shown.backward > 0 ? `∂${res.output}/∂${n.name} = ${fmt(n.adjoint)}` : ""));
-    const title = el("title", {}, `${n.label}: value ${fmt(n.value)}, adjoint ${fmt(n.adjoint)}`);
+    const title = el("title", {}, `${head}: value ${fmt(n.value)}, adjoint ${fmt(n.adjoint)}`);
     g.append(title);
     nodeLayer.append(g);
   }
