@@ -25,7 +25,13 @@ from chainrule.symbolic.compile import compile_expr
 from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.symbolic.steps import DERIVATIVE, Step
 from chainrule.web.evaluation import finite, scalar
-from chainrule.web.validate import ApiError, Fields
+from chainrule.web.validate import ApiError, Fields, check_expression_text
+
+try:  # the line-by-line tutor engine (docs/tutor.md); the tutor page falls back to
+    # /api/tutor_plan + /api/answer where this chainrule predates it
+    from chainrule.tutor import respond as tutor_respond
+except ImportError:  # pragma: no cover - depends on the tutor package's version
+    tutor_respond = None
 
 MAX_DOTS = 1_500
 """Most sample points sent back to be drawn (the estimate uses all of them)."""
@@ -234,5 +240,38 @@ def log_steps(data: Any) -> dict[str, Any]:
     return log_recipe(expr, wrt, at)
 
 
+MAX_TUTOR_LINES = 40
+"""Most lines one tutor session carries in its state."""
+TUTOR_ACTIONS = ("start", "submit", "hint", "state")
+
+
+def tutor_session(data: Any) -> dict[str, Any]:
+    """``POST /api/tutor``: one exchange with the line-by-line tutor (its stateless JSON
+    interface, ``chainrule.tutor.respond``; see docs/tutor.md): the request carries the
+    session's state, the answer is ``{"reply", "state"}``."""
+    fields = Fields(data, ("expr", "wrt", "lines", "hint_level", "action", "line"))
+    request: dict[str, Any] = {"expr": fields.expr(),
+                               "action": fields.choice("action", "start", TUTOR_ACTIONS),
+                               "hint_level": fields.integer("hint_level", 0, 0, 10)}
+    wrt = fields.name("wrt")
+    if wrt is not None:
+        request["wrt"] = wrt
+    lines = data.get("lines") or []
+    if not isinstance(lines, list) or not all(isinstance(v, str) for v in lines):
+        raise ApiError(422, "field 'lines' must be a list of the accepted lines (strings)",
+                       field="lines")
+    if len(lines) > MAX_TUTOR_LINES:
+        raise ApiError(422, f"field 'lines' may hold at most {MAX_TUTOR_LINES} lines",
+                       field="lines")
+    for line in lines:
+        check_expression_text(line, "lines")
+    request["lines"] = lines
+    if request["action"] == "submit":
+        request["line"] = fields.expr("line")
+    return tutor_respond(request)
+
+
 HANDLERS = {"mc_integrate": monte_carlo, "log_steps": log_steps, "tutor_plan": tutor_plan}
 """The endpoints of this module, merged into :data:`chainrule.web.api.HANDLERS`."""
+if tutor_respond is not None:  # the line-by-line tutor engine is installed
+    HANDLERS["tutor"] = tutor_session

@@ -1,13 +1,15 @@
-// The `tutor` explorer: the learner differentiates f one step at a time — each sub-derivative
-// the engine's step tree takes, innermost first, then f′ itself — and the page checks every
-// answer (POST /api/tutor_plan for the questions, POST /api/answer for each verdict, which
-// names the mistake and shows a point where a wrong answer differs).
-// State in the URL: f, answers (the answers typed so far, as a JSON list).
+// The `tutor` explorer: the learner differentiates f one step at a time and the page checks
+// every step. With the line-by-line tutor engine (POST /api/tutor, docs/tutor.md) each step is
+// a line of d/dx [f] = …, possibly with derivatives still to take (cos(x^2)·d/dx [x^2]); each
+// accepted line names its rule, a wrong one its mistake, and hints come in three levels.
+// Without it, each sub-derivative the engine takes, innermost first, then f′ itself
+// (POST /api/tutor_plan), each answer checked by POST /api/answer.
+// State in the URL: f, lines (the accepted lines, JSON) or answers (the answers typed, JSON).
 import { api, control, element, readState, status, writeState } from "./common.js";
 import { useStyle } from "./walkthrough.js";
 
 useStyle();
-const state = readState({ f: "x^2 sin(x)", answers: "[]" });
+const state = readState({ f: "x^2 sin(x)", answers: "[]", lines: "[]" });
 const main = document.getElementById("main");
 const controls = element(main, "div", { className: "controls" });
 const fInput = control(controls, { id: "f", label: "f(x) =", value: state.f });
@@ -29,7 +31,14 @@ function save() {
   writeState(state);
 }
 
+let lineMode = null;  // whether the server has the line-by-line tutor
+
 async function load() {
+  if (lineMode === null) {
+    const index = await fetch("/api").then((r) => r.json()).catch(() => ({ endpoints: {} }));
+    lineMode = "/api/tutor" in (index.endpoints || {});
+  }
+  if (lineMode) return loadLines();
   const mine = ++latest;
   writeState(state);
   try {
@@ -109,5 +118,81 @@ function focusCurrent() {
   if (current && document.activeElement !== fInput) current.focus();
 }
 
-fInput.addEventListener("change", () => { state.f = fInput.value; state.answers = "[]"; load(); });
+// ---------------------------------------------------------------- line-by-line tutor
+let session = null;  // the tutor's state: {expr, wrt, lines, hint_level, done}
+
+function jsonList(text) {
+  try { const v = JSON.parse(text); return Array.isArray(v) ? v.filter((x) => typeof x === "string") : []; } catch { return []; }
+}
+
+async function tutor(action, extra = {}) {
+  const out = await api("tutor", { expr: state.f, lines: session ? session.lines : jsonList(state.lines),
+    hint_level: session ? session.hint_level : 0, action, ...extra });
+  if (out.reply.type === "error") throw new Error(out.reply.message);
+  session = out.state;
+  state.lines = JSON.stringify(session.lines);
+  writeState(state);
+  return out.reply;
+}
+
+async function loadLines() {
+  const mine = ++latest;
+  session = null;
+  list.replaceChildren();
+  done.textContent = "";
+  try {
+    const start = await tutor("start");
+    if (mine !== latest) return;
+    status("");
+    intro.textContent = `${start.prompt}  Write the next line: derivatives still to take may stay as d/dx [g]; press Check (or Enter).`;
+    renderLines();
+  } catch (err) {
+    status(err.message, true);
+  }
+}
+
+function renderLines() {
+  list.replaceChildren();
+  session.lines.forEach((line, i) => {
+    const li = element(list, "li", { className: "stage accepted", textContent: `= ${line}` });
+    li.dataset.line = String(i);
+  });
+  if (session.done) { done.textContent = `Done: d/d${session.wrt} [${session.expr}] = ${session.lines.at(-1)}`; return; }
+  const li = element(list, "li", { className: "stage", id: "current" });
+  const form = element(li, "form", { className: "controls" });
+  element(form, "label", { htmlFor: "line", textContent: "= " });
+  const input = element(form, "input", { id: "line", type: "text", spellcheck: false, autocomplete: "off" });
+  element(form, "button", { type: "submit", textContent: "Check" });
+  const hint = element(form, "button", { type: "button", id: "hint", textContent: "hint" });
+  const verdict = element(li, "div", { className: "verdict", id: "verdict" });
+  verdict.setAttribute("aria-live", "polite");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const r = await tutor("submit", { line: input.value });
+      if (r.valid) {
+        renderLines();
+        const last = list.querySelector(`li[data-line='${session.lines.length - 1}']`);
+        if (last) last.textContent += `   ✓ ${r.rules.join(", ") || r.message}`;
+        document.getElementById("line")?.focus();
+        return;
+      }
+      verdict.className = "verdict bad";
+      verdict.textContent = `✗ ${r.error || r.message}`;
+      if (r.mistake) verdict.dataset.mistake = r.mistake;
+      if (r.counterexample) verdict.dataset.counterexample = JSON.stringify(r.counterexample);
+    } catch (err) { verdict.className = "verdict bad"; verdict.textContent = err.message; }
+  });
+  hint.addEventListener("click", async () => {
+    try {
+      const h = await tutor("hint");
+      verdict.className = "verdict";
+      verdict.textContent = `Hint ${h.level}: ${h.text}`;
+      verdict.dataset.hintLevel = String(h.level);
+    } catch (err) { verdict.textContent = err.message; }
+  });
+  if (document.activeElement !== fInput) input.focus();
+}
+
+fInput.addEventListener("change", () => { state.f = fInput.value; state.answers = "[]"; state.lines = "[]"; session = null; load(); });
 window.addEventListener("load", load);
