@@ -17,6 +17,9 @@ import pytest
 
 import chainrule as cr
 from chainrule import mc
+from chainrule.web.lessons import HANDLERS, log_recipe
+
+LINE_TUTOR = "tutor" in HANDLERS  # the line-by-line tutor engine is installed
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -167,15 +170,18 @@ def test_integration_refuses_an_unbounded_integrand(browser, server):
 
 
 def test_steps_four_step_recipe_and_the_value_at_1(browser, server):
-    pg = open_page(browser, server, "/explore/steps?f=x%5Ex&x=1&step=3")
-    expect(pg.locator("#stages li[data-step]")).to_have_count(3)
-    expect(pg.locator("#progress")).to_have_text("step 3 of 4")
-    pg.locator("#next").press("Enter")  # keyboard: the fourth step
-    expect(pg.locator("#stages li[data-step]")).to_have_count(4)
+    pg = open_page(browser, server, "/explore/steps?f=x%5Ex&x=1&step=2")
+    expect(pg.locator("#stages li[data-step]")).to_have_count(2)
+    expect(pg.locator("#progress")).to_contain_text("step 2 of")
+    total = int(pg.locator("#progress").inner_text().split()[-1])  # 4, or 3 without a no-op
+    assert total == len(log_recipe(cr.parse("x^x"), "x", None)["stages"])
+    for _ in range(total - 2):  # keyboard: on to the last step
+        pg.locator("#next").press("Enter")
+    expect(pg.locator("#stages li[data-step]")).to_have_count(total)
     expect(pg.locator("#stages li[data-step='1'] h2")).to_have_text(
         "Step 1: Take ln of both sides")
-    expect(pg.locator("#stages li[data-step='4'] h2")).to_contain_text("Multiply by y")
-    assert "step=4" in pg.url
+    expect(pg.locator(f"#stages li[data-step='{total}'] h2")).to_contain_text("Multiply by y")
+    assert f"step={total}" in pg.url
     # the recipe's answer divides by ln x, 0 at x = 1, where f′(1) = 1 exists: the page says
     # so and shows the value (the defect: it showed "undefined")
     shown = float(pg.locator("#value").get_attribute("data-value"))
@@ -186,6 +192,7 @@ def test_steps_four_step_recipe_and_the_value_at_1(browser, server):
     finish(pg, "explore-steps")
 
 
+@pytest.mark.skipif(LINE_TUTOR, reason="the page uses the line-by-line tutor instead")
 def test_tutor_checks_each_step(browser, server):
     answers = quote(json.dumps(["2x"]))
     pg = open_page(browser, server, f"/explore/tutor?f=x%5E2%20sin(x)&answers={answers}")
@@ -210,14 +217,40 @@ def test_tutor_checks_each_step(browser, server):
     finish(pg, "explore-tutor")
 
 
+@pytest.mark.skipif(not LINE_TUTOR, reason="the line-by-line tutor engine "
+                    "(chainrule.tutor.respond) is not installed")
+def test_tutor_line_by_line(browser, server):
+    lines = quote(json.dumps(["cos(x^2) * d/dx [x^2]"]))
+    pg = open_page(browser, server, f"/explore/tutor?f=sin(x%5E2)&lines={lines}")
+    expect(pg.locator("#tasks li[data-line]")).to_have_count(1)  # restored from the URL
+    expect(pg.locator("#intro")).to_contain_text("d/dx [sin(x^2)] = ?")
+    pg.locator("#hint").press("Enter")  # keyboard: a hint names the next rule
+    expect(pg.locator("#verdict")).to_contain_text("Hint 1: Power rule")
+    pg.locator("#line").fill("x cos(x^2)")  # the power rule's factor 2 left out
+    pg.locator("#line").press("Enter")
+    verdict = pg.locator("#verdict")
+    expect(verdict).to_have_attribute("data-mistake", "power_rule_missing_coefficient")
+    x = json.loads(verdict.get_attribute("data-counterexample"))["x"]
+    said = re.search(r"the derivative is (-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)",
+                     verdict.inner_text()).group(1)
+    exact = float(cr.diff(cr.parse("sin(x^2)"), "x").evaluate(x=x))
+    assert float(said) == pytest.approx(exact, rel=1e-5)
+    pg.locator("#line").fill("2x cos(x^2)")
+    pg.locator("#line").press("Enter")
+    expect(pg.locator("#done")).to_contain_text("Done")
+    assert json.loads(parse_qs(urlparse(pg.url).query)["lines"][0]) == [
+        "cos(x^2) * d/dx [x^2]", "2x cos(x^2)"]
+    finish(pg, "explore-tutor-lines")
+
+
 PAGES = {
     "chain-rule": f"/explore/chain-rule?f={quote(NEURON)}&at={quote('w=3, x=2, b=-7, y=1')}",
     "integration": "/explore/integration?f=sin(x)&from=0&to=3.14159&n=1000",
-    "steps": "/explore/steps?f=x%5E2%20(x%2B1)%5E3%20sin(x)&x=1&step=4",
+    "steps": "/explore/steps?f=x%5E2%20(x%2B1)%5E3%20sin(x)&x=1&step=9",
     "tutor": f"/explore/tutor?f=e%5E(3x)%20cos(x)&answers={quote(json.dumps(['-sin x']))}",
 }
 READY = {"chain-rule": "#gradient .partial", "integration": "#estimate",
-         "steps": "#value", "tutor": "#verdict-0"}
+         "steps": "#value", "tutor": "#tasks li"}
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -2,19 +2,23 @@
 // as its four steps — take ln of both sides, differentiate both sides, simplify, multiply by y —
 // shown one at a time with "next step". The steps are the engine's own (POST /api/log_steps);
 // at the end, f′ at x, with the plain rules' value where the recipe's answer divides by zero.
-// State in the URL: f, x, step (0 … 4).
+// State in the URL: f, x, step (0 … the number of steps).
 import { api, control, element, fmt, readState, status, writeState } from "./common.js";
 import { setMath, useStyle } from "./walkthrough.js";
 
 useStyle();
-const WHY = [
-  "Logarithms turn powers into products and products into sums, so a variable exponent comes down.",
-  "The left side by the chain rule: d/dx ln|y| = y′/y. The right side is now a sum of simpler terms.",
-  "Tidy the right side; it still equals y′/y.",
-  "Multiply both sides by y and put y = f(x) back: that is f′(x).",
-];
+// The recipe's reason for each step, by the engine's step name (the engine leaves out step 3
+// when the right side is already tidy, so there may be three steps).
+const WHY = {
+  "Take ln of both sides": "Logarithms turn powers into products and products into sums, so a variable exponent comes down.",
+  "Differentiate both sides": "The left side by the chain rule: d/dx ln|y| = y′/y. The right side is now a sum of simpler terms.",
+  "Simplify the right side": "Tidy the right side; it still equals y′/y.",
+  "Multiply by y and substitute y back": "Multiply both sides by y and put y = f(x) back: that is f′(x).",
+};
+const LAST = "Multiply by y and substitute y back";
 const PICKS = ["x^x", "x^(sin x)", "(sin x)^x", "x^(1/x)", "x^2 (x+1)^3 sin(x)"];
 const state = readState({ f: "x^x", x: 2, step: 1 });
+const count = () => (data ? data.stages.length : 4);
 const main = document.getElementById("main");
 const controls = element(main, "div", { className: "controls" });
 const pickWrap = element(controls, "label", { textContent: "example " });
@@ -67,11 +71,11 @@ function substeps(parent, node) {
 
 function show() {
   if (!data) return;
-  state.step = Math.max(0, Math.min(4, state.step));
+  state.step = Math.max(0, Math.min(count(), state.step));
   writeState(state);
-  progress.textContent = `step ${state.step} of 4`;
+  progress.textContent = `step ${state.step} of ${count()}`;
   prev.disabled = state.step === 0;
-  next.disabled = state.step === 4;
+  next.disabled = state.step === count();
   stages.replaceChildren();
   const y = element(stages, "li", { className: "stage", value: 0 });
   element(y, "h2", { textContent: "Start" });
@@ -82,20 +86,20 @@ function show() {
     element(li, "h2", { textContent: `Step ${i + 1}: ${s.rule}` });
     setMath(element(li, "div", { className: "statement" }), s.mathml, s.statement);
     // the engine's own note where it has one (step 4's names y), else the recipe's reason
-    const why = !s.note ? WHY[i] : i === 3 ? `${WHY[i]} Here ${s.note}.` : s.note;
+    const why = !s.note ? WHY[s.rule] : s.rule === LAST ? `${WHY[s.rule]} Here ${s.note}.` : s.note;
     element(li, "p", { className: "why", textContent: why });
     substeps(li, s);
   });
   result.replaceChildren();
-  if (state.step < 4) { result.textContent = "press “next step”"; return; }
+  if (state.step < count()) { result.textContent = "press “next step”"; return; }
   const v = element(result, "span", { id: "value", textContent: `f′(${fmt(data.at)}) = ${fmt(data.value)}` });
   v.dataset.value = String(data.value);
   if (data.note) element(result, "span", { id: "note", className: "warning", textContent: ` — ${data.note}` });
 }
 
 prev.addEventListener("click", () => { state.step -= 1; show(); });
-next.addEventListener("click", () => { state.step += 1; show(); if (state.step === 4) result.focus?.(); });
-all.addEventListener("click", () => { state.step = 4; show(); });
+next.addEventListener("click", () => { state.step += 1; show(); });
+all.addEventListener("click", () => { state.step = count(); show(); });
 pick.addEventListener("change", () => {
   if (pick.value !== "typed…") { state.f = pick.value; fInput.value = pick.value; state.step = 1; load(); }
 });
