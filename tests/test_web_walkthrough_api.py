@@ -149,3 +149,21 @@ def test_graph_nodes_carry_operator_and_formula():
     status, r = answer("graph", {"expr": "-x/y", "at": "x=1, y=2"})
     formulas = [n["formula"] for n in r["nodes"] if n["formula"]]
     assert any("/" in f for f in formulas) and not any("div(" in f for f in formulas)
+
+
+def test_every_explorer_has_its_module_and_a_home_link():
+    """Registry-driven: each name of EXPLORERS is served, has its own JS module, and the home
+    page links it (so a new explorer cannot be forgotten in one of the three places)."""
+    import re
+    from pathlib import Path
+
+    from chainrule.web.app import EXPLORERS, STATIC
+
+    home = (STATIC / "index.html").read_text(encoding="utf-8")
+    linked = set(re.findall(r'href="/explore/([\w-]+)\?', home))
+    assert linked == set(EXPLORERS)
+    for name in EXPLORERS:
+        module = Path(STATIC / "explore" / f"{name}.js")
+        assert module.is_file(), f"{name} has no static/explore/{name}.js"
+        assert "http://" not in module.read_text(encoding="utf-8").replace(
+            "http://www.w3.org/2000/svg", "")
