@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import mpmath
 import numpy as np
@@ -15,7 +16,7 @@ import sympy
 import chainrule as cr
 from chainrule import mc
 from chainrule.cli.diff_command import DiffRequest, run_diff
-from chainrule.web.app import compute
+from chainrule.web.app import EXPLORERS, STATIC, compute
 from chainrule.web.lessons import STAGES
 
 X = sympy.Symbol("x")
@@ -163,7 +164,7 @@ def test_every_explorer_has_its_module_and_a_home_link():
     linked = set(re.findall(r'href="/explore/([\w-]+)\?', home))
     assert linked == set(EXPLORERS)
     for name in EXPLORERS:
-        module = Path(STATIC / "explore" / f"{name}.js")
+        module = STATIC / "explore" / f"{name}.js"
         assert module.is_file(), f"{name} has no static/explore/{name}.js"
         assert "http://" not in module.read_text(encoding="utf-8").replace(
             "http://www.w3.org/2000/svg", "")
