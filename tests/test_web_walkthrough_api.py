@@ -155,11 +155,6 @@ def test_graph_nodes_carry_operator_and_formula():
 def test_every_explorer_has_its_module_and_a_home_link():
     """Registry-driven: each name of EXPLORERS is served, has its own JS module, and the home
     page links it (so a new explorer cannot be forgotten in one of the three places)."""
-    import re
-    from pathlib import Path
-
-    from chainrule.web.app import EXPLORERS, STATIC
-
     home = (STATIC / "index.html").read_text(encoding="utf-8")
     linked = set(re.findall(r'href="/explore/([\w-]+)\?', home))
     assert linked == set(EXPLORERS)
