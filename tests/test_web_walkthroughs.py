@@ -182,6 +182,8 @@ def test_steps_four_step_recipe_and_the_value_at_1(browser, server):
         "Step 1: Take ln of both sides")
     expect(pg.locator(f"#stages li[data-step='{total}'] h2")).to_contain_text("Multiply by y")
     assert f"step={total}" in pg.url
+    for k in range(1, total + 1):  # each step gives its reason
+        expect(pg.locator(f"#stages li[data-step='{k}'] .why")).not_to_be_empty()
     # the recipe's answer divides by ln x, 0 at x = 1, where f′(1) = 1 exists: the page says
     # so and shows the value (the defect: it showed "undefined")
     shown = float(pg.locator("#value").get_attribute("data-value"))

@@ -23,7 +23,16 @@ from chainrule.mc.integrate import summarise
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.compile import compile_expr
 from chainrule.symbolic.differentiate import wrt_symbol
-from chainrule.symbolic.steps import DERIVATIVE, Step
+from chainrule.symbolic.steps import (
+    DERIVATIVE,
+    Differentiate,
+    DifferentiateBothSides,
+    LogDifferentiation,
+    SimplifyRight,
+    SolveForDerivative,
+    Step,
+    TakeLog,
+)
 from chainrule.web.evaluation import finite, scalar
 from chainrule.web.validate import ApiError, Fields, check_expression_text
 
@@ -106,16 +115,19 @@ def mc_integration(expr: Expr, wrt: str, lo: float, hi: float, n: int,
     }
 
 
-STAGES = ("Take ln of both sides", "Differentiate both sides", "Simplify the right side",
-          "Multiply by y and substitute y back")
-"""Seed 000's recipe, in the engine's step names (:mod:`chainrule.symbolic.steps`)."""
+STAGE_CLASSES = (TakeLog, DifferentiateBothSides, SimplifyRight, SolveForDerivative)
+"""Seed 000's recipe: the engine's step classes (:mod:`chainrule.symbolic.steps`)."""
+STAGES = tuple(cls.name for cls in STAGE_CLASSES)
+"""Their names, as the page shows them."""
+_STAGE_KINDS = frozenset(cls.__name__ for cls in STAGE_CLASSES)
 
 
-def _find(tree: dict[str, Any], rule: str) -> dict[str, Any] | None:
-    if tree.get("rule") == rule:
+def _find(tree: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The first step of ``kind`` (a step class's name, the JSON's ``kind``) in ``tree``."""
+    if tree.get("kind") == kind:
         return tree
     for sub in tree.get("substeps") or []:
-        found = _find(sub, rule)
+        found = _find(sub, kind)
         if found is not None:
             return found
     return None
@@ -139,14 +151,14 @@ def log_recipe(expr: Expr, wrt: str, at: float | None) -> dict[str, Any]:
     tree = derivation_dict(d, [], "normal")
     found = None
     for order in tree["orders"]:
-        found = _find(order, "Logarithmic differentiation")
+        found = _find(order, LogDifferentiation.__name__)
         if found is not None:
             break
     if found is None:
         raise ChainruleError(f"{expr} has no factor with {wrt} in an exponent or a product "
                              f"to take logarithms of; try x^x, x^(sin x) or x^2 (x+1)^3 "
                              f"sin(x)")
-    stages = [s for s in found["substeps"] if s.get("rule") in STAGES]
+    stages = [s for s in found["substeps"] if s.get("kind") in _STAGE_KINDS]
     out: dict[str, Any] = {"expr": str(expr), "wrt": wrt, "derivative": str(d.result),
                            "stages": stages, "at": at}
     if at is not None:
@@ -185,7 +197,7 @@ def tutor_tasks(expr: Expr, wrt: str) -> dict[str, Any]:
     for step in order:
         text = str(step.expr)
         if (step.claim != DERIVATIVE or text in seen or not step.expr.free_symbols()
-                or isinstance(step.expr, Symbol) or step.rule == "Differentiate"):
+                or isinstance(step.expr, Symbol) or isinstance(step, Differentiate)):
             continue
         seen.add(text)
         tasks.append({"expr": text, "rule": step.rule})

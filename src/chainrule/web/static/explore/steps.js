@@ -7,15 +7,15 @@ import { api, control, element, fmt, readState, status, writeState } from "./com
 import { setMath, useStyle } from "./walkthrough.js";
 
 useStyle();
-// The recipe's reason for each step, by the engine's step name (the engine leaves out step 3
-// when the right side is already tidy, so there may be three steps).
+// The recipe's reason for each step, by the engine's step class (its JSON `kind`; the engine
+// leaves out step 3 when the right side is already tidy, so there may be three steps).
 const WHY = {
-  "Take ln of both sides": "Logarithms turn powers into products and products into sums, so a variable exponent comes down.",
-  "Differentiate both sides": "The left side by the chain rule: d/dx ln|y| = y′/y. The right side is now a sum of simpler terms.",
-  "Simplify the right side": "Tidy the right side; it still equals y′/y.",
-  "Multiply by y and substitute y back": "Multiply both sides by y and put y = f(x) back: that is f′(x).",
+  TakeLog: "Logarithms turn powers into products and products into sums, so a variable exponent comes down.",
+  DifferentiateBothSides: "The left side by the chain rule: d/dx ln|y| = y′/y. The right side is now a sum of simpler terms.",
+  SimplifyRight: "Tidy the right side; it still equals y′/y.",
+  SolveForDerivative: "Multiply both sides by y and put y = f(x) back: that is f′(x).",
 };
-const LAST = "Multiply by y and substitute y back";
+const LAST = "SolveForDerivative";
 const PICKS = ["x^x", "x^(sin x)", "(sin x)^x", "x^(1/x)", "x^2 (x+1)^3 sin(x)"];
 const state = readState({ f: "x^x", x: 2, step: 1 });
 const count = () => (data ? data.stages.length : 4);
@@ -86,7 +86,7 @@ function show() {
     element(li, "h2", { textContent: `Step ${i + 1}: ${s.rule}` });
     setMath(element(li, "div", { className: "statement" }), s.mathml, s.statement);
     // the engine's own note where it has one (step 4's names y), else the recipe's reason
-    const why = !s.note ? WHY[s.rule] : s.rule === LAST ? `${WHY[s.rule]} Here ${s.note}.` : s.note;
+    const why = !s.note ? WHY[s.kind] : s.kind === LAST ? `${WHY[s.kind]} Here ${s.note}.` : s.note;
     element(li, "p", { className: "why", textContent: why });
     substeps(li, s);
   });
