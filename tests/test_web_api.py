@@ -23,6 +23,7 @@ from chainrule.cli.diff_command import DiffRequest, run_diff
 from chainrule.cli.main import app as cli_app
 from chainrule.limits.runner import Runner, TimeLimit, call_with_deadline
 from chainrule.web import create_app
+from chainrule.web.api import HANDLERS
 from chainrule.web.validate import LIMITS, MAX_BODY_BYTES, MAX_EXPR_CHARS, MAX_NESTING
 
 with warnings.catch_warnings():  # Starlette's TestClient may warn that it prefers httpx2
@@ -73,9 +74,12 @@ def test_page_and_static_files_are_served_with_a_strict_policy(client):
 
 def test_api_index_and_limits(client):
     index = client.get("/api").json()
+    # /api/tutor where the line-by-line tutor engine is installed
+    tutor = {"tutor"} if "tutor" in HANDLERS else set()
     assert set(index["endpoints"]) == {f"/api/{n}" for n in
-                                       ("parse", "diff", "steps", "plot", "check", "answer",
-                                        "graph", "quotients", "taylor", "step_errors")}
+                                       {"parse", "diff", "steps", "plot", "check", "answer",
+                                        "graph", "quotients", "taylor", "step_errors",
+                                        "mc_integrate", "log_steps", "tutor_plan"} | tutor}
     limits = client.get("/api/limits").json()
     assert limits["max_order"] == LIMITS["max_order"] and limits["time_limit_s"] > 0
 

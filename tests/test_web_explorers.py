@@ -25,6 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
+expect.set_options(timeout=30_000)  # a busy machine: wait for answers, not a clock
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule.core.expr import Expr
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, DomainError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.symbolic.api import diff, parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
@@ -128,7 +129,9 @@ def run_diff(req: DiffRequest) -> Any:
     derivation = steps(expr, wrt, req.order, req.method) if req.show_steps else None
     result = derivation.result if derivation else diff(expr, wrt, req.order, req.method)
     point = parse_point(req.at) if req.at else None
-    value = _value_at(expr, result, point) if point is not None else None
+    plain = None if req.method == "direct" else (
+        lambda: diff(expr, wrt, req.order, "direct"))
+    value = _value_at(expr, result, point, plain) if point is not None else None
     if req.verify and point is None:
         raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
     check = None
@@ -164,12 +167,23 @@ def _verify_text(v) -> str:
     ])
 
 
-def _value_at(expr: Expr, result: Expr, point: dict[str, float]) -> float:
+def _value_at(expr: Expr, result: Expr, point: dict[str, float],
+              plain: Callable[[], Expr] | None = None) -> float:
+    """``result`` at ``point``. Logarithmic differentiation divides by each factor, so its
+    answer can be undefined where f′ exists (``…/(x·ln x)`` at x = 1): there the plain
+    rules' derivative, ``plain()``, gives the value."""
     missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
     expr.evaluate(**point)  # a derivative means nothing where the function is undefined
-    value = float(result.evaluate(**point))
+    try:
+        value = float(result.evaluate(**point))
+    except DomainError:
+        if plain is None:
+            raise
+        value = math.nan
+    if not math.isfinite(value) and plain is not None:
+        value = float(plain().evaluate(**point))
     if not math.isfinite(value):
         raise ChainruleError("the derivative is not finite at that point")
     return value

@@ -58,6 +58,7 @@ class GraphNode:
     adjoint: Any  # dL/d(this node), same shape as value
     is_input: bool
     is_output: bool
+    args: tuple[str, ...] = ()  # the arguments as shown in ``expr``: names, constants inline
 
     @property
     def label(self) -> str:
@@ -218,7 +219,8 @@ def computation_graph(f: Callable[..., Any], *args: Any,
             i, node_names[i], None if i < len(leaves) else _expr(node, index, node_names),
             None if node.prim is None else node.prim.name, value,
             np.zeros_like(value) if adj is None else value_of(adj),
-            i < len(leaves), node is out.node))
+            i < len(leaves), node is out.node,
+            () if i < len(leaves) else tuple(_arg_texts(node, index, node_names))))
     return Graph(tuple(nodes), tuple(edges), index[id(out.node)])
 
 
@@ -316,10 +318,15 @@ def _leaf_paths(tree: Any, prefix: str) -> list[str]:
     return [prefix]
 
 
+def _arg_texts(node: reverse.Node, index: dict[int, int], names: list[str]) -> list[str]:
+    """The arguments of ``node``: traced ones by name, constants by value."""
+    traced = {i: names[index[id(p)]] for i, p in node.parents}
+    return [traced.get(i) or fmt(value_of(a)) for i, a in enumerate(node.args)]
+
+
 def _expr(node: reverse.Node, index: dict[int, int], names: list[str]) -> str:
     """``mul(w, x)``: traced arguments by name, constants inline."""
-    traced = {i: names[index[id(p)]] for i, p in node.parents}
-    shown = [traced.get(i) or fmt(value_of(a)) for i, a in enumerate(node.args)]
+    shown = _arg_texts(node, index, names)
     name = node.prim.name
     if name == "getitem" and len(shown) == 1:
         return f"{shown[0]}[{_index_text(node.params.get('index'))}]"

@@ -159,13 +159,13 @@ SUB = Primitive(
     rule=lambda i, args, ans: 1 if i == 0 else -1,
     text=RuleText("Difference rule", "d/dx (u − v) = u′ − v′", "arithmetic"),
     simplify=_canonical("sub"),
-    symbolic=False, numpy=(np.subtract,),
+    symbolic=False, numpy=(np.subtract,), operator="-",
 )
 NEG = Primitive(
     "neg", 1, vectorised(np.negative), rule=lambda i, args, ans: -1,
     text=RuleText("Constant multiple rule", "d/dx (−u) = −u′", "arithmetic"),
     simplify=_canonical("neg"),
-    symbolic=False, numpy=(np.negative,),
+    symbolic=False, numpy=(np.negative,), operator="-",
 )
 DIV = Primitive(
     "div", 2, vectorised(np.divide),
@@ -173,7 +173,7 @@ DIV = Primitive(
     text=RuleText("Quotient rule", "d/dx (u/v) = (u′·v − u·v′)/v²", "arithmetic"),
     extra={"quotient_form": _quotient_form},
     simplify=_canonical("div"), needs_ans=True,
-    symbolic=False, numpy=(np.divide,),
+    symbolic=False, numpy=(np.divide,), operator="/",
 )
 
 PRIMITIVES = (ADD, MUL, POW, ABS, SIGN, SUB, NEG, DIV)

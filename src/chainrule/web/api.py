@@ -21,7 +21,7 @@ from chainrule.printing import mathml
 from chainrule.symbolic.api import parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.tutor import check_answer
-from chainrule.web import evaluation, plot
+from chainrule.web import evaluation, lessons, plot
 from chainrule.web.validate import (
     MAX_ORDER,
     MAX_PLOT_POINTS,
@@ -133,7 +133,14 @@ def derivation(data: Any) -> dict[str, Any]:
     return {"input": data["expr"], "interpreted": str(expr), "wrt": wrt, "order": order,
             "method": method, "detail": detail, "derivative": str(d.result),
             "latex": d.result.latex(), "mathml": equation, "derivative_mathml":
-            _mathml(d.result), **derivation_dict(d, hide, detail)}
+            _mathml(d.result), "ladder": _ladder(d), **derivation_dict(d, hide, detail)}
+
+
+def _ladder(d: Any) -> list[dict[str, Any]]:
+    """Each order's derivative on its own (f′, f″, f‴ …), so a higher order reads as a
+    sequence of results rather than one long equation."""
+    return [{"order": k, "derivative": str(tree.result), "mathml": _mathml(tree.result, False)}
+            for k, tree in enumerate(d.orders, start=1)]
 
 
 def plot_data(data: Any) -> dict[str, Any]:
@@ -249,6 +256,7 @@ HANDLERS = {
     "quotients": difference_quotients, "taylor": taylor_polynomials,
     "step_errors": step_size,
 }
+HANDLERS.update(lessons.HANDLERS)  # the walkthrough explorers' endpoints
 
 
 def error_body(err: BaseException) -> tuple[int, dict[str, Any]] | None:

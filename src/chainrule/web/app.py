@@ -59,7 +59,12 @@ EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
              "limits": "secant → tangent as h → 0",
              "taylor": "Taylor polynomials of order 0 … 8 and their error",
              "numerical": "the step-size trade-off of finite differences",
-             "logdiff": "logarithmic differentiation: f, ln f and f′"}
+             "logdiff": "logarithmic differentiation: f, ln f and f′",
+             "chain-rule": "the chain rule on a computation graph: forward values, backward "
+                           "adjoints",
+             "integration": "Monte Carlo integration: random points under the curve",
+             "steps": "logarithmic differentiation in four steps",
+             "tutor": "write each step; the page checks it"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 

@@ -17,6 +17,7 @@ from chainrule.calculus.taylor import taylor
 from chainrule.core.build import const
 from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Const, Expr, Symbol
+from chainrule.core.registry import get
 from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.explain.graph import computation_graph
@@ -145,13 +146,47 @@ def graph(expr: Expr, point: dict[str, float]) -> dict[str, Any]:
     if len(g) > MAX_GRAPH_NODES:
         raise ChainruleError(f"the computation graph has {len(g)} nodes; the view draws at most "
                              f"{MAX_GRAPH_NODES} (try a smaller expression)")
-    nodes = [{"id": n.id, "name": n.name, "label": n.label, "op": n.prim, "value": finite(n.value),
-              "adjoint": finite(n.adjoint), "input": n.is_input, "output": n.is_output}
+    nodes = [{"id": n.id, "name": n.name, "label": n.label, "op": n.prim,
+              "symbol": op_symbol(n.prim), "formula": formula(n.prim, n.args),
+              "value": finite(n.value), "adjoint": finite(n.adjoint), "input": n.is_input,
+              "output": n.is_output}
              for n in g.nodes]
     edges = [{"source": e.source, "target": e.target, "local": finite(e.local),
               "flow": finite(e.flow)} for e in g.edges]
     return {"nodes": nodes, "edges": edges, "output": g.out_name, "text": g.text(),
             "gradient": {n: finite(g[n].adjoint) for n in names}}
+
+
+SHOWN_OPERATORS = {"*": "·", "-": "−"}
+"""How the page writes a record's operator (the records use ASCII)."""
+
+
+def op_symbol(prim: str | None) -> str | None:
+    """What a node of primitive ``prim`` shows: its operator (``·``, ``+``, ``^``) or name.
+
+    >>> op_symbol("mul"), op_symbol("relu"), op_symbol(None)
+    ('·', 'relu', None)
+    """
+    if prim is None:
+        return None
+    operator = get(prim).operator
+    return prim if operator is None else SHOWN_OPERATORS.get(operator, operator)
+
+
+def formula(prim: str | None, args: tuple[str, ...]) -> str | None:
+    """The node's computation as written by hand: ``w · x``, ``v1 − y``, ``relu(v2)``.
+
+    >>> formula("mul", ("w", "x")), formula("neg", ("u",)), formula("exp", ("v1",))
+    ('w · x', '−u', 'exp(v1)')
+    """
+    if prim is None:
+        return None
+    symbol = op_symbol(prim)
+    if get(prim).operator is None or not args:
+        return f"{symbol}({', '.join(args)})"
+    if len(args) == 1:
+        return f"{symbol}{args[0]}"
+    return f" {symbol} ".join(args)
 
 
 QUOTIENT_STEPS = tuple(10.0 ** -k for k in range(9))

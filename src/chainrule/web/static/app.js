@@ -182,11 +182,31 @@
       $("derivative-text").textContent = res.derivative;
       renderHideList(res.rules);
       renderSteps(res);
+      renderLadder(res.ladder);
       $("answer-label").textContent = res.order === 1 ? "my f′ =" : `my f^(${res.order}) =`;
     } catch (err) {
       if (aborted(err)) return;
       $("derivative-error").textContent = err.message;
       show($("derivative-error"), true);
+    }
+  }
+
+  // Higher orders: f′, f″, f‴ … one per line (each scrolls on its own when long).
+  function renderLadder(ladder) {
+    const box = $("ladder");
+    box.textContent = "";
+    box.hidden = !ladder || ladder.length < 2;
+    if (box.hidden) return;
+    const primes = ["", "′", "″", "‴"];
+    for (const step of ladder) {
+      const row = textEl("li", undefined, "ladder-row");
+      row.dataset.order = String(step.order);
+      row.dataset.derivative = step.derivative;
+      row.append(textEl("span", `f${primes[step.order] || `⁽${step.order}⁾`} = `, "ladder-name"));
+      const math = textEl("span", "", "ladder-math");
+      setMath(math, step.mathml, step.derivative);
+      row.append(math);
+      box.append(row);
     }
   }
 
@@ -212,7 +232,12 @@
   function renderSteps(res) {
     const root = $("steps");
     root.textContent = "";
-    for (const tree of res.orders) root.append(stepElement(tree, 0, res.order > 1));
+    res.orders.forEach((tree, k) => {
+      const el = stepElement(tree, 0, res.order > 1);
+      // higher orders: the earlier derivatives start folded, so the last one is in view
+      if (k < res.orders.length - 1 && el.tagName === "DETAILS") el.open = false;
+      root.append(el);
+    });
     if (res.truncated) {
       root.append(textEl("p", `Only the first ${res.shown} steps are shown; the command line ` +
         "(chainrule diff --steps) prints them all.", "note"));
@@ -584,57 +609,16 @@
     }
   }
 
-  function svgEl(tag, attrs, text) {
-    const el = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-    if (text !== undefined) el.textContent = text;
-    return el;
-  }
-
-  function drawGraph(res) {
-    const depth = new Map();
-    for (const n of res.nodes) depth.set(n.id, 0);
-    for (const n of res.nodes) {  // nodes come in forward (topological) order
-      for (const e of res.edges) if (e.target === n.id) depth.set(n.id, Math.max(depth.get(n.id), depth.get(e.source) + 1));
-    }
-    const columns = [];
-    for (const n of res.nodes) (columns[depth.get(n.id)] ||= []).push(n);
-    const W = 150, H = 62, GX = 40, GY = 20;
-    const pos = new Map();
-    columns.forEach((col, c) => col.forEach((n, r) => pos.set(n.id, { x: 10 + c * (W + GX), y: 10 + r * (H + GY) })));
-    const width = 20 + columns.length * (W + GX) - GX;
-    const height = 20 + Math.max(...columns.map((c) => c.length)) * (H + GY) - GY;
-    const svg = $("graph");
-    svg.textContent = "";
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    svg.setAttribute("width", width);
-    svg.setAttribute("height", height);
-    const defs = svgEl("defs", {});
-    const marker = svgEl("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
-    marker.append(svgEl("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: COLORS.axis }));
-    defs.append(marker);
-    svg.append(defs);
-    for (const e of res.edges) {
-      const a = pos.get(e.source), b = pos.get(e.target);
-      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
-      const mx = (x1 + x2) / 2;
-      svg.append(svgEl("path", { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, fill: "none", stroke: COLORS.axis, "stroke-width": 1.5, "marker-end": "url(#arrow)" }));
-      svg.append(svgEl("text", { x: mx, y: (y1 + y2) / 2 - 4, "text-anchor": "middle", class: "flow" }, `←${fmt(e.flow)}`));
-    }
-    for (const n of res.nodes) {
-      const p = pos.get(n.id);
-      const g = svgEl("g", { class: `node${n.input ? " input" : ""}${n.output ? " output" : ""}` });
-      g.append(svgEl("rect", { x: p.x, y: p.y, width: W, height: H, rx: n.input ? 24 : 6 }));
-      g.append(svgEl("text", { x: p.x + W / 2, y: p.y + 18, "text-anchor": "middle", class: "label" }, n.label.length > 22 ? n.label.slice(0, 21) + "…" : n.label));
-      g.append(svgEl("text", { x: p.x + W / 2, y: p.y + 36, "text-anchor": "middle", class: "value" }, `value ${fmt(n.value)}`));
-      g.append(svgEl("text", { x: p.x + W / 2, y: p.y + 53, "text-anchor": "middle", class: "adjoint" }, `∂${res.output}/∂${n.name} ${fmt(n.adjoint)}`));
-      svg.append(g);
-    }
+  async function drawGraph(res) {
+    // the explorers' graph drawing: nodes labelled with their operation and values, edges
+    // drawn over the nodes with their local derivative and the adjoint flowing back
+    const { draw } = await import("/static/explore/graphview.js");
+    draw($("graph"), res, { forward: res.nodes.length, backward: res.edges.length });
     const body = $("graph-table").querySelector("tbody");
     body.textContent = "";
     for (const n of res.nodes) {
       const tr = document.createElement("tr");
-      tr.append(textEl("th", n.name), textEl("td", n.input ? "input" : n.label.split(" = ").slice(1).join(" = ")),
+      tr.append(textEl("th", n.name), textEl("td", n.input ? "input" : n.formula),
                 textEl("td", fmt(n.value)), textEl("td", fmt(n.adjoint)));
       tr.firstChild.scope = "row";
       body.append(tr);
