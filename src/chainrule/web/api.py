@@ -21,7 +21,7 @@ from chainrule.printing import mathml
 from chainrule.symbolic.api import parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.tutor import check_answer
-from chainrule.web import evaluation, plot
+from chainrule.web import evaluation, plot, surface_api
 from chainrule.web.validate import (
     MAX_ORDER,
     MAX_PLOT_POINTS,
@@ -249,6 +249,7 @@ HANDLERS = {
     "quotients": difference_quotients, "taylor": taylor_polynomials,
     "step_errors": step_size,
 }
+HANDLERS.update(surface_api.HANDLERS)  # the explorers of several variables
 
 
 def error_body(err: BaseException) -> tuple[int, dict[str, Any]] | None:

@@ -59,7 +59,12 @@ EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
              "limits": "secant → tangent as h → 0",
              "taylor": "Taylor polynomials of order 0 … 8 and their error",
              "numerical": "the step-size trade-off of finite differences",
-             "logdiff": "logarithmic differentiation: f, ln f and f′"}
+             "logdiff": "logarithmic differentiation: f, ln f and f′",
+             "partials": "f(x, y) with the slices y = y₀, x = x₀ and their slopes",
+             "gradient": "contours, the gradient field and steepest descent",
+             "jacobian": "a map of the plane: a small square, its image, J and det J",
+             "hessian": "the quadratic model, eigenvalues: minimum, maximum or saddle",
+             "optimization": "gradient descent, momentum and Newton: the learning rate"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 
