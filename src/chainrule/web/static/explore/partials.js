@@ -18,6 +18,7 @@ const readout = element(main, "div", { className: "readout", id: "readout" });
 readout.setAttribute("aria-live", "polite");
 const plots = element(main, "div", { className: "plots" });
 const slices = element(main, "div", { className: "side-by-side" });
+const [sliceX, sliceY] = [element(slices, "div"), element(slices, "div")];
 let plane = null, pt = null, marks = [], fieldKey = "";
 
 const update = serial(async (redrawField) => {
@@ -55,10 +56,10 @@ function drawPoint(s) {
     plane.create("line", [[p.x, state.ymin], [p.x, state.ymax]], { straightFirst: false, straightLast: false,
       strokeColor: COLORS.y, strokeWidth: 2, fixed: true, highlight: false, name: "x = x₀" }),
   ];
-  const bx = board(slices, "slice-x", s.slices.y.x, [s.slices.y.f], `f(x, ${fmt(p.y)}): the slice y = y₀`, ["x", "f(x, y₀)"]);
+  const bx = board(sliceX, "slice-x", s.slices.y.x, [s.slices.y.f], `f(x, ${fmt(p.y)}): the slice y = y₀`, ["x", "f(x, y₀)"]);
   curve(bx, s.slices.y.x, s.slices.y.f, [], COLORS.x, "f(x, y₀)");
   tangent(bx, p.x, p.f, p.fx, "∂f/∂x");
-  const by = board(slices, "slice-y", s.slices.x.y, [s.slices.x.f], `f(${fmt(p.x)}, y): the slice x = x₀`, ["y", "f(x₀, y)"]);
+  const by = board(sliceY, "slice-y", s.slices.x.y, [s.slices.x.f], `f(${fmt(p.x)}, y): the slice x = x₀`, ["y", "f(x₀, y)"]);
   curve(by, s.slices.x.y, s.slices.x.f, [], COLORS.y, "f(x₀, y)");
   tangent(by, p.y, p.f, p.fy, "∂f/∂y");
   readout.replaceChildren();

@@ -183,6 +183,16 @@ export function formula(parent, { mathml, latex, text }, label = "") {
   return box;
 }
 
+// The inside of a <math> element (to compose several of the server's formulas into one).
+export function mathInner(ml) {
+  return ml ? ml.replace(/^\s*<math[^>]*>/, "").replace(/<\/math>\s*$/, "") : null;
+}
+
+// `<math>` around MathML pieces; null when any piece is missing.
+export function mathOf(...pieces) {
+  return pieces.every((p) => p !== null) ? `<math>${pieces.join("")}</math>` : null;
+}
+
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
