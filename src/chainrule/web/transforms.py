@@ -80,11 +80,11 @@ def jacobian_view(u: Expr, v: Expr, x0: float, y0: float, h: float,
 
 def verdict(run: dict[str, Any]) -> str:
     """converges / oscillates / diverges / still descending, for one optimiser's run: it
-    converges when |∇f| fell to 10⁻⁴ of its start, diverges when f or |∇f| ended above where
+    converges when |∇f| fell to 10⁻³ of its start, diverges when f or |∇f| ended above where
     it started, oscillates when most steps turned back."""
     trace = run["trace"]
     first, last = trace[0], trace[-1]
-    if run["converged"] or last["grad_norm"] <= 1e-4 * first["grad_norm"]:
+    if run["converged"] or last["grad_norm"] <= 1e-3 * first["grad_norm"]:
         return "converges"
     message = run["message"]
     if ("diverged" in message or "left the domain" in message or last["f"] > first["f"]
