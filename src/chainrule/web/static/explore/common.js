@@ -49,10 +49,11 @@ export function control(parent, { id, label, type = "text", value, step, min, ma
   const wrap = document.createElement("label");
   wrap.textContent = `${label} `;
   const input = document.createElement("input");
-  Object.assign(input, { id, type, value: String(value), spellcheck: false });
+  Object.assign(input, { id, type, spellcheck: false });
   if (step !== undefined) input.step = String(step);
   if (min !== undefined) input.min = String(min);
   if (max !== undefined) input.max = String(max);
+  input.value = String(value);  // after min and max: a range input clamps to them
   wrap.append(input);
   parent.append(wrap);
   return input;
