@@ -25,6 +25,7 @@ from chainrule.core.expr import Expr
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.printing import mathml
 from chainrule.symbolic.compile import compile_expr
+from chainrule.testing import verify
 
 NAMES = ("x", "y")
 """The variables of the surface explorers, in this order."""
@@ -52,6 +53,15 @@ def formula(expr: Expr) -> dict[str, Any]:
     except BudgetError:
         ml = None
     return {"text": str(expr), "latex": expr.latex(), "mathml": ml}
+
+
+def differentiable(expr: Expr, name: str, x: float, y: float) -> bool:
+    """False where finite differences find a kink, jump or domain edge in ``name`` at (x, y):
+    there the symbolic derivative's value (e.g. 0 for ``sign``) is no slope at all."""
+    if name not in {s.name for s in expr.free_symbols()}:
+        return True
+    status = verify(expr, name, {"x": x, "y": y}, safe=True).numeric_status
+    return not status.startswith(("not differentiable", "domain error"))
 
 
 def on_grid(expr: Expr, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -177,7 +187,8 @@ def surface_view(expr: Expr, x0: float, y0: float, box: Box, n: int) -> dict[str
     f0 = at_point(expr, x0, y0)
     if math.isnan(f0):
         raise ChainruleError(f"f is not defined at (x, y) = ({x0:g}, {y0:g})")
-    fx, fy = at_point(fx_expr, x0, y0), at_point(fy_expr, x0, y0)
+    fx, fy = (at_point(e, x0, y0) if differentiable(expr, n, x0, y0) else math.nan
+              for e, n in ((fx_expr, "x"), (fy_expr, "y")))
     sx = np.linspace(box[0], box[1], SLICE_POINTS)
     sy = np.linspace(box[2], box[3], SLICE_POINTS)
     norm = math.hypot(fx, fy) if math.isfinite(fx) and math.isfinite(fy) else math.nan
@@ -224,7 +235,9 @@ def hessian_view(expr: Expr, x0: float, y0: float, box: Box, n: int) -> dict[str
     h_sym = hessian(expr, NAMES)
     g = np.array([at_point(e, x0, y0) for e in g_exprs])
     h = np.array([[at_point(e, x0, y0) for e in row] for row in h_sym.rows])
-    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+    smooth = all(differentiable(expr, n, x0, y0) for n in NAMES) and all(
+        differentiable(e, n, x0, y0) for e in g_exprs for n in NAMES)
+    if not (smooth and np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
         raise ChainruleError(f"f has no second derivatives at (x, y) = ({x0:g}, {y0:g})")
     eig, vec = np.linalg.eigh((h + h.T) / 2)
     xs, ys = np.linspace(box[0], box[1], n), np.linspace(box[2], box[3], n)

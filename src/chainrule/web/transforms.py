@@ -18,7 +18,15 @@ from chainrule.calculus.optimize import minimize
 from chainrule.calculus.vector import gradient, jacobian
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
-from chainrule.web.surfaces import NAMES, at_point, check_two_variables, formula, json_list, on_grid
+from chainrule.web.surfaces import (
+    NAMES,
+    at_point,
+    check_two_variables,
+    differentiable,
+    formula,
+    json_list,
+    on_grid,
+)
 
 EDGE_POINTS = 24
 """Samples along each side of the small square (its image is curved)."""
@@ -45,7 +53,8 @@ def jacobian_view(u: Expr, v: Expr, x0: float, y0: float, h: float,
     sym = jacobian([u, v], list(NAMES))
     j = np.array([[at_point(e, x0, y0) for e in row] for row in sym.rows])
     u0, v0 = at_point(u, x0, y0), at_point(v, x0, y0)
-    if not (np.all(np.isfinite(j)) and math.isfinite(u0) and math.isfinite(v0)):
+    smooth = all(differentiable(e, n, x0, y0) for e in (u, v) for n in NAMES)
+    if not (smooth and np.all(np.isfinite(j)) and math.isfinite(u0) and math.isfinite(v0)):
         raise ChainruleError(f"the map is not differentiable at (x, y) = ({x0:g}, {y0:g})")
     t = np.linspace(0.0, 1.0, EDGE_POINTS)
     one, zero = np.ones_like(t), np.zeros_like(t)

@@ -66,13 +66,15 @@ function drawPoint(s) {
   formula(line, { mathml: mathOf("<mo>∇</mo><mi>f</mi><mo>=</mo><mo>(</mo>", mathInner(s.partials.x.mathml),
     "<mo>,</mo>", mathInner(s.partials.y.mathml), "<mo>)</mo>"), latex: `\\nabla f = \\left(${s.partials.x.latex}, ${s.partials.y.latex}\\right)`,
     text: `∇f = (${s.partials.x.text}, ${s.partials.y.text})` }, "");
-  const g = element(readout, "p", { id: "grad", textContent: `∇f(${fmt(p.x)}, ${fmt(p.y)}) = (${fmt(p.fx)}, ${fmt(p.fy)}), |∇f| = ${fmt(p.grad_norm)}` });
+  const g = element(readout, "p", { id: "grad", textContent: p.fx === null || p.fy === null
+    ? `∇f(${fmt(p.x)}, ${fmt(p.y)}): f is not differentiable here (a kink), so there is no gradient`
+    : `∇f(${fmt(p.x)}, ${fmt(p.y)}) = (${fmt(p.fx)}, ${fmt(p.fy)}), |∇f| = ${fmt(p.grad_norm)}` });
   Object.assign(g.dataset, { gx: String(p.fx), gy: String(p.fy), norm: String(p.grad_norm) });
   const d = element(readout, "p", { id: "descent" });
   if (p.descent && p.grad_norm > 0) {
     d.textContent = `steepest descent: u = −∇f/|∇f| = (${fmt(p.descent[0])}, ${fmt(p.descent[1])}); f falls at rate ${fmt(-p.grad_norm)} per unit step, faster than along any other direction`;
     Object.assign(d.dataset, { ux: String(p.descent[0]), uy: String(p.descent[1]) });
-  } else {
+  } else if (p.grad_norm === 0) {
     d.textContent = "∇f = 0: a critical point, no direction of descent";
   }
 }

@@ -67,7 +67,8 @@ function drawPoint(s) {
   for (const [v, name, color] of [["x", "fx", COLORS.x], ["y", "fy", COLORS.y]]) {
     const line = element(readout, "p");
     formula(line, s.partials[v], `∂f/∂${v} =`);
-    const value = element(line, "span", { id: name, className: "value", textContent: ` = ${fmt(p[name])} at the point` });
+    const value = element(line, "span", { id: name, className: p[name] === null ? "value nondiff" : "value",
+      textContent: p[name] === null ? ": not differentiable here (no slope)" : ` = ${fmt(p[name])} at the point` });
     value.style.color = color;
     if (p[name] !== null) value.dataset.value = String(p[name]);
   }
