@@ -75,7 +75,8 @@ def test_api_index_and_limits(client):
     index = client.get("/api").json()
     assert set(index["endpoints"]) == {f"/api/{n}" for n in
                                        ("parse", "diff", "steps", "plot", "check", "answer",
-                                        "graph", "quotients", "taylor", "step_errors")}
+                                        "graph", "quotients", "taylor", "step_errors",
+                                        "surface", "hessian", "jacobian", "optimize")}
     limits = client.get("/api/limits").json()
     assert limits["max_order"] == LIMITS["max_order"] and limits["time_limit_s"] > 0
 
