@@ -82,7 +82,8 @@ def test_marching_squares_saddle_cell_and_gaps():
     assert contours(xs, ys, z, [0.0])[0]["x"] == []
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.floats(-2, 2), st.floats(-2, 2))
 def test_surface_partials_agree_with_central_differences(client, x, y):
     s = ok(client, "surface", {"expr": "sin(x) cos(2y) + x y^2", "x": x, "y": y, "points": 5})
