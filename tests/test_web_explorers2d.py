@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
+from chainrule.calculus import gradient, hessian, jacobian, minimize
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -111,6 +113,7 @@ def test_partials_slices_and_their_slopes(browser, server):
     enter(pg, "#x", -1.5)  # keyboard: move x₀
     expect(pg.locator("#fx")).to_have_attribute("data-value", "-3")
     assert number(pg, "#fy") == pytest.approx(float(sp.diff(f, Y).subs({X: -1.5, Y: 1})))
+    assert number(pg, "#fy") == gradient("x^2 y + 3y").at(x=-1.5, y=1)[1]  # chainrule's API
     assert url_state(pg)["x"] == "-1.5"
     pg.reload()  # the URL holds the whole state
     expect(pg.locator("#fx")).to_have_attribute("data-value", "-3")
@@ -158,7 +161,9 @@ def test_jacobian_determinant_is_the_area_scale(browser, server):
     expect(pg.locator("#det")).to_have_attribute("data-value", re.compile(r"\d"))
     m = sp.Matrix([X**2 - Y**2, 2 * X * Y]).jacobian([X, Y])
     assert number(pg, "#det") == pytest.approx(float(m.det().subs({X: 1, Y: 0.5})))
-    assert json.loads(pg.locator("#jmatrix").get_attribute("data-values")) == [[2, -1], [1, 2]]
+    shown = json.loads(pg.locator("#jmatrix").get_attribute("data-values"))
+    assert shown == [[2, -1], [1, 2]]
+    assert shown == jacobian(["x^2 - y^2", "2x y"], ["x", "y"]).at(x=1, y=0.5).tolist()
     enter(pg, "#h", 0.01)  # keyboard: a smaller square; its image's area / h² → det J
     expect(pg.locator("#area")).to_have_attribute("data-value", re.compile(r"^5\.0"))
     # the image's exact area is the integral of det J over the square (SymPy)
@@ -191,6 +196,8 @@ def test_hessian_eigenvalues_and_shape(browser, server):
     assert pg.locator("#shape").get_attribute("data-shape") == "minimum"
     shown = json.loads(pg.locator("#eigen").get_attribute("data-values"))
     assert shown == pytest.approx(eig(2, 2))  # 6 and 18
+    assert json.loads(pg.locator("#hmatrix").get_attribute("data-values")) == \
+        hessian("x^3 + y^3 - 6x y").at(x=2, y=2).tolist()  # chainrule's API
     pg.locator("#critical button", has_text="saddle").click()
     expect(pg.locator("#shape")).to_have_attribute("data-shape", "saddle")
     assert url_state(pg)["x"] == "0"
@@ -220,6 +227,8 @@ def test_optimization_learning_rate_slider(browser, server):
     assert rate == pytest.approx(1.12)
     expect(pg.locator("#end-gd")).to_have_attribute("data-iterations", "40")
     assert number(pg, "#end-gd", "x") == pytest.approx(descent_oracle(1, rate, 40), rel=1e-9)
+    engine = minimize("x^2", {"x": 1}, method="gd", step=rate, max_iter=40)
+    assert number(pg, "#end-gd", "x") == engine.trace[-1].x["x"]  # chainrule's API
     for _ in range(3):  # back to η = 10^-0.1 ≈ 0.794: |1 − 2η| < 1, it oscillates in
         slider.press("ArrowLeft")
     expect(pg.locator("#verdict-gd")).not_to_have_attribute("data-verdict", "diverges")
