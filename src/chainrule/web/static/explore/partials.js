@@ -3,7 +3,7 @@
 // and ∂f/∂y. State in the URL: f, x, y (the point), xmin, xmax, ymin, ymax (the region).
 import { api, board, control, curve, element, fmt, readState, status, writeState } from "./common.js";
 import { COLORS, box, contourLines, dragPoint, heatmap, planeBoard, serial } from "./plane.js";
-import { formula } from "./plotkit.js";
+import { formula, legendEntry } from "./plotkit.js";
 
 const state = readState({ f: "x^2 y + 3y", x: 2, y: 1, xmin: -3, xmax: 3, ymin: -3, ymax: 3 });
 const main = document.getElementById("main");
@@ -40,6 +40,8 @@ function drawField(s, key) {
   plane = planeBoard(plots, "plane", box(state), `heat map and contours of f(x, y) = ${state.f}`);
   heatmap(plane, s.xs, s.ys, s.z, s.z_range);
   contourLines(plane, s.contours, COLORS.f);
+  legendEntry(plane, "slice y = y₀", COLORS.x);
+  legendEntry(plane, "slice x = x₀", COLORS.y);
   pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y, final) => {
     state.x = x; state.y = y;
     if (final) update(false);
