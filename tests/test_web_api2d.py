@@ -61,6 +61,14 @@ def test_surface_partials_slices_and_field(client):
         assert v == pytest.approx(sympy_value(sp.diff(f, Y), x, y), rel=1e-7, abs=1e-9)
 
 
+def test_surface_without_the_field_is_the_same_point(client):
+    whole = ok(client, "surface", {"expr": "x^2 y + 3y", "x": 0.3, "y": -1.1, "points": 9})
+    point = ok(client, "surface", {"expr": "x^2 y + 3y", "x": 0.3, "y": -1.1, "field": False})
+    assert "z" not in point and "contours" not in point and "arrows" not in point
+    assert point["point"] == whole["point"] and point["slices"] == whole["slices"]
+    assert point["point"]["fx"] == 2 * 0.3 * -1.1  # full precision: every bit of 2xy
+
+
 def test_contour_points_lie_on_their_level(client):
     s = ok(client, "surface", {"expr": "x^2 + y^2", "x": 1, "y": 1, "points": 81})
     assert len(s["contours"]) >= 8

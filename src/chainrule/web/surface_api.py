@@ -55,12 +55,12 @@ def _point(fields: Fields, box: tuple[float, float, float, float] = DEFAULT_BOX)
 def surface(data: Any) -> dict[str, Any]:
     """``POST /api/surface``: f(x, y) on a grid with contours, the slices through a point with
     their slopes ∂f/∂x and ∂f/∂y, the gradient field and the steepest-descent direction."""
-    fields = Fields(data, ("expr", "x", "y", *BOX_FIELDS, "points"))
+    fields = Fields(data, ("expr", "x", "y", *BOX_FIELDS, "points", "field"))
     expr = _expr(fields)
     box = _box(fields)
     x, y = _point(fields, box)
     n = fields.integer("points", 61, 5, MAX_GRID)
-    return surface_view(expr, x, y, box, n)
+    return surface_view(expr, x, y, box, n, fields.boolean("field", True))
 
 
 def hessian_at(data: Any) -> dict[str, Any]:

@@ -79,13 +79,23 @@ def at_point(expr: Expr, x: float, y: float) -> float:
     return float(on_grid(expr, np.array([x]), np.array([y]))[0])
 
 
-def json_list(values: Any, digits: int = 8) -> Any:
-    """NumPy values as JSON lists: NaN and ±inf as None, rounded to ``digits`` significant."""
+def json_list(values: Any, digits: int = 17) -> Any:
+    """NumPy values as JSON lists: NaN and ±inf as None, rounded to ``digits`` significant
+    digits (17, the default, keeps every bit; a grid for drawing needs fewer)."""
     arr = np.asarray(values, dtype=float)
-    if arr.ndim == 0:
-        v = float(arr)
-        return float(f"{v:.{digits}g}") if math.isfinite(v) else None
-    return [json_list(v, digits) for v in arr]
+    if digits < 17:
+        with np.errstate(all="ignore"):
+            exponent = np.floor(np.log10(np.abs(np.where(arr == 0, 1.0, arr))))
+            scale = 10.0 ** (digits - 1 - exponent)
+            arr = np.where(np.isfinite(scale), np.round(arr * scale) / scale, arr)
+    out = arr.astype(object)
+    out[~np.isfinite(arr)] = None
+    return out.tolist() if arr.ndim else (None if not math.isfinite(arr) else float(arr))
+
+
+def det2(m: np.ndarray) -> float:
+    """The determinant of a 2 × 2 matrix, written out (exact for small whole entries)."""
+    return float(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0])
 
 
 def grid(box: Box, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -171,17 +181,19 @@ def field(expr: Expr, box: Box, n: int) -> dict[str, Any]:
     ax, ay = grid(box, ARROWS)
     gx, gy = on_grid(gx_expr, ax, ay), on_grid(gy_expr, ax, ay)
     finite = z[np.isfinite(z)]
-    return {"xs": json_list(xs), "ys": json_list(ys), "z": json_list(z, 6),
+    return {"xs": json_list(xs, 8), "ys": json_list(ys, 8), "z": json_list(z, 6),
             "z_range": [json_list(finite.min()), json_list(finite.max())] if finite.size
             else [None, None],
             "contours": contours(xs, ys, z, levels(z)),
-            "arrows": {"x": json_list(ax.ravel()), "y": json_list(ay.ravel()),
-                       "gx": json_list(gx.ravel()), "gy": json_list(gy.ravel())}}
+            "arrows": {"x": json_list(ax.ravel(), 8), "y": json_list(ay.ravel(), 8),
+                       "gx": json_list(gx.ravel(), 8), "gy": json_list(gy.ravel(), 8)}}
 
 
-def surface_view(expr: Expr, x0: float, y0: float, box: Box, n: int) -> dict[str, Any]:
-    """Everything the partials and gradient explorers draw: the field, the slices
-    y = y₀ and x = x₀ with their slopes ∂f/∂x and ∂f/∂y, and the steepest-descent direction."""
+def surface_view(expr: Expr, x0: float, y0: float, box: Box, n: int,
+                 with_field: bool = True) -> dict[str, Any]:
+    """Everything the partials and gradient explorers draw: the field (unless
+    ``with_field`` is False: a point dragged over the same f), the slices y = y₀ and x = x₀
+    with their slopes ∂f/∂x and ∂f/∂y, and the steepest-descent direction."""
     check_two_variables(expr)
     fx_expr, fy_expr = gradient(expr, NAMES)
     f0 = at_point(expr, x0, y0)
@@ -199,9 +211,11 @@ def surface_view(expr: Expr, x0: float, y0: float, box: Box, n: int) -> dict[str
                   "fy": json_list(fy), "grad_norm": json_list(norm),
                   "descent": json_list(descent) if math.isfinite(norm) else None},
         "slices": {
-            "y": {"x": json_list(sx), "f": json_list(on_grid(expr, sx, np.full_like(sx, y0)))},
-            "x": {"y": json_list(sy), "f": json_list(on_grid(expr, np.full_like(sy, x0), sy))}},
-        "box": list(box), **field(expr, box, n)}
+            "y": {"x": json_list(sx, 8),
+                  "f": json_list(on_grid(expr, sx, np.full_like(sx, y0)), 8)},
+            "x": {"y": json_list(sy, 8),
+                  "f": json_list(on_grid(expr, np.full_like(sy, x0), sy), 8)}},
+        "box": list(box), **(field(expr, box, n) if with_field else {})}
 
 
 def classify(eigenvalues: np.ndarray, scale: float) -> str:
@@ -255,12 +269,12 @@ def hessian_view(expr: Expr, x0: float, y0: float, box: Box, n: int) -> dict[str
                      "formula": [formula(e) for e in g_exprs]},
         "hessian": {"at": json_list(h),
                     "formula": [[formula(e) for e in row] for row in h_sym.rows],
-                    "latex": h_sym.latex(), "determinant": json_list(np.linalg.det(h))},
+                    "latex": h_sym.latex(), "determinant": json_list(det2(h))},
         "eigenvalues": json_list(eig), "eigenvectors": json_list(vec.T),
         "shape": classify(eig, scale),
         "critical": bool(np.linalg.norm(g) <= 1e-8 * max(1.0, abs(f0))),
         "critical_points": critical,
-        "box": list(box), "xs": json_list(xs), "ys": json_list(ys),
+        "box": list(box), "xs": json_list(xs, 8), "ys": json_list(ys, 8),
         "contours": contours(xs, ys, z, lv), "quadratic": contours(xs, ys, q, lv)}
 
 

@@ -22,6 +22,7 @@ from chainrule.web.surfaces import (
     NAMES,
     at_point,
     check_two_variables,
+    det2,
     differentiable,
     formula,
     json_list,
@@ -35,7 +36,7 @@ GRID_POINTS = 61
 
 
 def _image(u: Expr, v: Expr, xs: np.ndarray, ys: np.ndarray) -> dict[str, Any]:
-    return {"u": json_list(on_grid(u, xs, ys)), "v": json_list(on_grid(v, xs, ys))}
+    return {"u": json_list(on_grid(u, xs, ys), 8), "v": json_list(on_grid(v, xs, ys), 8)}
 
 
 def _polygon_area(us: np.ndarray, vs: np.ndarray) -> float:
@@ -80,9 +81,9 @@ def jacobian_view(u: Expr, v: Expr, x0: float, y0: float, h: float,
         "u": formula(u), "v": formula(v), "point": {"x": x0, "y": y0, "u": json_list(u0),
                                                      "v": json_list(v0)},
         "formula": [[formula(e) for e in row] for row in sym.rows], "latex": sym.latex(),
-        "at": json_list(j), "determinant": json_list(np.linalg.det(j)), "h": h,
-        "square": {"x": json_list(sx), "y": json_list(sy)},
-        "image": {"u": json_list(img_u), "v": json_list(img_v)},
+        "at": json_list(j), "determinant": json_list(det2(j)), "h": h,
+        "square": {"x": json_list(sx, 8), "y": json_list(sy, 8)},
+        "image": {"u": json_list(img_u, 8), "v": json_list(img_v, 8)},
         "linear": {"u": json_list(linear[:, 0]), "v": json_list(linear[:, 1])},
         "area_ratio": json_list(area), "box": list(box), "grid": lines}
 

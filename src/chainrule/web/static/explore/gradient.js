@@ -21,12 +21,13 @@ let plane = null, pt = null, marks = [], fieldKey = "";
 
 const update = serial(async (redrawField) => {
   writeState(state);
+  const key = `${state.f}|${box(state)}`;
+  const whole = redrawField || key !== fieldKey || !plane;  // else only the point moved
   try {
     const s = await api("surface", { expr: state.f, x: state.x, y: state.y, xmin: state.xmin,
-      xmax: state.xmax, ymin: state.ymin, ymax: state.ymax, points: 51 });
+      xmax: state.xmax, ymin: state.ymin, ymax: state.ymax, field: whole, points: 51 });
     status("");
-    const key = `${state.f}|${box(state)}`;
-    if (redrawField || key !== fieldKey || !plane) drawField(s, key);
+    if (whole) drawField(s, key);
     drawPoint(s);
   } catch (err) {
     status(err.message, true);
@@ -42,9 +43,10 @@ function drawField(s, key) {
   arrowField(plane, s.arrows, size, COLORS.arrow, "gradient field ∇f");
   legendEntry(plane, "∇f at the point (ascent)", COLORS.x);
   legendEntry(plane, "steepest descent −∇f/|∇f|", COLORS.y);
-  pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y, final) => {
+  pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y) => {
     state.x = x; state.y = y;
-    if (final) update(false);
+    writeState(state);  // the URL follows the point at once; the answer comes after
+    update(false);  // live while dragging: one request at a time, the newest wins
   });
   marks = [];
 }

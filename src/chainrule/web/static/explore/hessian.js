@@ -58,6 +58,7 @@ function draw(h) {
   }
   pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y, final) => {
     state.x = x; state.y = y;
+    writeState(state);  // the URL follows the point at once; the answer comes after
     if (final) update();
   });
 }

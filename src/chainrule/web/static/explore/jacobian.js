@@ -51,9 +51,10 @@ function drawDomain(k) {
   }
   legendEntry(domain, "grid lines", COLORS.arrow);
   legendEntry(domain, "square of side h", COLORS.accent);
-  pt = dragPoint(domain, state.x, state.y, xInput, yInput, (x, y, final) => {
+  pt = dragPoint(domain, state.x, state.y, xInput, yInput, (x, y) => {
     state.x = x; state.y = y;
-    if (final) update(false);
+    writeState(state);  // the URL follows the point at once; the answer comes after
+    update(false);  // live while dragging: one request at a time, the newest wins
   });
   marks = [];
 }

@@ -23,12 +23,13 @@ let plane = null, pt = null, marks = [], fieldKey = "";
 
 const update = serial(async (redrawField) => {
   writeState(state);
+  const key = `${state.f}|${box(state)}`;
+  const whole = redrawField || key !== fieldKey || !plane;  // else only the point moved
   try {
     const s = await api("surface", { expr: state.f, x: state.x, y: state.y, xmin: state.xmin,
-      xmax: state.xmax, ymin: state.ymin, ymax: state.ymax });
+      xmax: state.xmax, ymin: state.ymin, ymax: state.ymax, field: whole });
     status("");
-    const key = `${state.f}|${box(state)}`;
-    if (redrawField || key !== fieldKey || !plane) drawField(s, key);
+    if (whole) drawField(s, key);
     drawPoint(s);
   } catch (err) {
     status(err.message, true);
@@ -42,9 +43,10 @@ function drawField(s, key) {
   contourLines(plane, s.contours, COLORS.f);
   legendEntry(plane, "slice y = y₀", COLORS.x);
   legendEntry(plane, "slice x = x₀", COLORS.y);
-  pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y, final) => {
+  pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y) => {
     state.x = x; state.y = y;
-    if (final) update(false);
+    writeState(state);  // the URL follows the point at once; the answer comes after
+    update(false);  // live while dragging: one request at a time, the newest wins
   });
   marks = [];
 }
