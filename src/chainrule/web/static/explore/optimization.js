@@ -4,7 +4,7 @@
 // drawn as a curve, f of x and y as contours. An iteration slider (and "play") moves the balls.
 // State in the URL: f, x, y (the start), rate, momentum, steps, k (the iteration shown).
 import { api, board, control, curve, element, fmt, readState, status, writeState } from "./common.js";
-import { COLORS, contourLines, heatmap, planeBoard, serial } from "./plane.js";
+import { COLORS, contourLines, dragPoint, heatmap, planeBoard, serial } from "./plane.js";
 import { legendEntry } from "./plotkit.js";
 
 const state = readState({ f: "x^2 + 3y^2", x: 2, y: 1.5, rate: 0.1, momentum: 0.8, steps: 40, k: 40 });
@@ -85,6 +85,12 @@ async function drawContours(o) {
     const t = o.runs[m].trace.filter((r) => ok(r.x.x) && ok(r.x.y));
     if (t.length > 1) b.create("curve", [t.map((r) => r.x.x), t.map((r) => r.x.y)], { strokeColor: color, strokeWidth: 2, fixed: true, highlight: false });
   }
+  // the start can be dragged (or typed): the three runs start again from where it is dropped
+  dragPoint(b, state.x, state.y, xInput, yInput, (x, y, final) => {
+    state.x = x; state.y = y;
+    writeState(state);
+    if (final) update();
+  }, "start");
 }
 
 function position(m, k) {
@@ -117,7 +123,7 @@ function show(o) {
     label.style.color = color;
     const v = element(p, "span", { id: `verdict-${m}`, className: `verdict ${r.verdict}`, textContent: r.verdict });
     v.dataset.verdict = r.verdict;
-    const end = element(p, "span", { id: `end-${m}`, textContent: ` (${r.message}; ends at ${o.variables.map((n) => `${n} = ${fmt(r.end.x[n])}`).join(", ")}, f = ${fmt(r.end.f)})` });
+    const end = element(p, "span", { id: `end-${m}`, textContent: ` (${r.converged || r.verdict !== "diverges" ? `${r.iterations} step${r.iterations === 1 ? "" : "s"}` : r.message}; ends at ${o.variables.map((n) => `${n} = ${fmt(r.end.x[n])}`).join(", ")}, f = ${fmt(r.end.f)})` });
     Object.assign(end.dataset, { x: String(r.end.x.x), f: String(r.end.f), iterations: String(r.iterations) });
     if (o.variables.length === 2) end.dataset.y = String(r.end.x.y);
     element(readout, "p", { id: `at-${m}`, className: "dim" });
