@@ -319,7 +319,8 @@ def test_copy_as_latex_history_and_dark_mode(browser, server):
     expect(pg.locator("#fx")).to_have_attribute("data-value", "1")
     saved = "JSON.parse(localStorage.getItem('chainrule-history-partials') || '[]')"
     for _ in range(100):  # the history is written 0.8 s after the last change
-        if any("f=x+y" in e["search"] for e in pg.evaluate(saved)):
+        searches = [e["search"] for e in pg.evaluate(saved)]
+        if any("f=x+y" in e for e in searches):
             break
         pg.wait_for_timeout(100)
     pg.reload()

@@ -214,15 +214,23 @@ export function recent(name) {
   try { return JSON.parse(localStorage.getItem(key(name)) || "[]"); } catch { return []; }
 }
 
-let pending = null;
+// What was typed (the fields that are not numbers: f, u, v): a change of it is a new input;
+// a change of numbers only (a dragged point, a slider) replaces the entry still pending.
+const typed = (search) => [...new URLSearchParams(search)].filter(([, v]) => !Number.isFinite(Number(v))).join("&");
+
+function save(name, search) {
+  const list = recent(name).filter((e) => e.search !== search);
+  list.unshift({ search, label: decodeURIComponent(search.replace(/^\?/, "").replace(/\+/g, " ")).replace(/&/g, ", ") });
+  try { localStorage.setItem(key(name), JSON.stringify(list.slice(0, HISTORY_SIZE))); } catch { /* storage full or off */ }
+  showHistory(name);
+}
+
+let pending = null, timer = null;
 export function remember(name, search, delay = 800) {
-  clearTimeout(pending);
-  pending = setTimeout(() => {
-    const list = recent(name).filter((e) => e.search !== search);
-    list.unshift({ search, label: decodeURIComponent(search.replace(/^\?/, "").replace(/\+/g, " ")).replace(/&/g, ", ") });
-    try { localStorage.setItem(key(name), JSON.stringify(list.slice(0, HISTORY_SIZE))); } catch { /* storage full or off */ }
-    showHistory(name);
-  }, delay);
+  clearTimeout(timer);
+  if (pending !== null && typed(pending) !== typed(search)) save(name, pending);
+  pending = search;
+  timer = setTimeout(() => { save(name, pending); pending = null; }, delay);
 }
 
 export function showHistory(name) {
