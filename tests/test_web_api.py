@@ -79,7 +79,8 @@ def test_api_index_and_limits(client):
     assert set(index["endpoints"]) == {f"/api/{n}" for n in
                                        {"parse", "diff", "steps", "plot", "check", "answer",
                                         "graph", "quotients", "taylor", "step_errors",
-                                        "mc_integrate", "log_steps", "tutor_plan"} | tutor}
+                                        "mc_integrate", "log_steps", "tutor_plan",
+                                        "surface", "hessian", "jacobian", "optimize"} | tutor}
     limits = client.get("/api/limits").json()
     assert limits["max_order"] == LIMITS["max_order"] and limits["time_limit_s"] > 0
 

@@ -21,7 +21,7 @@ from chainrule.printing import mathml
 from chainrule.symbolic.api import parse, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 from chainrule.tutor import check_answer
-from chainrule.web import evaluation, lessons, plot
+from chainrule.web import evaluation, lessons, plot, surface_api
 from chainrule.web.validate import (
     MAX_ORDER,
     MAX_PLOT_POINTS,
@@ -257,6 +257,7 @@ HANDLERS = {
     "step_errors": step_size,
 }
 HANDLERS.update(lessons.HANDLERS)  # the walkthrough explorers' endpoints
+HANDLERS.update(surface_api.HANDLERS)  # the explorers of several variables
 
 
 def error_body(err: BaseException) -> tuple[int, dict[str, Any]] | None:

@@ -64,7 +64,12 @@ EXPLORERS = {"derivative": "f and f′: probe, tangent, critical points",
                            "adjoints",
              "integration": "Monte Carlo integration: random points under the curve",
              "steps": "logarithmic differentiation in four steps",
-             "tutor": "write each step; the page checks it"}
+             "tutor": "write each step; the page checks it",
+             "partials": "f(x, y) with the slices y = y₀, x = x₀ and their slopes",
+             "gradient": "contours, the gradient field and steepest descent",
+             "jacobian": "a map of the plane: a small square, its image, J and det J",
+             "hessian": "the quadratic model, eigenvalues: minimum, maximum or saddle",
+             "optimization": "gradient descent, momentum and Newton: the learning rate"}
 """The explorer pages, ``/explore/<name>``: each is ``static/explore/<name>.js`` in the shared
 page ``static/explore.html``; its whole state is in the query string."""
 

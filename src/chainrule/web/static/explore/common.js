@@ -1,5 +1,10 @@
 // Shared helpers of the explorer pages: the JSON API, the state in the URL, a JSXGraph board.
-// Each explorer is one module (derivative.js, ...) that imports these.
+// Each explorer is one module (derivative.js, ...) that imports these. The plot features every
+// board gets (toolbar, legend, log axes, export, dark mode, history) are in plotkit.js.
+import { decorate, register, remember, showHistory } from "./plotkit.js";
+
+const explorerName = () => document.getElementById("main")?.dataset.explorer || "explorer";
+window.addEventListener("load", () => showHistory(explorerName()));
 
 export async function api(name, body) {
   const r = await fetch(`/api/${name}`, {
@@ -25,6 +30,7 @@ export function writeState(state) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(state)) q.set(k, String(v));
   history.replaceState(null, "", `${location.pathname}?${q}`);
+  remember(explorerName(), `?${q}`);
 }
 
 function numberOr(text, fallback) {
@@ -43,10 +49,11 @@ export function control(parent, { id, label, type = "text", value, step, min, ma
   const wrap = document.createElement("label");
   wrap.textContent = `${label} `;
   const input = document.createElement("input");
-  Object.assign(input, { id, type, value: String(value), spellcheck: false });
+  Object.assign(input, { id, type, spellcheck: false });
   if (step !== undefined) input.step = String(step);
   if (min !== undefined) input.min = String(min);
   if (max !== undefined) input.max = String(max);
+  input.value = String(value);  // after min and max: a range input clamps to them
   wrap.append(input);
   parent.append(wrap);
   return input;
@@ -60,9 +67,9 @@ export function element(parent, tag, props = {}) {
 }
 
 // A JSXGraph board in a fresh container; the y range from the finite values of `ys`.
-export function board(parent, id, xs, ys, label) {
+export function board(parent, id, xs, ys, label, axisNames = ["x", "y"], features = {}) {
   const old = document.getElementById(id);
-  if (old) { JXG.JSXGraph.freeBoard(old.board); old.remove(); }
+  if (old) { JXG.JSXGraph.freeBoard(old.board); old.remove(); document.getElementById(`${id}-tools`)?.remove(); }
   const div = element(parent, "div", { id, className: "board jxgbox" });
   div.setAttribute("role", "img");
   div.setAttribute("aria-label", label);
@@ -78,8 +85,11 @@ export function board(parent, id, xs, ys, label) {
     boundingbox: [left, hi + pad, right, lo - pad], axis: true,
     keepaspectratio: false, showCopyright: false, showNavigation: true,
     pan: { enabled: true, needShift: false }, zoom: { wheel: true, needShift: false },
+    defaultAxes: { x: { name: axisNames[0], withLabel: true, label: { position: "rt", offset: [-15, 12] } },
+      y: { name: axisNames[1], withLabel: true, label: { position: "rt", offset: [8, -8] } } },
   });
   div.board = b;
+  decorate(b, div, features);
   return b;
 }
 
@@ -88,8 +98,11 @@ export function curve(b, xs, ys, breaks, color, name) {
   const cut = new Set(breaks || []);
   let px = [], py = [];
   const flush = () => {
-    if (px.length > 1) b.create("curve", [px, py], { strokeColor: color, strokeWidth: 2,
-      name, highlight: false, fixed: true });
+    if (px.length > 1) {
+      const c = b.create("curve", [px, py], { strokeColor: color, strokeWidth: 2,
+        name, highlight: false, fixed: true });
+      register(b, c, px, py, name, color);
+    }
     px = []; py = [];
   };
   xs.forEach((x, i) => {
