@@ -26,6 +26,12 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.array_functions import dispatch_function
+from chainrule.autodiff.namespaces import (
+    adopt_operands,
+    device_of,
+    dtype_of,
+    recording_namespace,
+)
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
@@ -48,7 +54,8 @@ class Box(Traced):
     shape = property(lambda self: np.shape(self.value))
     ndim = property(lambda self: np.ndim(self.value))
     size = property(lambda self: np.size(self.value))
-    dtype = property(lambda self: np.result_type(self.value))
+    dtype = property(lambda self: dtype_of(value_of(self.value)))
+    device = property(lambda self: device_of(value_of(self.value)))
 
     def __len__(self) -> int:
         return len(self.value)
@@ -160,11 +167,15 @@ class Box(Traced):
         raise NotDifferentiable("complex() of a traced value: complex differentiation is "
                                 "not supported")
 
+    def __array_namespace__(self, api_version=None):
+        # array-API code (xp = array_namespace(x)) gets a namespace that records each call
+        return recording_namespace(value_of(self))
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+        return dispatch_ufunc(ufunc, method, adopt_operands(inputs), kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return dispatch_function(func, args, kwargs)
+        return dispatch_function(func, adopt_operands(args), kwargs)
 
 
 def _compare(ufunc: Any, a: Any, b: Any) -> Any:

@@ -1,0 +1,375 @@
+"""Arrays of any array-API library in the engine: PyTorch, CuPy, JAX, array-api-strict.
+
+The rule table's derivative rules are written with NumPy functions, which on traced values
+dispatch back to the table (``__array_ufunc__`` / ``__array_function__``). An array of another
+library is carried through the engine as a :class:`Foreign`: a thin handle that answers the
+same NumPy protocols by calling the array's own namespace (found with ``array-api-compat``),
+so ``np.sin`` inside a rule becomes ``torch.sin`` on the tensor, on its device, in its dtype,
+and nothing is converted to NumPy. :func:`adopt` wraps the arguments of ``grad`` & co. and
+:func:`release` unwraps what they return. Plain NumPy input is never wrapped, so NumPy code
+runs exactly the path it always has.
+
+>>> import array_api_strict as xps
+>>> import chainrule
+>>> g = chainrule.grad(lambda x: (x * x).sum())(xps.asarray([1.0, 2.0]))
+>>> type(g).__module__.split(".")[0], g.dtype == xps.float64
+('array_api_strict', True)
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff.foreign_functions import FUNCTIONS, UFUNCS, numpy_dtype
+from chainrule.core.trace import Traced, value_of
+from chainrule.errors import ChainruleError, NotDifferentiable
+
+__all__ = ["Foreign", "Recording", "adopt", "adopt_all", "adopt_operands", "device_of",
+           "dtype_of", "namespace_of", "recording_namespace",
+           "release"]
+
+_PLAIN = (float, int, bool, complex, np.ndarray, np.generic)
+_SETTLED = (*_PLAIN, Traced, str, type(None), tuple, list, slice)
+
+
+def namespace_of(x: Any) -> Any | None:
+    """The array-API namespace of a non-NumPy array; None for NumPy values, numbers and
+    Dask arrays (which follow NumPy's protocols themselves)."""
+    if isinstance(x, (*_PLAIN, Traced, Foreign)) or x is None or not hasattr(x, "shape"):
+        return None
+    if type(x).__module__.startswith("dask"):
+        return None
+    try:
+        import array_api_compat  # optional: only non-NumPy arrays need it
+    except ImportError as e:
+        raise ChainruleError(
+            f"{type(x).__name__} arrays need the array-api-compat package "
+            "(pip install array-api-compat)") from e
+    try:
+        return array_api_compat.array_namespace(x)
+    except TypeError:
+        return None
+
+
+class Foreign:
+    """A non-NumPy array inside the engine; NumPy functions on it call its own namespace."""
+
+    __slots__ = ("raw", "xp")
+    __array_priority__ = 500.0  # below a traced value's, above NumPy's
+
+    def __init__(self, raw: Any, xp: Any):
+        self.raw = raw
+        self.xp = xp
+
+    shape = property(lambda self: tuple(self.raw.shape))
+    ndim = property(lambda self: len(self.raw.shape))
+    size = property(lambda self: int(np.prod(self.raw.shape)))
+    dtype = property(lambda self: self.raw.dtype)  # the namespace's own (torch.float32)
+    device = property(lambda self: _device(self.raw))
+    T = property(lambda self: np.transpose(self))
+    mT = property(lambda self: np.swapaxes(self, -1, -2))
+
+    def __repr__(self) -> str:
+        return f"Foreign({self.raw!r})"
+
+    def __len__(self) -> int:
+        return self.raw.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.raw)
+
+    def __float__(self) -> float:
+        return float(self.raw)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.wrap(self.raw[_raw_index(index)])
+
+    def __array__(self, dtype=None, copy=None):
+        raise ChainruleError(
+            f"a {_library(self.raw)} array was about to be converted to NumPy inside "
+            "chainrule; this operation has no array-API form here (please report it)")
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        handler = UFUNCS.get(ufunc.__name__)
+        if method != "__call__" or handler is None or kwargs.get("out") is not None:
+            raise NotDifferentiable.for_function(
+                f"numpy.{ufunc.__name__}", f"it has no array-API counterpart for "
+                f"{_library(self.raw)} arrays")
+        ref = self.raw
+        return self.wrap(handler(self.xp, *(raw_of(a, ref) for a in inputs)))
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        handler = FUNCTIONS.get(_qualname(func))
+        if handler is None:
+            raise NotDifferentiable.for_function(
+                _qualname(func), f"it has no array-API counterpart for {_library(self.raw)} "
+                "arrays in chainrule")
+        ref = self.raw
+        out = handler(self.xp, *_raw_tree(args, ref), **_raw_tree(kwargs, ref))
+        return self.wrap_tree(out)
+
+    def wrap(self, raw: Any) -> Any:
+        """``raw`` as a Foreign of this namespace when it is an array of it."""
+        if hasattr(raw, "shape") and not isinstance(raw, (*_PLAIN, Foreign, np.dtype, type)):
+            return Foreign(raw, self.xp)
+        return raw
+
+    def wrap_tree(self, out: Any) -> Any:
+        if isinstance(out, tuple | list):
+            return type(out)(self.wrap_tree(o) for o in out)
+        return self.wrap(out)
+
+    def astype(self, dtype: Any, **_: Any) -> Any:
+        return self.wrap(self.xp.astype(self.raw, _xp_dtype(self.xp, dtype)))
+
+    def reshape(self, *shape: Any, **kw: Any) -> Any:
+        return np.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def sum(self, *a: Any, **kw: Any) -> Any:
+        return np.sum(self, *a, **kw)
+
+    def ravel(self) -> Any:
+        return np.reshape(self, (-1,))
+
+    def item(self) -> Any:
+        return self.raw.item() if hasattr(self.raw, "item") else float(self.raw)
+
+
+def _binary(ufunc: Any) -> Callable:
+    return (lambda s, o: ufunc(s, o)), (lambda s, o: ufunc(o, s))
+
+
+for _name, _ufunc in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
+                      ("truediv", np.divide), ("pow", np.power), ("mod", np.remainder),
+                      ("matmul", np.matmul), ("floordiv", np.floor_divide)]:
+    _fwd, _rev = _binary(_ufunc)
+    setattr(Foreign, f"__{_name}__", _fwd)
+    setattr(Foreign, f"__r{_name}__", _rev)
+for _name, _ufunc in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
+                      ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
+    setattr(Foreign, f"__{_name}__", _binary(_ufunc)[0])
+Foreign.__hash__ = object.__hash__  # type: ignore[method-assign]
+Foreign.__neg__ = lambda s: np.negative(s)  # type: ignore[attr-defined]
+Foreign.__pos__ = lambda s: s  # type: ignore[attr-defined]
+Foreign.__abs__ = lambda s: np.abs(s)  # type: ignore[attr-defined]
+Foreign.__invert__ = lambda s: np.logical_not(s)  # type: ignore[attr-defined]
+Foreign.__and__ = lambda s, o: np.logical_and(s, o)  # type: ignore[attr-defined]
+Foreign.__or__ = lambda s, o: np.logical_or(s, o)  # type: ignore[attr-defined]
+
+
+def raw_of(x: Any, ref: Any) -> Any:
+    """An operand for ``ref``'s namespace: Foreign unwrapped, NumPy scalars as Python numbers,
+    NumPy arrays (the engine's own constants) in ``ref``'s namespace, device and float type."""
+    if isinstance(x, Foreign):
+        return x.raw
+    if isinstance(x, np.generic) or (isinstance(x, np.ndarray) and x.ndim == 0):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return to_namespace(x, ref)
+    return x
+
+
+def to_namespace(x: np.ndarray, ref: Any) -> Any:
+    """A NumPy array as an array like ``ref`` (its namespace and device; its float type for
+    floating-point data, so an engine constant never widens a float32 computation)."""
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(ref)
+    dtype = None
+    if np.issubdtype(x.dtype, np.floating) and xp.isdtype(ref.dtype, "real floating"):
+        dtype = ref.dtype
+    elif x.dtype == np.bool_:
+        dtype = xp.bool
+    return xp.asarray(np.ascontiguousarray(x), dtype=dtype,
+                      device=array_api_compat.device(ref))
+
+
+def _raw_tree(x: Any, ref: Any) -> Any:
+    if isinstance(x, tuple | list):
+        return type(x)(_raw_tree(v, ref) for v in x)
+    if isinstance(x, dict):
+        return {k: _raw_tree(v, ref) for k, v in x.items()}
+    return raw_of(x, ref)
+
+
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_raw_index(i) for i in index)
+    if isinstance(index, Foreign):
+        return index.raw
+    if isinstance(index, np.integer):
+        return int(index)
+    return index
+
+
+def _qualname(func: Any) -> str:
+    module = getattr(func, "__module__", "numpy") or "numpy"
+    prefix = "numpy.linalg." if "linalg" in module else "numpy."
+    return prefix + func.__name__
+
+
+def _library(raw: Any) -> str:
+    return type(raw).__module__.split(".")[0]
+
+
+def _xp_dtype(xp: Any, dtype: Any) -> Any:
+    if isinstance(dtype, type) and issubclass(dtype, np.generic) or isinstance(dtype, np.dtype):
+        return getattr(xp, np.dtype(dtype).name)
+    if dtype is float:
+        return xp.float64
+    return dtype
+
+
+# -- the boundary of grad, jvp, vjp, jacobian --------------------------------------------
+
+def adopt(x: Any) -> Any:
+    """An argument for the engine: a non-NumPy array as a :class:`Foreign`, else unchanged."""
+    xp = namespace_of(x)
+    return x if xp is None else Foreign(x, xp)
+
+
+def adopt_operands(args: tuple) -> tuple:
+    """The operands of a NumPy call on a traced value, with arrays of another library that
+    the differentiated code made itself (``xp.asarray(2.0)``) adopted as well."""
+    for a in args:
+        if not isinstance(a, _SETTLED):
+            return tuple(adopt(v) for v in args)
+    return args
+
+
+def adopt_all(leaves: list, where: str = "argument") -> list:
+    """:func:`adopt` for every leaf, refusing a mix of array namespaces."""
+    if all(isinstance(v, _PLAIN) for v in leaves):
+        return leaves  # the NumPy path: nothing to look at
+    out = [adopt(v) for v in leaves]
+    spaces = {f"{f.xp.__name__}" for f in out if isinstance(f, Foreign)}
+    numpy_arrays = [k for k, v in enumerate(out) if isinstance(v, np.ndarray) and v.ndim > 0]
+    if len(spaces) > 1 or (spaces and numpy_arrays):
+        names = sorted(spaces | ({"numpy"} if numpy_arrays else set()))
+        raise ChainruleError(
+            f"the {where}s mix array libraries ({', '.join(names)}); pass arrays of one "
+            "library (convert with that library's asarray)")
+    return out
+
+
+def release(x: Any, like: Any = None) -> Any:
+    """What the engine computed, as the user's arrays: a Foreign unwrapped; with ``like`` (an
+    adopted argument) a NumPy or scalar result put in ``like``'s namespace, shape and dtype."""
+    if isinstance(x, Foreign):
+        return x.raw
+    if isinstance(like, Foreign) and value_of(x) is x:
+        xp = like.xp
+        out = xp.asarray(x if not isinstance(x, np.ndarray) else np.ascontiguousarray(x),
+                         dtype=like.raw.dtype, device=_device(like.raw))
+        return xp.broadcast_to(out, tuple(like.raw.shape))
+    return x
+
+
+def _device(raw: Any) -> Any:
+    import array_api_compat
+
+    return array_api_compat.device(raw)
+
+
+def unwrap_operator(name: str) -> Callable:
+    """The Python operator of the given name (used by the function table)."""
+    return getattr(operator, name)
+
+
+# -- the namespace a traced value answers with ------------------------------------------
+
+# creation and dtype functions: no traced input, so they are the underlying namespace's
+_UNDERLYING = {"asarray", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+               "zeros_like", "ones_like", "empty_like", "full_like", "from_dlpack",
+               "finfo", "iinfo", "isdtype", "result_type", "can_cast", "meshgrid",
+               "__array_namespace_info__"}
+# the standard's spelling → NumPy's, for NumPy 1.x (NumPy 2 has both)
+_NUMPY_SPELLING = {"acos": "arccos", "asin": "arcsin", "atan": "arctan", "acosh": "arccosh",
+                   "asinh": "arcsinh", "atanh": "arctanh", "atan2": "arctan2", "pow": "power",
+                   "concat": "concatenate", "permute_dims": "transpose",
+                   "bitwise_invert": "invert"}
+
+
+class Recording:
+    """The array namespace of a traced value (``x.__array_namespace__()``).
+
+    Each function records its call on traced arguments (through the NumPy functions, which
+    dispatch to the rule table) and calls the underlying namespace — the one of the values
+    being differentiated — when no argument is traced; creation functions, dtypes and
+    constants are the underlying namespace's.
+    """
+
+    def __init__(self, under: Any, sub: str | None = None):
+        self._under = under
+        self._sub = sub
+
+    def __repr__(self) -> str:
+        return f"<recording namespace over {getattr(self._under, '__name__', self._under)}>"
+
+    def __getattr__(self, name: str) -> Any:
+        under = getattr(self._under, self._sub) if self._sub else self._under
+        if self._sub is None and name in ("linalg", "fft"):
+            return Recording(self._under, name)
+        if name in _UNDERLYING:
+            return _untraced(getattr(under, name), name)
+        base = getattr(np, self._sub) if self._sub else np
+        recorder = getattr(base, _NUMPY_SPELLING.get(name, name), None)
+        if recorder is None or not callable(recorder):
+            return getattr(under, name)  # dtypes, constants, what no trace needs
+        plain = getattr(under, name, None)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if plain is not None and not _any_traced(args, kwargs):
+                return plain(*args, **kwargs)
+            if name == "astype":
+                return args[0]  # a traced value keeps its precision (as Box.astype)
+            if name in ("sum", "prod", "mean", "max", "min") and "dtype" in kwargs:
+                kwargs.pop("dtype")
+            return recorder(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+
+def _untraced(fn: Callable, name: str) -> Callable:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if name == "asarray" and args and _any_traced(args[:1], {}):
+            return args[0]  # already an array: asarray is the identity
+        return fn(*(value_of(a) if name.endswith("_like") else a for a in args), **kwargs)
+    return call
+
+
+def _any_traced(args: tuple, kwargs: dict) -> bool:
+    def traced(x: Any) -> bool:
+        if isinstance(x, tuple | list):
+            return any(traced(v) for v in x)
+        return value_of(x) is not x
+    return traced(args) or traced(tuple(kwargs.values()))
+
+
+def dtype_of(value: Any) -> Any:
+    """A plain value's dtype: the namespace's own for a Foreign, else NumPy's."""
+    return value.raw.dtype if isinstance(value, Foreign) else np.result_type(value)
+
+
+def device_of(value: Any) -> Any:
+    """A plain value's device: the namespace's own for a Foreign, else ``"cpu"``."""
+    return value.device if isinstance(value, Foreign) else "cpu"
+
+
+def recording_namespace(value: Any) -> Recording:
+    """The namespace a traced value with plain value ``value`` answers with."""
+    if isinstance(value, Foreign):
+        return Recording(value.xp)
+    try:
+        import array_api_compat.numpy as under
+    except ImportError:
+        under = np
+    return Recording(under)
