@@ -100,7 +100,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
                                  f"same structure ({len(out_leaves)} outputs, got "
                                  f"{len(g_leaves)})")
         roots = [o.node for o, t in zip(out_leaves, traced, strict=True) if t]
-        seeds = [c for c, t in zip(g_leaves, traced, strict=True) if t]
+        seeds = [adopt(c) for c, t in zip(g_leaves, traced, strict=True) if t]
         if not roots:
             return tuple(rebuild([release(_zeros_like(v), v) for v in leaves]))
         cts = reverse.backward(roots, seeds, [b.node for b in boxes])

@@ -147,14 +147,22 @@ def _squeeze(xp, a, axis=None):
 def _where(xp, cond, a=None, b=None):
     if a is None:
         return xp.nonzero(cond)
-    a, b = _as_arrays(xp, (a, b)) if _is_array(a) or _is_array(b) else (a, b)
+    if _is_array(a) or _is_array(b):
+        a, b = _as_arrays(xp, (a, b))
+    else:
+        a, b = (xp.asarray(v, dtype=xp.float64 if isinstance(v, float) else None,
+                           device=_device(cond)) for v in (a, b))
     return xp.where(cond, a, b)
 
 
 def _like(name: str) -> Callable:
-    def call(xp, a, *rest, dtype=None, **_):
-        kw = {} if dtype is None else {"dtype": _dtype(xp, dtype)}
-        return getattr(xp, name)(a, *rest, **kw)
+    def call(xp, a, *rest, dtype=None, shape=None, **_):
+        dtype = a.dtype if dtype is None else _dtype(xp, dtype)
+        if shape is not None:  # zeros_like(a, shape=...): a's namespace, device and dtype
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            return getattr(xp, name.removesuffix("_like"))(shape, *rest, dtype=dtype,
+                                                            device=_device(a))
+        return getattr(xp, name)(a, *rest, dtype=dtype)
     return call
 
 
@@ -211,6 +219,8 @@ FUNCTIONS: dict[str, Callable] = {
         list(_as_arrays(xp, tuple(seq))), axis=axis),
     "numpy.stack": lambda xp, seq, axis=0, **_: xp.stack(list(_as_arrays(xp, tuple(seq))),
                                                           axis=axis),
+    "numpy.broadcast_arrays": lambda xp, *arrays, **_: xp.broadcast_arrays(
+        *_as_arrays(xp, arrays)),
     "numpy.shape": lambda xp, a: tuple(a.shape) if _is_array(a) else (),
     "numpy.ndim": lambda xp, a: len(a.shape) if _is_array(a) else 0,
     "numpy.size": lambda xp, a, axis=None: (math.prod(a.shape) if axis is None

@@ -89,14 +89,18 @@ class Foreign:
         return float(self.raw)
 
     def __getitem__(self, index: Any) -> Any:
-        return self.wrap(self.raw[_raw_index(index)])
+        return self.wrap(self.raw[_raw_index(index, self.raw)])
 
     def __array__(self, dtype=None, copy=None):
-        raise ChainruleError(
-            f"a {_library(self.raw)} array was about to be converted to NumPy inside "
-            "chainrule; this operation has no array-API form here (please report it)")
+        # Only decisions on values (masks, tests of where a rule applies) read an array on the
+        # host; what a rule computes stays in the namespace (operands go back through raw_of).
+        return np.asarray(host_copy(self.raw), dtype=dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if _has_traced(inputs):
+            return NotImplemented  # the traced value records the call first
+        if method == "at" and ufunc is np.add and isinstance(inputs[0], Foreign):
+            return inputs[0].add_at(inputs[1], inputs[2])
         handler = UFUNCS.get(ufunc.__name__)
         if method != "__call__" or handler is None or kwargs.get("out") is not None:
             raise NotDifferentiable.for_function(
@@ -106,6 +110,8 @@ class Foreign:
         return self.wrap(handler(self.xp, *(raw_of(a, ref) for a in inputs)))
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if _has_traced(args) or _has_traced(tuple(kwargs.values())):
+            return NotImplemented
         handler = FUNCTIONS.get(_qualname(func))
         if handler is None:
             raise NotDifferentiable.for_function(
@@ -125,6 +131,21 @@ class Foreign:
         if isinstance(out, tuple | list):
             return type(out)(self.wrap_tree(o) for o in out)
         return self.wrap(out)
+
+    def add_at(self, index: Any, values: Any) -> None:
+        """``np.add.at(self, index, values)``: repeated positions add up. The handle takes the
+        new array (arrays of the standard are not updated in place)."""
+        flat = np.arange(self.size).reshape(self.shape)[index].reshape(-1)  # positions
+        values = raw_of(values, self.raw)
+        xp, ref = self.xp, self.raw
+        values = xp.reshape(xp.broadcast_to(values, flat.shape if np.ndim(values) == 0 else
+                                            tuple(np.broadcast_shapes(values.shape,
+                                                  np.arange(self.size).reshape(self.shape)[
+                                                      index].shape))), (-1,))
+        positions = to_namespace(flat, ref)
+        onehot = xp.astype(positions[:, None] == xp.arange(self.size, device=_device(ref))[None, :],
+                           ref.dtype)
+        self.raw = ref + xp.reshape(values @ onehot, tuple(ref.shape))
 
     def astype(self, dtype: Any, **_: Any) -> Any:
         return self.wrap(self.xp.astype(self.raw, _xp_dtype(self.xp, dtype)))
@@ -187,6 +208,8 @@ def to_namespace(x: np.ndarray, ref: Any) -> Any:
         dtype = ref.dtype
     elif x.dtype == np.bool_:
         dtype = xp.bool
+    elif np.issubdtype(x.dtype, np.integer):
+        dtype = xp.int64
     return xp.asarray(np.ascontiguousarray(x), dtype=dtype,
                       device=array_api_compat.device(ref))
 
@@ -199,9 +222,53 @@ def _raw_tree(x: Any, ref: Any) -> Any:
     return raw_of(x, ref)
 
 
-def _raw_index(index: Any) -> Any:
-    if isinstance(index, tuple):
-        return tuple(_raw_index(i) for i in index)
+def _has_traced(args: Any) -> bool:
+    for a in args:
+        if isinstance(a, Traced) or (isinstance(a, tuple | list) and _has_traced(a)):
+            return True
+    return False
+
+
+def host_copy(raw: Any) -> np.ndarray:
+    """A NumPy copy of an array of any library, from any device."""
+    import array_api_compat
+
+    if array_api_compat.is_torch_array(raw):
+        return raw.detach().cpu().numpy()
+    if array_api_compat.is_cupy_array(raw):
+        return raw.get()
+    try:
+        return np.asarray(raw)
+    except (TypeError, RuntimeError, ValueError):
+        return np.from_dlpack(array_api_compat.to_device(raw, "cpu"))
+
+
+def _raw_index(index: Any, ref: Any) -> Any:
+    """An index for ``ref``'s namespace: NumPy index arrays converted; a trailing ``...``
+    where NumPy indexes the leading axes only (the standard asks for it)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if all(p is not Ellipsis for p in parts) and len(parts) < len(ref.shape):
+        parts = (*parts, Ellipsis)
+    return tuple(_raw_part(p, ref, n) for p, n in zip(parts, _sizes(parts, ref), strict=True))
+
+
+def _sizes(parts: tuple, ref: Any) -> list:
+    """The size of the axis each index part reads (None where not simply known)."""
+    out: list = []
+    for p in parts:
+        if p is Ellipsis or p is None or len(out) >= len(ref.shape):
+            return out + [None] * (len(parts) - len(out))
+        out.append(ref.shape[len(out)])
+    return out
+
+
+def _raw_part(index: Any, ref: Any, size: int | None) -> Any:
+    if isinstance(index, slice) and (index.step or 1) < 0 and size is not None:
+        index = np.arange(size)[index]  # libraries without negative steps take positions
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray):
+        return to_namespace(index, ref)
     if isinstance(index, Foreign):
         return index.raw
     if isinstance(index, np.integer):

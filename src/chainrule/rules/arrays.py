@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.arraylike import float_dtype
 from chainrule.core.ops import call
 from chainrule.core.primitive import Primitive, RuleText, linear
 from chainrule.core.trace import value_of
@@ -248,7 +249,8 @@ BROADCAST_TO = linear(
 
 
 def _scatter(g, index, shape):
-    out = np.zeros(shape, dtype=np.result_type(g, float))
+    # zeros_like dispatches on g: another library's cotangent scatters in its own namespace
+    out = np.zeros_like(g, dtype=float_dtype(g), shape=shape)
     np.add.at(out, index, g)
     return out
 
