@@ -90,7 +90,8 @@ UFUNCS: dict[str, Callable] = {
     "deg2rad": lambda xp, a: a * (math.pi / 180.0),
     "rad2deg": lambda xp, a: a * (180.0 / math.pi),
     "fabs": lambda xp, a: xp.abs(a),
-    "heaviside": lambda xp, a, h: xp.where(a > 0, 1.0, xp.where(a < 0, 0.0, h)),
+    "heaviside": lambda xp, a, h: xp.where(a > 0, xp.ones_like(a), xp.where(
+        a < 0, xp.zeros_like(a), xp.full_like(a, h) if not _is_array(h) else h)),
 }
 # NumPy's spelling → the standard's, where they differ
 _RENAMED = {"absolute": "abs", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
@@ -221,6 +222,7 @@ FUNCTIONS: dict[str, Callable] = {
                                                           axis=axis),
     "numpy.broadcast_arrays": lambda xp, *arrays, **_: xp.broadcast_arrays(
         *_as_arrays(xp, arrays)),
+    "numpy.take_along_axis": lambda xp, a, i, axis: xp.take_along_axis(a, i, axis=axis),
     "numpy.shape": lambda xp, a: tuple(a.shape) if _is_array(a) else (),
     "numpy.ndim": lambda xp, a: len(a.shape) if _is_array(a) else 0,
     "numpy.size": lambda xp, a, axis=None: (math.prod(a.shape) if axis is None

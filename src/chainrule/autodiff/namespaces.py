@@ -89,7 +89,15 @@ class Foreign:
         return float(self.raw)
 
     def __getitem__(self, index: Any) -> Any:
-        return self.wrap(self.raw[_raw_index(index, self.raw)])
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(_advanced(p) for p in parts):
+            # positions worked out on the host from the index alone (never from values), then
+            # one take: any NumPy index, whatever the library's own indexing supports
+            positions = np.arange(self.size).reshape(self.shape)[_host_index(index)]
+            flat = self.xp.reshape(self.raw, (-1,))
+            taken = self.xp.take(flat, to_namespace(positions.reshape(-1), self.raw), axis=0)
+            return self.wrap(self.xp.reshape(taken, positions.shape))
+        return self.wrap(self.raw[_raw_index(parts, self.raw)])
 
     def __array__(self, dtype=None, copy=None):
         # Only decisions on values (masks, tests of where a rule applies) read an array on the
@@ -112,6 +120,8 @@ class Foreign:
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         if _has_traced(args) or _has_traced(tuple(kwargs.values())):
             return NotImplemented
+        if func is np.put_along_axis and isinstance(args[0], Foreign):
+            return args[0].put_along(*args[1:], **kwargs)
         handler = FUNCTIONS.get(_qualname(func))
         if handler is None:
             raise NotDifferentiable.for_function(
@@ -146,6 +156,21 @@ class Foreign:
         onehot = xp.astype(positions[:, None] == xp.arange(self.size, device=_device(ref))[None, :],
                            ref.dtype)
         self.raw = ref + xp.reshape(values @ onehot, tuple(ref.shape))
+
+    def put_along(self, indices: Any, values: Any, axis: int) -> None:
+        """``np.put_along_axis(self, indices, values, axis)`` for one index along ``axis``
+        (the handle takes the new array)."""
+        xp, ref = self.xp, self.raw
+        indices = raw_of(indices, ref)
+        if indices.shape[axis] != 1:
+            raise NotDifferentiable.for_function(
+                "numpy.put_along_axis", "only one index along the axis is supported for "
+                f"{_library(ref)} arrays")
+        shape = [1] * len(ref.shape)
+        shape[axis] = ref.shape[axis]
+        where = xp.reshape(xp.arange(ref.shape[axis], device=_device(ref)), tuple(shape))
+        self.raw = xp.where(where == indices, xp.asarray(raw_of(values, ref), dtype=ref.dtype,
+                                                         device=_device(ref)), ref)
 
     def astype(self, dtype: Any, **_: Any) -> Any:
         return self.wrap(self.xp.astype(self.raw, _xp_dtype(self.xp, dtype)))
@@ -243,37 +268,30 @@ def host_copy(raw: Any) -> np.ndarray:
         return np.from_dlpack(array_api_compat.to_device(raw, "cpu"))
 
 
-def _raw_index(index: Any, ref: Any) -> Any:
-    """An index for ``ref``'s namespace: NumPy index arrays converted; a trailing ``...``
-    where NumPy indexes the leading axes only (the standard asks for it)."""
-    parts = index if isinstance(index, tuple) else (index,)
+def _advanced(part: Any) -> bool:
+    """An index part the standard's basic indexing lacks (arrays, lists, reversed slices)."""
+    if isinstance(part, slice):
+        return (part.step or 1) < 0
+    return isinstance(part, list | np.ndarray | Foreign) or (
+        hasattr(part, "shape") and not isinstance(part, np.generic))
+
+
+def _host_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_host_index(i) for i in index)
+    if isinstance(index, Foreign):
+        return host_copy(index.raw)
+    if hasattr(index, "shape") and not isinstance(index, np.ndarray | np.generic):
+        return host_copy(index)
+    return index
+
+
+def _raw_index(parts: tuple, ref: Any) -> tuple:
+    """Basic index parts for ``ref``'s namespace, with a trailing ``...`` where NumPy indexes
+    the leading axes only (the standard asks for it)."""
     if all(p is not Ellipsis for p in parts) and len(parts) < len(ref.shape):
         parts = (*parts, Ellipsis)
-    return tuple(_raw_part(p, ref, n) for p, n in zip(parts, _sizes(parts, ref), strict=True))
-
-
-def _sizes(parts: tuple, ref: Any) -> list:
-    """The size of the axis each index part reads (None where not simply known)."""
-    out: list = []
-    for p in parts:
-        if p is Ellipsis or p is None or len(out) >= len(ref.shape):
-            return out + [None] * (len(parts) - len(out))
-        out.append(ref.shape[len(out)])
-    return out
-
-
-def _raw_part(index: Any, ref: Any, size: int | None) -> Any:
-    if isinstance(index, slice) and (index.step or 1) < 0 and size is not None:
-        index = np.arange(size)[index]  # libraries without negative steps take positions
-    if isinstance(index, list):
-        index = np.asarray(index)
-    if isinstance(index, np.ndarray):
-        return to_namespace(index, ref)
-    if isinstance(index, Foreign):
-        return index.raw
-    if isinstance(index, np.integer):
-        return int(index)
-    return index
+    return tuple(int(p) if isinstance(p, np.integer) else p for p in parts)
 
 
 def _qualname(func: Any) -> str:
@@ -331,6 +349,8 @@ def release(x: Any, like: Any = None) -> Any:
     adopted argument) a NumPy or scalar result put in ``like``'s namespace, shape and dtype."""
     if isinstance(x, Foreign):
         return x.raw
+    if like is not None and not isinstance(like, Foreign):
+        like = adopt(like)
     if isinstance(like, Foreign) and value_of(x) is x:
         xp = like.xp
         out = xp.asarray(x if not isinstance(x, np.ndarray) else np.ascontiguousarray(x),
