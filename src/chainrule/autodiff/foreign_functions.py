@@ -187,6 +187,19 @@ def _result_type(xp, *args):
     return np.result_type(*(numpy_dtype(a.dtype) if _is_array(a) else a for a in args))
 
 
+def _take(xp, a, i, axis=None, **_):
+    if axis is None:
+        a, axis = xp.reshape(a, (-1,)), 0
+    if isinstance(i, int | np.integer):  # one position: the axis goes, as in NumPy
+        return a[(slice(None),) * (axis % len(a.shape)) + (int(i), Ellipsis)]
+    i = np.asarray(i) if not _is_array(i) else i
+    flat = xp.asarray(np.reshape(i, (-1,)) if isinstance(i, np.ndarray) else xp.reshape(i, (-1,)),
+                      device=_device(a))
+    out = xp.take(a, flat, axis=axis)
+    axis = axis % len(a.shape)
+    return xp.reshape(out, tuple(a.shape[:axis]) + tuple(i.shape) + tuple(a.shape[axis + 1:]))
+
+
 def _tensordot(xp, a, b, axes=2):
     return xp.tensordot(a, b, axes=axes)
 
@@ -228,9 +241,7 @@ FUNCTIONS: dict[str, Callable] = {
     "numpy.size": lambda xp, a, axis=None: (math.prod(a.shape) if axis is None
                                              else a.shape[axis]),
     "numpy.result_type": _result_type,
-    "numpy.take": lambda xp, a, i, axis=None, **_: xp.take(
-        a if axis is not None else xp.reshape(a, (-1,)), xp.asarray(i, device=_device(a)),
-        axis=0 if axis is None else axis),
+    "numpy.take": _take,
     "numpy.tensordot": _tensordot, "numpy.dot": _dot,
     "numpy.clip": lambda xp, a, lo=None, hi=None, **_: xp.clip(a, lo, hi),
     "numpy.copy": lambda xp, a, **_: xp.asarray(a, copy=True),
