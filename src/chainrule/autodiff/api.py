@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from chainrule.autodiff import forward, reverse
-from chainrule.autodiff.namespaces import adopt, adopt_all, release
+from chainrule.autodiff.namespaces import adopt, adopt_all, release, settle
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
@@ -91,6 +91,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     if has_aux:
         out, aux = _split_aux(out)
     out_leaves, out_rebuild = flatten(out)
+    out_leaves = [settle(o) for o in out_leaves]  # da.sum(x) and the like: see settle
     traced = [is_at(o, level) for o in out_leaves]
 
     def vjp_fn(g: Any) -> tuple:
@@ -246,6 +247,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     boxes = [forward.JVPBox(v, level, t) for v, t in zip(leaves, t_leaves, strict=True)]
     out = f(*rebuild(boxes))
     out_leaves, out_rebuild = flatten(out)
+    out_leaves = [settle(o) for o in out_leaves]
     values = [release(_plain(o.value)) if is_at(o, level) else o for o in out_leaves]
     tans = [release(_plain(o.tangent)) if is_at(o, level) else release(_zeros_like(o), o)
             for o in out_leaves]

@@ -30,7 +30,7 @@ from chainrule.errors import ChainruleError, NotDifferentiable
 
 __all__ = ["Foreign", "Recording", "adopt", "adopt_all", "adopt_operands", "device_of",
            "dtype_of", "namespace_of", "recording_namespace",
-           "release"]
+           "release", "settle"]
 
 _PLAIN = (float, int, bool, complex, np.ndarray, np.generic)
 _SETTLED = (*_PLAIN, Traced, str, type(None), tuple, list, slice)
@@ -341,6 +341,19 @@ def adopt_all(leaves: list, where: str = "argument") -> list:
         raise ChainruleError(
             f"the {where}s mix array libraries ({', '.join(names)}); pass arrays of one "
             "library (convert with that library's asarray)")
+    return out
+
+
+def settle(out: Any) -> Any:
+    """An output of the differentiated function as the trace's value.
+
+    A ``dask.array`` function applied to a traced value (``da.sum(x)``) wraps it as a
+    one-chunk Dask array of traced values instead of recording a call; running that small
+    graph on the spot (in this thread, on traced values whose own values stay lazy Dask
+    arrays) gives the traced result, so nothing is lost and the data are not computed.
+    """
+    if isinstance(getattr(out, "_meta", None), Traced) and hasattr(out, "__dask_graph__"):
+        return out.compute(scheduler="sync")
     return out
 
 
