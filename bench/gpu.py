@@ -34,6 +34,8 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# JAX takes 75% of the GPU's memory at start by default; PyTorch and CuPy need theirs too
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
 
 def _prepare_path(vendor: str | None) -> list[str]:
