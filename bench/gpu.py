@@ -344,12 +344,19 @@ def main() -> None:
     b.notes.append(f"device: {libs['device']}; libraries: "
                    + ", ".join(k for k in ("torch", "jax", "cupy") if k in libs))
     start = time.perf_counter()
-    w2(b, libs, *((20_000, 100) if cpu else (1_000_000, 100)))
-    w4(b, libs, 100_000 if cpu else 10_000_000)
-    mc(b, libs, 1_000_000 if cpu else 100_000_000)
+    steps = [("W2", lambda: w2(b, libs, *((20_000, 100) if cpu else (1_000_000, 100)))),
+             ("W4", lambda: w4(b, libs, 100_000 if cpu else 10_000_000)),
+             ("MC", lambda: mc(b, libs, 1_000_000 if cpu else 100_000_000))]
     if not (opts.no_compile or cpu):
-        w2_compile(b, libs)
-    b.notes.append(gpu_tests(cpu))
+        steps.append(("torch.compile", lambda: w2_compile(b, libs)))
+    steps.append(("GPU tests", lambda: b.notes.append(gpu_tests(cpu))))
+    for name, step in steps:
+        try:  # a failure is reported and the run goes on: one GPU session, no second try
+            step()
+        except Exception as e:  # noqa: BLE001
+            b.notes.append(f"{name} FAILED: {type(e).__name__}: {e}"[:500])
+        if libs["device"] == "cuda":
+            libs["torch"].cuda.empty_cache()
     b.notes.append(f"total {time.perf_counter() - start:.0f} s")
     print(b.table())
     print()
