@@ -32,6 +32,7 @@ __all__ = ["Foreign", "adopt", "adopt_all", "adopt_operands", "device_of", "dtyp
 
 _PLAIN = (float, int, bool, complex, np.ndarray, np.generic)
 _SETTLED = (*_PLAIN, Traced, str, type(None), tuple, list, slice)
+_SETTLED_TYPES: set[type] = set()  # exact types seen to be settled (subclasses included)
 
 
 def namespace_of(x: Any) -> Any | None:
@@ -322,15 +323,18 @@ def adopt_operands(args: tuple) -> tuple:
     """The operands of a NumPy call on a traced value, with arrays of another library that
     the differentiated code made itself (``xp.asarray(2.0)``) adopted as well."""
     for a in args:
-        if not isinstance(a, _SETTLED):
-            return tuple(adopt(v) for v in args)
+        kind = type(a)
+        if kind not in _SETTLED_TYPES:  # a set lookup: this runs on every traced call
+            if not isinstance(a, _SETTLED):
+                return tuple(adopt(v) for v in args)
+            _SETTLED_TYPES.add(kind)
     return args
 
 
 def adopt_all(leaves: list, where: str = "argument") -> list:
     """:func:`adopt` for every leaf, refusing a mix of array namespaces."""
-    if all(isinstance(v, _PLAIN) for v in leaves):
-        return leaves  # the NumPy path: nothing to look at
+    if all(isinstance(v, _SETTLED) for v in leaves):
+        return leaves  # the NumPy path (or traced values of an outer level): nothing to do
     out = [adopt(v) for v in leaves]
     spaces = {f"{f.xp.__name__}" for f in out if isinstance(f, Foreign)}
     numpy_arrays = [k for k, v in enumerate(out) if isinstance(v, np.ndarray) and v.ndim > 0]

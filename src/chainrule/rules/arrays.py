@@ -76,7 +76,8 @@ def restore_reduced(g, x_shape, axis, keepdims, like=None):
     if not keepdims and len(x_shape) > 0:
         g = np.reshape(g, tuple(1 if i in _normalize_axis(axis, len(x_shape)) else n
                                 for i, n in enumerate(x_shape)))
-    if like is not None and is_foreign(value_of(like)) and not is_foreign(value_of(g)):
+    if (like is not None and type(value_of(like)) is not np.ndarray
+            and is_foreign(value_of(like)) and not is_foreign(value_of(g))):
         return np.zeros_like(value_of(like)) + g
     return np.broadcast_to(g, x_shape)
 
