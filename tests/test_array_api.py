@@ -140,3 +140,20 @@ def test_mixed_libraries_are_refused():
     with pytest.raises(ChainruleError, match="mix array libraries"):
         chainrule.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(
             torch.ones(2, dtype=torch.float64), np.ones(2))
+
+
+@pytest.mark.parametrize("library", sorted(LIBRARIES))
+def test_stable_functions_called_directly(library):
+    import chainrule.ml as ml
+
+    xp, to_xp, to_numpy = LIBRARIES[library]()
+    logits = np.array([[0.5, -1.0, 2.0], [3.0, 0.0, -2.0]])
+    labels = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    for name, args in [("sigmoid", (logits,)), ("softplus", (logits,)),
+                       ("logsumexp", (logits,)), ("log_softmax", (logits,)),
+                       ("softmax", (logits,)), ("log_sigmoid", (logits,)),
+                       ("binary_cross_entropy_with_logits", (logits, labels)),
+                       ("cross_entropy_with_logits", (logits, labels))]:
+        fn = getattr(ml, name)
+        out = fn(*(to_xp(a) for a in args))
+        _check_array(out, library, to_numpy, fn(*args), name)

@@ -21,9 +21,9 @@ from typing import Any, Literal
 import numpy as np
 
 from chainrule.autodiff import forward, reverse
-from chainrule.autodiff.namespaces import adopt, adopt_all, release, settle
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
+from chainrule.core.namespaces import adopt, adopt_all, release, settle
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 from chainrule.symbolic.cache import SymbolicGradient
 

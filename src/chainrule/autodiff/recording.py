@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.namespaces import Foreign
+from chainrule.core.namespaces import Foreign
 from chainrule.core.trace import value_of
 
 __all__ = ["Recording", "recording_namespace"]

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.array_functions import dispatch_function
-from chainrule.autodiff.namespaces import adopt_operands, device_of, dtype_of
 from chainrule.autodiff.recording import recording_namespace
+from chainrule.core.namespaces import adopt_operands, device_of, dtype_of
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of

@@ -18,17 +18,19 @@ runs exactly the path it always has.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.foreign_functions import FUNCTIONS, UFUNCS
+from chainrule.core.foreign_functions import FUNCTIONS, UFUNCS
 from chainrule.core.trace import Traced, value_of
 from chainrule.errors import ChainruleError, NotDifferentiable
 
 __all__ = ["Foreign", "adopt", "adopt_all", "adopt_operands", "device_of", "dtype_of",
-           "host_copy", "namespace_of", "raw_of", "release", "settle", "to_namespace"]
+           "host_copy", "in_own_namespace", "namespace_of", "raw_of", "release", "settle",
+           "to_namespace"]
 
 _PLAIN = (float, int, bool, complex, np.ndarray, np.generic)
 _SETTLED = (*_PLAIN, Traced, str, type(None), tuple, list, slice)
@@ -378,6 +380,24 @@ def _device(raw: Any) -> Any:
     import array_api_compat
 
     return array_api_compat.device(raw)
+
+
+def in_own_namespace(fn: Callable) -> Callable:
+    """``fn`` (a function of arrays written with NumPy calls) on arrays of any library: called
+    on PyTorch, CuPy, JAX or array-api-strict arrays, it computes in their namespace and
+    returns theirs; on anything else it is ``fn`` itself, called directly."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if all(type(a) in _SETTLED_TYPES or isinstance(a, _SETTLED) for a in args):
+            return fn(*args, **kwargs)
+        return _release_tree(fn(*adopt_all(list(args)), **kwargs))
+    return wrapper
+
+
+def _release_tree(out: Any) -> Any:
+    if isinstance(out, tuple | list):
+        return type(out)(_release_tree(o) for o in out)
+    return release(out)
 
 
 def dtype_of(value: Any) -> Any:
