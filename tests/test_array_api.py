@@ -157,3 +157,10 @@ def test_stable_functions_called_directly(library):
         fn = getattr(ml, name)
         out = fn(*(to_xp(a) for a in args))
         _check_array(out, library, to_numpy, fn(*args), name)
+
+
+def test_integer_arrays_are_refused():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    with pytest.raises(chainrule.errors.DifferentiationError, match="int64"):
+        chainrule.grad(lambda x: (x * x).sum())(torch.arange(3))

@@ -23,7 +23,7 @@ import numpy as np
 from chainrule.autodiff import forward, reverse
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox, value_of
-from chainrule.core.namespaces import adopt, adopt_all, release, settle
+from chainrule.core.namespaces import adopt, adopt_all, check_floating, release, settle
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 from chainrule.symbolic.cache import SymbolicGradient
 
@@ -53,7 +53,8 @@ def _as_float(x: Any, where: str = "an argument") -> Any:
 
 def _floats(leaves: list, what: str = "argument") -> list:
     # arrays of other libraries (torch, CuPy, JAX, array-api-strict) are carried as Foreign
-    return adopt_all([_as_float(v, f"{what} leaf {k}") for k, v in enumerate(leaves)], what)
+    return check_floating(adopt_all([_as_float(v, f"{what} leaf {k}")
+                                     for k, v in enumerate(leaves)], what), what)
 
 
 def _zeros_like(x: Any) -> Any:

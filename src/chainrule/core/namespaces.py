@@ -26,9 +26,10 @@ import numpy as np
 
 from chainrule.core.foreign_functions import FUNCTIONS, UFUNCS
 from chainrule.core.trace import Traced, value_of
-from chainrule.errors import ChainruleError, NotDifferentiable
+from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 
-__all__ = ["Foreign", "adopt", "adopt_all", "adopt_operands", "device_of", "dtype_of",
+__all__ = ["Foreign", "adopt", "adopt_all", "adopt_operands", "check_floating", "device_of",
+           "dtype_of",
            "host_copy", "in_own_namespace", "namespace_of", "raw_of", "release", "settle",
            "to_namespace"]
 
@@ -346,6 +347,20 @@ def adopt_all(leaves: list, where: str = "argument") -> list:
             f"the {where}s mix array libraries ({', '.join(names)}); pass arrays of one "
             "library (convert with that library's asarray)")
     return out
+
+
+def check_floating(leaves: list, where: str = "argument") -> list:
+    """``leaves``, refusing arrays of other libraries that are not of a real floating type
+    (as NumPy arguments are refused: integers have no derivative, complex input is not
+    differentiated)."""
+    for k, v in enumerate(leaves):
+        if isinstance(v, Foreign) and not v.xp.isdtype(v.raw.dtype, "real floating"):
+            kind = "complex" if v.xp.isdtype(v.raw.dtype, "complex floating") else "integer"
+            raise DifferentiationError(
+                f"{where} leaf {k} is a {_library(v.raw)} array of dtype {v.raw.dtype} "
+                f"({kind}): derivatives need real floating-point inputs; convert it "
+                "(x.astype(float64) in its library)")
+    return leaves
 
 
 def settle(out: Any) -> Any:
