@@ -150,8 +150,7 @@ def is_boxed(x: Any) -> bool:
 
 
 def _scalar_output(out: Any) -> None:
-    if math.prod(np.shape(value_of(out)) if np.ndim(out) or not hasattr(out, "shape")
-                 else tuple(out.shape)) != 1:
+    if math.prod(np.shape(value_of(out))) != 1:  # not np.size: a tensor's .size is a method
         raise ChainruleError(f"grad needs a function with one output value; this one has "
                              f"shape {np.shape(value_of(out))} (use jacobian or elementwise_grad)")
 
