@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # JAX takes 75% of the GPU's memory at start by default; PyTorch and CuPy need theirs too
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+os.environ.setdefault("JAX_ENABLE_X64", "1")  # float64 throughout, as the other rows
 
 
 def _prepare_path(vendor: str | None) -> list[str]:
@@ -299,7 +300,10 @@ def load(cpu: bool) -> dict:
     libs["sync"] = torch.cuda.synchronize if cuda else (lambda: None)
     try:
         import jax
-        jax.config.update("jax_enable_x64", True)
+        try:
+            jax.config.update("jax_enable_x64", True)
+        except Exception:  # noqa: BLE001 - JAX_ENABLE_X64 above does it where this is gone
+            pass
         import jax.numpy as jnp
         if cpu or jax.default_backend() != "cpu" or not cuda:
             libs["jax"], libs["jnp"] = jax, jnp
