@@ -22,6 +22,7 @@ Run: ``python bench/gpu.py`` (on the GPU machine), ``python bench/gpu.py --cpu-d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -300,10 +301,8 @@ def load(cpu: bool) -> dict:
     libs["sync"] = torch.cuda.synchronize if cuda else (lambda: None)
     try:
         import jax
-        try:
+        with contextlib.suppress(Exception):  # JAX_ENABLE_X64 does it where this is gone
             jax.config.update("jax_enable_x64", True)
-        except Exception:  # noqa: BLE001 - JAX_ENABLE_X64 above does it where this is gone
-            pass
         import jax.numpy as jnp
         if cpu or jax.default_backend() != "cpu" or not cuda:
             libs["jax"], libs["jnp"] = jax, jnp
