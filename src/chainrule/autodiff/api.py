@@ -14,6 +14,7 @@ array([[2., 0.],
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from chainrule.autodiff.complex_numbers import (
 )
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox
+from chainrule.core.namespaces import adopt, adopt_all, check_floating, release, settle
 from chainrule.core.trace import peek
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.symbolic.cache import SymbolicGradient
@@ -51,7 +53,9 @@ def _as_float(x: Any, where: str = "an argument") -> Any:
 
 
 def _floats(leaves: list, what: str = "argument") -> list:
-    return [_as_float(v, f"{what} leaf {k}") for k, v in enumerate(leaves)]
+    # arrays of other libraries (torch, CuPy, JAX, array-api-strict) are carried as Foreign
+    return check_floating(adopt_all([_as_float(v, f"{what} leaf {k}")
+                                     for k, v in enumerate(leaves)], what), what)
 
 
 def _zeros_like(x: Any) -> Any:
@@ -83,11 +87,13 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """
     level = new_level()
     leaves, rebuild = flatten(list(primals))
-    boxes = [reverse.leaf(v, level) for v in _floats(leaves)]
+    leaves = _floats(leaves)
+    boxes = [reverse.leaf(v, level) for v in leaves]
     out = f(*rebuild(boxes))
     if has_aux:
         out, aux = _split_aux(out)
     out_leaves, out_rebuild = flatten(out)
+    out_leaves = [settle(o) for o in out_leaves]  # da.sum(x) and the like: see settle
     traced = [is_at(o, level) for o in out_leaves]
 
     def vjp_fn(g: Any) -> tuple:
@@ -97,14 +103,14 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
                                  f"same structure ({len(out_leaves)} outputs, got "
                                  f"{len(g_leaves)})")
         roots = [o.node for o, t in zip(out_leaves, traced, strict=True) if t]
-        seeds = [c for c, t in zip(g_leaves, traced, strict=True) if t]
+        seeds = [adopt(c) for c, t in zip(g_leaves, traced, strict=True) if t]
         if not roots:
-            return tuple(rebuild([_zeros_like(v) for v in leaves]))
+            return tuple(rebuild([release(_zeros_like(v), v) for v in leaves]))
         cts = reverse.backward(roots, seeds, [b.node for b in boxes])
-        return tuple(rebuild([_zeros_like(v) if c is None else _match(c, v)
+        return tuple(rebuild([release(_zeros_like(v) if c is None else _match(c, v), v)
                               for c, v in zip(cts, leaves, strict=True)]))
 
-    value = out_rebuild([_plain(o.value) if t else o
+    value = out_rebuild([release(_plain(o.value)) if t else o
                          for o, t in zip(out_leaves, traced, strict=True)])
     if has_aux:
         aux_leaves, aux_rebuild = flatten(aux)
@@ -147,7 +153,7 @@ def is_boxed(x: Any) -> bool:
 
 
 def _scalar_output(out: Any) -> None:
-    if np.size(peek(out)) != 1:
+    if math.prod(np.shape(peek(out))) != 1:  # not np.size: a tensor's .size is a method
         raise ChainruleError(f"grad needs a function with one output value; this one has "
                              f"shape {np.shape(peek(out))} (use jacobian or elementwise_grad)")
 
@@ -254,11 +260,15 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     t_leaves, _ = flatten(list(tangents))
     if len(t_leaves) != len(leaves):
         raise ChainruleError("jvp needs one tangent for every primal, in the same structure")
-    boxes = [forward.JVPBox(v, level, t) for v, t in zip(_floats(leaves), t_leaves, strict=True)]
+    leaves = _floats(leaves)
+    t_leaves = [adopt(t) for t in t_leaves]
+    boxes = [forward.JVPBox(v, level, t) for v, t in zip(leaves, t_leaves, strict=True)]
     out = f(*rebuild(boxes))
     out_leaves, out_rebuild = flatten(out)
-    values = [_plain(o.value) if is_at(o, level) else o for o in out_leaves]
-    tans = [_plain(o.tangent) if is_at(o, level) else _zeros_like(o) for o in out_leaves]
+    out_leaves = [settle(o) for o in out_leaves]
+    values = [release(_plain(o.value)) if is_at(o, level) else o for o in out_leaves]
+    tans = [release(_plain(o.tangent)) if is_at(o, level) else release(_zeros_like(o), o)
+            for o in out_leaves]
     return out_rebuild(values), out_rebuild(tans)
 
 
@@ -311,7 +321,8 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
 
         blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
             flat_f, leaves, has_aux, holomorphic)
-        per_arg = [rebuild(row) for row in blocks]  # a list over the chosen arguments
+        per_arg = [rebuild([release(b, x) for b, x in zip(row, leaves, strict=True)])
+                   for row in blocks]  # a list over the chosen arguments
         jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])
         return (jac, aux) if has_aux else jac
 
@@ -326,6 +337,7 @@ def _reverse_blocks(f: Callable, xs: list, has_aux: bool,
     for leaf in out_leaves:
         if is_complex(leaf) or holomorphic:
             check_grad_output(leaf, holomorphic, "jacobian")
+    out_leaves = [adopt(o) for o in out_leaves]
     x_shapes = [np.shape(peek(x)) for x in xs]
     blocks = []
     for o, leaf in enumerate(out_leaves):
@@ -335,7 +347,7 @@ def _reverse_blocks(f: Callable, xs: list, has_aux: bool,
             seeds: list[Any] = [None] * len(out_leaves)
             seeds[o] = e.reshape(shape)
             rows.append(back(out_rebuild(seeds)))
-        blocks.append([_assemble([r[k] for r in rows], x_shapes[k], shape, columns=False)
+        blocks.append([_assemble([adopt(r[k]) for r in rows], x_shapes[k], shape, columns=False)
                        for k in range(len(xs))])
     return blocks, out_rebuild, aux[0] if has_aux else None
 

@@ -34,6 +34,8 @@ from chainrule.autodiff.complex_numbers import (
     check_real_cast,
     complex_ufunc,
 )
+from chainrule.autodiff.recording import recording_namespace
+from chainrule.core.namespaces import adopt_operands, device_of, dtype_of
 from chainrule.core.numpy_dispatch import dispatch_ufunc
 from chainrule.core.registry import get
 from chainrule.core.trace import Traced, bind, is_at, new_level, top_box, unbox, value_of
@@ -56,7 +58,8 @@ class Box(Traced):
     shape = property(lambda self: np.shape(self.value))
     ndim = property(lambda self: np.ndim(self.value))
     size = property(lambda self: np.size(self.value))
-    dtype = property(lambda self: np.result_type(self.value))
+    dtype = property(lambda self: dtype_of(value_of(self.value)))
+    device = property(lambda self: device_of(value_of(self.value)))
 
     def __len__(self) -> int:
         return len(self.value)
@@ -177,20 +180,24 @@ class Box(Traced):
 
     conjugate = conj
 
+    def __array_namespace__(self, api_version=None):
+        # array-API code (xp = array_namespace(x)) gets a namespace that records each call
+        return recording_namespace(value_of(self))
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if ufunc in GATED_UFUNCS and method == "__call__" and any_complex(inputs):
             # complex input takes the complex rule (|z|), or is refused, never cast
             out = complex_ufunc(ufunc, inputs)
             if out is not None:
                 return out
-        return dispatch_ufunc(ufunc, method, inputs, kwargs)
+        return dispatch_ufunc(ufunc, method, adopt_operands(inputs), kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         if func not in COMPLEX_FUNCTIONS and (any_complex(args) or any_complex(kwargs.values())):
             check_function(func)
         if "dtype" in kwargs and args:
             check_real_cast(args[0], kwargs["dtype"], f"numpy.{getattr(func, '__name__', '')}")
-        return dispatch_function(func, args, kwargs)
+        return dispatch_function(func, adopt_operands(args), kwargs)
 
 
 def _compare(ufunc: Any, a: Any, b: Any) -> Any:

@@ -43,6 +43,7 @@ class EstimateRequest:
     progress: bool = True
     workers: int = 1
     chunk: int | None = None
+    scheduler: str | None = None  # a Dask scheduler's address: chunks run as its tasks
 
 
 def parse_params(text: str) -> dict[str, Any]:
@@ -126,7 +127,8 @@ def run_estimate(req: EstimateRequest) -> Any:
     bar = _Bar(req.progress and req.n * len(chosen or [0] * 5) >= LONG_RUN)
     with bar:
         result = compare(f, dist, wrt=wrt, n=req.n, estimators=chosen, seed=req.seed, df=df,
-                         progress=bar.update, chunk=req.chunk, workers=req.workers,
+                         progress=bar.update, chunk=req.chunk,
+                         workers=req.scheduler or req.workers,
                          samples=bar.samples)
     if req.fmt == "json":
         return {"distribution": repr(dist), "f": str(expr), "n": req.n, "seed": req.seed,
@@ -223,8 +225,11 @@ def register(app: typer.Typer) -> None:
         chunk: Annotated[int | None, typer.Option("--chunk", help="Samples per chunk when "
                                                   "streaming (default: stream from 2^21 "
                                                   "samples, 2^18 per chunk).")] = None,
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", help="A Dask scheduler address (tcp://host:8786): chunks run as "
+            "its tasks, with the same results (needs chainrule[dask]).")] = None,
     ) -> None:
         """Estimate ∇θ E[f(z)] with Monte Carlo gradient estimators and compare them."""
         request = EstimateRequest(dist, params, f, wrt, n, estimators, seed, fmt,
-                                  progress and not quiet, workers, chunk)
+                                  progress and not quiet, workers, chunk, scheduler)
         run_command(lambda: run_estimate(request), Common(quiet, timeout, verbose))

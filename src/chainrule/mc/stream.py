@@ -22,6 +22,7 @@ one generator): a streamed and an unchunked estimate agree statistically, not bi
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import numpy as np
 from chainrule.errors import ChainruleError
 
 __all__ = ["AUTO_STREAM", "BLOCK", "DEFAULT_CHUNK", "Moments", "Stream", "block_generators",
+           "dask_client",
            "halves", "run_blocks", "wants_stream"]
 
 BLOCK = 1 << 16          # samples per block: the unit of seeding and of reduction
@@ -96,6 +98,7 @@ class Stream:
     chunk_blocks: int
     workers: int
     progress: Progress | None
+    scheduler: Any = None  # a distributed.Client: each chunk of blocks is one of its tasks
 
     @classmethod
     def plan(cls, n: int, seed: Any, chunk: int | None, workers: int,
@@ -103,11 +106,16 @@ class Stream:
         """Check the options and spawn one seed per block."""
         if chunk is not None and (not isinstance(chunk, int | np.integer) or chunk < 1):
             raise ChainruleError(f"chunk must be a whole number of samples ≥ 1, got {chunk!r}")
-        if not isinstance(workers, int | np.integer) or workers < 1:
-            raise ChainruleError(f"workers must be a whole number ≥ 1, got {workers!r}")
+        scheduler = dask_client(workers)
+        if scheduler is not None:
+            workers = 1
+        elif not isinstance(workers, int | np.integer) or workers < 1:
+            raise ChainruleError("workers must be a whole number ≥ 1, a distributed.Client or "
+                                 f"a scheduler address like 'tcp://host:8786', got {workers!r}")
         blocks = -(-n // BLOCK)
         per_call = max(1, -(-(chunk or DEFAULT_CHUNK) // BLOCK))
-        return cls(n, block_generators(seed, blocks), per_call, int(workers), progress)
+        return cls(n, block_generators(seed, blocks), per_call, int(workers), progress,
+                   scheduler)
 
     def size(self, k: int) -> int:
         """How many samples block k holds."""
@@ -153,9 +161,33 @@ def block_generators(seed: Any, blocks: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(blocks)
 
 
-def wants_stream(n: int, chunk: int | None, workers: int) -> bool:
+def wants_stream(n: int, chunk: int | None, workers: Any) -> bool:
     """Whether an estimator should stream: asked to, or n is large."""
-    return chunk is not None or workers != 1 or n >= AUTO_STREAM
+    return chunk is not None or not (isinstance(workers, int) and workers == 1) \
+        or n >= AUTO_STREAM
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def dask_client(workers: Any) -> Any:
+    """The ``distributed.Client`` that ``workers`` names (a client, or the address of a
+    scheduler, ``tcp://host:8786``); None when ``workers`` is a number of processes."""
+    if isinstance(workers, str):
+        try:
+            from distributed import Client  # optional: pip install chainrule[dask]
+        except ImportError as e:
+            raise ChainruleError("a scheduler address needs Dask's distributed package "
+                                 "(pip install 'chainrule[dask]')") from e
+        try:
+            if workers not in _CLIENTS:  # one client per address, kept for later calls
+                _CLIENTS[workers] = Client(workers, timeout=5, set_as_default=False)
+            return _CLIENTS[workers]
+        except OSError as e:
+            raise ChainruleError(f"no Dask scheduler answered at {workers}: {e}") from e
+    if hasattr(workers, "submit") and hasattr(workers, "gather"):
+        return workers
+    return None
 
 
 # A job maps (stream, block indices) to one result per block. With workers > 1 the pool is
@@ -184,6 +216,9 @@ def run_blocks(job: Callable[[Stream, range], list[Any]], stream: Stream) -> lis
 def _chunk_results(job: Callable[[Stream, range], list[Any]], stream: Stream
                    ) -> Iterator[tuple[range, list[Any]]]:
     chunks = stream.chunks()
+    if stream.scheduler is not None:
+        yield from _dask_results(job, stream, chunks)
+        return
     if stream.workers == 1 or len(chunks) == 1:
         for blocks in chunks:
             yield blocks, job(stream, blocks)
@@ -199,3 +234,19 @@ def _chunk_results(job: Callable[[Stream, range], list[Any]], stream: Stream
             yield from zip(chunks, pool.imap(_run_chunk, chunks), strict=True)
     finally:
         _JOB = None
+
+
+def _dask_results(job: Callable[[Stream, range], list[Any]], stream: Stream,
+                  chunks: list[range]) -> Iterator[tuple[range, list[Any]]]:
+    """Each chunk of blocks as one task of the Dask scheduler (f travels by cloudpickle, so
+    lambdas are fine); results come back in block order, so they are the same as in one
+    process for a seed."""
+    task_stream = dataclasses.replace(stream, progress=None, scheduler=None)
+    futures = [stream.scheduler.submit(job, task_stream, blocks, pure=False)
+               for blocks in chunks]
+    try:
+        for blocks, future in zip(chunks, futures, strict=True):
+            yield blocks, future.result()
+    finally:
+        for future in futures:
+            future.release()

@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.namespaces import in_own_namespace
 from chainrule.core.ops import call
 from chainrule.core.registry import get
 from chainrule.core.trace import value_of
 
 
+@in_own_namespace  # torch, CuPy, JAX arrays: computed in their own namespace
 def logsumexp(x: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
     """log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
     return call(get("reduce_logsumexp"), x, axis=axis, keepdims=keepdims)
@@ -34,6 +36,7 @@ def _shifted(x: Any, axis: int) -> Any:
         return x - np.where(np.isfinite(m), m, 0.0)
 
 
+@in_own_namespace
 def softmax(x: Any, axis: int = -1) -> Any:
     """exp(x − m)/Σ exp(x − m) with m = max x: probabilities along ``axis``, never overflowing.
 
@@ -44,6 +47,7 @@ def softmax(x: Any, axis: int = -1) -> Any:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+@in_own_namespace
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """(x − m) − log Σ exp(x − m): log-probabilities, exact even for logits of ±1e308."""
     s = _shifted(x, axis)
@@ -57,31 +61,37 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
         return s - np.log1p(rest)
 
 
+@in_own_namespace
 def sigmoid(x: Any) -> Any:
     """1/(1 + e^−x), computed without overflow; σ′ = σ(1 − σ)."""
     return call(get("sigmoid"), x)
 
 
+@in_own_namespace
 def log_sigmoid(x: Any) -> Any:
     """log σ(x) = −softplus(−x)."""
     return -softplus(-x)
 
 
+@in_own_namespace
 def softplus(x: Any) -> Any:
     """log(1 + e^x), stable; its derivative is σ(x)."""
     return call(get("softplus"), x)
 
 
+@in_own_namespace
 def log1p(x: Any) -> Any:
     """log(1 + x), accurate for tiny x."""
     return call(get("log1p"), x)
 
 
+@in_own_namespace
 def expm1(x: Any) -> Any:
     """e^x − 1, accurate for tiny x."""
     return call(get("expm1"), x)
 
 
+@in_own_namespace
 def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
     """Elementwise −[y log σ(z) + (1−y) log(1−σ(z))]; gradient σ(z) − y.
 
@@ -91,6 +101,7 @@ def binary_cross_entropy_with_logits(logits: Any, labels: Any) -> Any:
     return (1 - labels) * softplus(logits) + labels * softplus(-logits)
 
 
+@in_own_namespace
 def cross_entropy_with_logits(logits: Any, labels: Any, axis: int = -1) -> Any:
     """−Σ y·log_softmax(z) along ``axis`` (labels one-hot or probabilities); gradient p − y.
 

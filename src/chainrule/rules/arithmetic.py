@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.core import build, ops
+from chainrule.core.arraylike import as_array
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
 from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
@@ -41,7 +42,9 @@ def _pow_impl(base, exp):
 def _inexact(x):
     if isinstance(x, int | float):  # Python numbers stay weak: float32 ** 2 is float32
         return float(x)
-    x = np.asarray(x)
+    x = as_array(x)
+    if not isinstance(x, np.ndarray | np.generic):
+        return x  # an array of another library: its own float type
     return x if np.issubdtype(x.dtype, np.inexact) else x.astype(float)
 
 

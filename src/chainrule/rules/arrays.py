@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.arraylike import float_dtype, is_foreign
 from chainrule.core.ops import call
 from chainrule.core.primitive import Primitive, RuleText, linear
 from chainrule.core.trace import value_of
@@ -68,11 +69,16 @@ def _normalize_axis(axis, ndim):
     return tuple(sorted(a % ndim for a in axes))
 
 
-def restore_reduced(g, x_shape, axis, keepdims):
-    """Broadcast a reduction's cotangent back to the input shape."""
+def restore_reduced(g, x_shape, axis, keepdims, like=None):
+    """Broadcast a reduction's cotangent back to the input shape (in the library of ``like``,
+    the input, when that is not NumPy: a Dask or GPU input gets a lazy or device array, not
+    a NumPy array of its size)."""
     if not keepdims and len(x_shape) > 0:
         g = np.reshape(g, tuple(1 if i in _normalize_axis(axis, len(x_shape)) else n
                                 for i, n in enumerate(x_shape)))
+    if (like is not None and type(value_of(like)) is not np.ndarray
+            and is_foreign(value_of(like)) and not is_foreign(value_of(g))):
+        return np.zeros_like(value_of(like)) + g
     return np.broadcast_to(g, x_shape)
 
 
@@ -104,8 +110,8 @@ def reduction(name: str, impl: Callable, weights: Callable | None, rewrite: str)
 
     def vjp(g, ans, args, p, need):
         x = args[0]
-        return [weighted(restore_reduced(g, _shape(x), p.get("axis"), p.get("keepdims", False)),
-                         x, ans, p)]
+        return [weighted(restore_reduced(g, _shape(x), p.get("axis"), p.get("keepdims", False),
+                                         like=x), x, ans, p)]
 
     def jvp(t, ans, args, p):
         return np.sum(weighted(t[0], args[0], ans, p), axis=p.get("axis"),
@@ -248,9 +254,19 @@ BROADCAST_TO = linear(
 
 
 def _scatter(g, index, shape):
-    out = np.zeros(shape, dtype=np.result_type(g, float))
+    # zeros_like dispatches on g: another library's cotangent scatters in its own namespace
+    out = np.zeros_like(g, dtype=float_dtype(g), shape=shape)
+    if is_foreign(out) and not hasattr(out, "add_at") and _basic(index):
+        out[index] = g  # Dask has no add.at; a basic index never repeats a position
+        return out
     np.add.at(out, index, g)
     return out
+
+
+def _basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | np.integer | slice)
+               for p in parts)
 
 
 SCATTER_ADD = linear(

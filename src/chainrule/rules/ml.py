@@ -11,19 +11,20 @@ from fractions import Fraction
 import numpy as np
 
 from chainrule.core import ops
+from chainrule.core.arraylike import as_array
 from chainrule.core.expr import Expr
 from chainrule.core.primitive import Primitive, RuleText, unary, vectorised, zero_rule
 from chainrule.core.trace import condition
 
 
 def _sigmoid(x):
-    x = np.asarray(x, dtype=float)
+    x = as_array(x, dtype=float)
     z = np.exp(-np.abs(x))  # never overflows: the exponent is ≤ 0
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
 def _logsumexp(*args):
-    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
+    arrays = np.broadcast_arrays(*(as_array(a, dtype=float) for a in args))
     stacked = np.stack(arrays)
     m = np.max(stacked, axis=0)
     safe_m = np.where(np.isfinite(m), m, 0.0)  # shift by the max: the largest exp is e^0
