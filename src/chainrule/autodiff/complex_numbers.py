@@ -88,7 +88,8 @@ def is_complex(x: Any) -> bool:
         return False
     dtype = getattr(x, "dtype", None)
     if dtype is not None:
-        return dtype.kind == "c"
+        kind = getattr(dtype, "kind", None)  # NumPy's; torch and array-API dtypes have none
+        return kind == "c" if kind is not None else "complex" in str(dtype)
     return isinstance(x, complex)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.core.foreign_functions import FUNCTIONS, UFUNCS
-from chainrule.core.trace import Traced, value_of
+from chainrule.core.trace import Traced, peek
 from chainrule.errors import ChainruleError, DifferentiationError, NotDifferentiable
 
 __all__ = ["Foreign", "adopt", "adopt_all", "adopt_operands", "check_floating", "device_of",
@@ -383,7 +383,7 @@ def release(x: Any, like: Any = None) -> Any:
         return x.raw
     if like is not None and not isinstance(like, Foreign):
         like = adopt(like)
-    if isinstance(like, Foreign) and value_of(x) is x:
+    if isinstance(like, Foreign) and peek(x) is x:
         xp = like.xp
         out = xp.asarray(x if not isinstance(x, np.ndarray) else np.ascontiguousarray(x),
                          dtype=like.raw.dtype, device=_device(like.raw))

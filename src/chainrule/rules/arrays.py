@@ -18,7 +18,7 @@ import numpy as np
 from chainrule.core.arraylike import float_dtype, is_foreign
 from chainrule.core.ops import call
 from chainrule.core.primitive import Primitive, RuleText, linear
-from chainrule.core.trace import value_of
+from chainrule.core.trace import peek, value_of
 
 
 def _shape(x):
@@ -76,9 +76,10 @@ def restore_reduced(g, x_shape, axis, keepdims, like=None):
     if not keepdims and len(x_shape) > 0:
         g = np.reshape(g, tuple(1 if i in _normalize_axis(axis, len(x_shape)) else n
                                 for i, n in enumerate(x_shape)))
-    if (like is not None and type(value_of(like)) is not np.ndarray
-            and is_foreign(value_of(like)) and not is_foreign(value_of(g))):
-        return np.zeros_like(value_of(like)) + g
+    # types only: peek, not a value read (see chainrule.jit)
+    if (like is not None and type(peek(like)) is not np.ndarray
+            and is_foreign(peek(like)) and not is_foreign(peek(g))):
+        return np.zeros_like(peek(like)) + g
     return np.broadcast_to(g, x_shape)
 
 
