@@ -91,6 +91,33 @@ def well_conditioned(n: int, batch: tuple = ()) -> Callable:
     return draw
 
 
+def _orthogonal(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    return np.linalg.qr(rng.standard_normal(shape))[0]
+
+
+def spectrum(n: int, batch: tuple = (), symmetric: bool = True) -> Callable:
+    """Square matrices with distinct real eigenvalues at least 0.5 apart: Q·diag(d)·Qᵀ
+    (symmetric) or S·diag(d)·S⁻¹ with S near the identity (general)."""
+    def draw(rng: np.random.Generator):
+        d = 0.7 * rng.permutation(n) - 0.3 * n + rng.uniform(0, 0.1, batch + (n,))
+        if symmetric:
+            q = _orthogonal(rng, batch + (n, n))
+            return q @ (d[..., None] * np.swapaxes(q, -1, -2))
+        s = np.eye(n) + 0.3 * rng.standard_normal(batch + (n, n))
+        return s @ (d[..., None] * np.linalg.inv(s))
+    return draw
+
+
+def singular(m: int, n: int, batch: tuple = ()) -> Callable:
+    """m×n matrices U·diag(s)·Vᵀ with distinct singular values in [0.5, 3], 0.4 apart."""
+    def draw(rng: np.random.Generator):
+        k = min(m, n)
+        s = 0.5 + 0.4 * rng.permutation(k) + rng.uniform(0, 0.05, batch + (k,))
+        u, v = _orthogonal(rng, batch + (m, k)), _orthogonal(rng, batch + (n, k))
+        return (u * s[..., None, :]) @ np.swapaxes(v, -1, -2)
+    return draw
+
+
 def args(*draws: Callable) -> Sampler:
     """A sampler of a tuple of arguments, one draw each."""
     return lambda rng: tuple(d(rng) for d in draws)
@@ -339,4 +366,48 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
     ),
 }
 
-SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS}
+
+
+def _eigh_fn(a):
+    w, v = np.linalg.eigh(a)  # squares and outer products: free of the eigenvectors' signs
+    return np.sin(w) * v**2 + v @ np.diag(np.exp(w)) @ v.T
+
+
+def _svd_fn(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.sum((u * np.exp(s)[..., None, :]) @ vt) * s + np.sum(u**2, axis=-1)[..., :1]
+
+
+DECOMPOSITIONS: dict[str, tuple[Case, ...]] = {
+    "eigh": (
+        Case("values and vectors", args(spectrum(3)), _eigh_fn),
+        Case("batched, upper, eigvalsh", args(spectrum(3, (2,))),
+             lambda a: np.linalg.eigh(a, UPLO="U").eigenvectors ** 2
+             * np.linalg.eigvalsh(a)[..., None, :] ** 2),
+    ),
+    "eig": (
+        Case("real distinct eigenvalues", args(spectrum(3, symmetric=False)),
+             lambda a: np.cos(np.linalg.eig(a)[0]) * np.linalg.eig(a)[1] ** 2),
+        Case("batched, eigvals", args(spectrum(3, (2,), symmetric=False)),
+             lambda a: np.exp(np.linalg.eigvals(a)) * np.sum(np.linalg.eig(a)[1] ** 2, axis=-1)),
+    ),
+    "svd": (
+        Case("tall", args(singular(4, 3)), _svd_fn),
+        Case("wide", args(singular(2, 4)), _svd_fn),
+        Case("batched square, square default", args(singular(3, 3, (2,))),
+             lambda a: np.linalg.svd(a)[0] ** 2 * np.linalg.svd(a).S[..., None, :]),
+        Case("norms 2, -2, nuc, cond, compute_uv=False", args(singular(3, 4)),
+             lambda a: np.linalg.norm(a, 2) * np.linalg.norm(a.T, -2) + np.linalg.norm(a, "nuc")
+             + np.linalg.cond(a) ** 2 * np.linalg.svd(a, compute_uv=False)),
+    ),
+    "qr": (
+        Case("tall", args(uniform(-2, 2, (4, 3))),
+             lambda a: np.sin(np.linalg.qr(a)[0]) * np.sum(np.linalg.qr(a).R ** 2)),
+        Case("batched square, mode r", args(well_conditioned(3, (2,))),
+             lambda a: np.linalg.qr(a)[0] @ np.linalg.qr(a, mode="r") ** 2),
+        Case("wide, complete", args(uniform(-2, 2, (2, 4))),
+             lambda a: np.linalg.qr(a)[1] * np.linalg.qr(a, mode="complete").Q[:, :1]),
+    ),
+}
+
+SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS, **DECOMPOSITIONS}

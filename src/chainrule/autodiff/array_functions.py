@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.compositions import COMPOSITIONS
+from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
@@ -89,8 +90,13 @@ def swapaxes(x, axis1, axis2):
 
 
 def moveaxis(x, source, destination):
-    axes = [a for a in range(np.ndim(x)) if a != source % np.ndim(x)]
-    axes.insert(destination % np.ndim(x), source % np.ndim(x))
+    nd = np.ndim(x)
+    source = [a % nd for a in (source if isinstance(source, tuple | list) else (source,))]
+    destination = [a % nd for a in (destination if isinstance(destination, tuple | list)
+                                    else (destination,))]
+    axes = [a for a in range(nd) if a not in source]
+    for dest, src in sorted(zip(destination, source, strict=True)):  # NumPy's own order
+        axes.insert(dest, src)
     return transpose(x, axes)
 
 
@@ -205,6 +211,7 @@ FUNCTIONS: dict[Any, Any] = {
     **COMPOSITIONS,
     **SHAPE_FUNCTIONS,
     **LINALG_FUNCTIONS,
+    **DECOMPOSITION_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""

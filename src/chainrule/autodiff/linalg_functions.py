@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.decomposition_functions import singular_value_norm
 from chainrule.core.trace import value_of
 from chainrule.errors import NotDifferentiable
 
@@ -58,8 +59,9 @@ def _matrix_norm(x, ord, rows, cols):
     if ord in (np.inf, -np.inf):  # largest / smallest row sum
         sums = np.sum(np.abs(x), axis=cols)
         return (np.max if ord == np.inf else np.min)(sums, axis=rows - (rows > cols))
-    raise NotDifferentiable.for_function(
-        "numpy.linalg.norm", f"the matrix norm ord={ord!r} needs singular values")
+    if ord in (2, -2, "nuc"):
+        return singular_value_norm(x, ord, rows, cols)
+    raise ValueError(f"Invalid norm order {ord!r} for matrices")
 
 
 def norm(x, ord=None, axis=None, keepdims=False):

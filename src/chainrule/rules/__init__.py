@@ -24,7 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chainrule.core.primitive import Primitive
-from chainrule.rules import arithmetic, arrays, exp_log, hyperbolic, linalg, ml, trig
+from chainrule.rules import (
+    arithmetic,
+    arrays,
+    decompositions,
+    exp_log,
+    hyperbolic,
+    linalg,
+    ml,
+    trig,
+)
 
 
 def register_all(register: Callable[[Primitive], Primitive]) -> None:
@@ -36,6 +45,7 @@ def register_all(register: Callable[[Primitive], Primitive]) -> None:
     >>> "sin" in names and "matmul" in names
     True
     """
-    for family in (arithmetic, exp_log, trig, hyperbolic, ml, arrays, linalg):
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml, arrays, linalg,
+                   decompositions):
         for prim in family.PRIMITIVES:
             register(prim)
