@@ -15,6 +15,7 @@ import numpy as np
 
 from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
+from chainrule.autodiff.layout_functions import LAYOUT_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
@@ -212,6 +213,7 @@ FUNCTIONS: dict[Any, Any] = {
     **SHAPE_FUNCTIONS,
     **LINALG_FUNCTIONS,
     **DECOMPOSITION_FUNCTIONS,
+    **LAYOUT_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
@@ -220,6 +222,13 @@ VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.argmax, np.argmin, np.argsort, np.allclose, np.isclose, np.array_equal, np.result_type,
     np.all, np.any, np.count_nonzero, np.nonzero, np.round, np.around,
+    # integer, boolean or piecewise-constant answers: derivative 0 where defined
+    np.fix, np.argpartition, np.argwhere, np.flatnonzero, np.searchsorted, np.digitize,
+    np.lexsort, np.nanargmax, np.nanargmin, np.isposinf, np.isneginf, np.iscomplex,
+    np.isreal, np.iscomplexobj, np.isrealobj, np.isin, np.array_equiv, np.may_share_memory,
+    np.shares_memory, np.diag_indices_from, np.tril_indices_from, np.triu_indices_from,
+    np.linalg.matrix_rank, np.ravel_multi_index, np.unravel_index, np.can_cast,
+    np.min_scalar_type, np.common_type,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
 

@@ -1,0 +1,146 @@
+"""More of NumPy on traced values: rearranging, picking, grids, statistics, NaN-aware
+reductions, ``partition`` and the array-API names of ``numpy.linalg``.
+
+Each case is checked twice: its value is NumPy's (same numbers, same shapes, same structure),
+and its derivatives agree with finite differences in forward and reverse mode to second order
+(through a scalar of every output, so tuple outputs count in full).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule import grad, jvp
+from chainrule.autodiff.pytree import flatten
+from chainrule.errors import NotDifferentiable
+
+R = np.random.default_rng(7)
+A = R.uniform(-2, 2, (3, 4))
+V = np.array([0.7, -1.3, 2.1, 0.4])
+T = R.uniform(-2, 2, (2, 3, 4))
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy 2 renamed it
+
+CASES = [
+    (lambda a: np.rot90(a), (A,)),
+    (lambda a: np.rot90(a, 2), (A,)),
+    (lambda a: np.rot90(a, 3, axes=(1, 0)), (A,)),
+    (lambda t: np.rollaxis(t, 2), (T,)),
+    (lambda t: np.rollaxis(t, 0, 3), (T,)),
+    (lambda a, b: np.dstack([a, b]), (A, A)),
+    (lambda v: np.dstack([v, v]), (V,)),
+    (lambda a: np.block([[a, a], [a, a]]), (A,)),
+    (lambda v: np.block([v, v]), (V,)),
+    (lambda a: np.block([[a[:, :2], a[:, 2:]]]), (A,)),
+    (lambda t: np.unstack(t, axis=1) if hasattr(np, "unstack") else (t,), (T,)),
+    (
+        lambda v: (
+            np.cumulative_sum(v, include_initial=True) if hasattr(np, "cumulative_sum") else v
+        ),
+        (V,),
+    ),
+    (lambda a: np.cumulative_prod(a, axis=1) if hasattr(np, "cumulative_prod") else a, (A,)),
+    (lambda a: _trapezoid(a), (A,)),
+    (lambda a: _trapezoid(a, dx=0.5, axis=0), (A,)),
+    (lambda a, v: _trapezoid(a, v), (A, np.sort(V))),
+    (lambda a: np.delete(a, [0, 2], axis=1), (A,)),
+    (lambda a: np.delete(a, 3), (A,)),
+    (lambda a: np.compress([True, False, True], a, axis=0), (A,)),
+    (lambda a: np.extract(a > 0, a), (A,)),
+    (lambda v: np.choose([0, 1, 0, 1], [v, v**2]), (V,)),
+    (lambda v: np.diagflat(v, 1), (V,)),
+    (lambda a: np.resize(a, (5, 3)), (A,)),
+    (lambda v, w: np.meshgrid(v, w[:3]), (V, V)),
+    (lambda v, w: np.meshgrid(v, w[:3], indexing="ij", sparse=True), (V, V)),
+    (lambda s: np.linspace(s, 3.0, 7), (0.3,)),
+    (lambda s: np.linspace(-1.0, s, 5, endpoint=False, retstep=True), (0.3,)),
+    (lambda v, w: np.polyval(v, w), (V, A)),
+    (lambda v: np.vander(v), (V,)),
+    (lambda v: np.vander(v, 3, increasing=True), (V,)),
+    (np.cov, (A,)),
+    (lambda a: np.cov(a, rowvar=False, bias=True), (A,)),
+    (lambda v: np.cov(v, v**2), (V,)),
+    (np.corrcoef, (A,)),
+    (lambda a: np.fft.fftshift(a), (A,)),
+    (lambda a: np.fft.ifftshift(a, axes=1), (A,)),
+    (lambda v: np.unwrap(v * 3), (V,)),
+    (lambda v: np.trim_zeros(np.concatenate([[0.0], v, [0.0, 0.0]])), (V,)),
+    (lambda v: np.piecewise(v, [v < 0, v >= 0], [lambda x: x**2, lambda x: np.sin(x)]), (V,)),
+    (lambda v: np.piecewise(v, [v < 0], [lambda x: x**2, 1.5]), (V,)),
+    (lambda a: np.apply_along_axis(np.sum, 1, a), (A,)),
+    (lambda a: np.apply_along_axis(np.cumsum, 0, a), (A,)),
+    (lambda v: np.unique(np.concatenate([v, v[:2]])), (V,)),
+    (lambda v: np.unique(v, return_index=True, return_counts=True), (V,)),
+    (lambda a: np.partition(a, 1, axis=1), (A,)),
+    (lambda a: np.partition(a, [0, 2], axis=None), (A,)),
+    (lambda a: np.nanmax(a, axis=0), (A,)),
+    (lambda a: np.nanmin(np.where(a > 1, np.nan, a)), (A,)),
+    (lambda a: np.nanprod(np.where(a > 1, np.nan, a), axis=1), (A,)),
+    (lambda a: np.nancumsum(np.where(a > 1, np.nan, a), axis=1), (A,)),
+    (lambda a: np.nancumprod(np.where(a > 1, np.nan, a)), (A,)),
+    (lambda a: np.nanvar(np.where(a > 1, np.nan, a), axis=1), (A,)),
+    (lambda a: np.nanstd(np.where(a > 1, np.nan, a), ddof=1), (A,)),
+    (lambda a: np.nanmedian(np.where(a > 1, np.nan, a)), (A,)),
+    (lambda a: np.nanquantile(a, 0.3, axis=1), (A,)),
+    (lambda a: np.nanpercentile(np.where(a > 1, np.nan, a), [20, 70]), (A,)),
+    (lambda a, b: np.linalg.multi_dot([a, b.T, a]), (A, A)),
+    (
+        lambda t: np.linalg.tensorinv((np.eye(6) * 3 + t.reshape(6, 4)[:, :1]).reshape(6, 2, 3), 1),
+        (T,),
+    ),
+    (
+        lambda t: np.linalg.tensorsolve(
+            (np.eye(6) * 3 + t.reshape(6, 4)[:, :1]).reshape(2, 3, 6), t[0, :2, :3]
+        ),
+        (T,),
+    ),
+    (lambda a: np.linalg.vector_norm(a), (A,)),
+    (lambda a: np.linalg.vector_norm(a, axis=1, ord=3, keepdims=True), (A,)),
+    (lambda t: np.linalg.matrix_norm(t, ord="nuc"), (T,)),
+    (lambda a, b: np.linalg.matmul(a, b.T), (A, A)),
+    (lambda v: np.linalg.outer(v, v), (V,)),
+    (lambda a, b: np.linalg.cross(a[:, :3], b[:, 1:]), (A, A)),
+    (lambda t: np.linalg.diagonal(t, offset=1), (T,)),
+    (lambda t: np.linalg.trace(t), (T,)),
+    (lambda a, b: np.linalg.tensordot(a, b.T, axes=1), (A, A)),
+    (lambda a, b: np.linalg.vecdot(a, b), (A, A)),
+    (lambda t: np.linalg.matrix_transpose(t), (T,)),
+]
+
+
+def _scalar(fn):
+    """Σ sin(output + 0.3) over every floating output: one number that sees them all."""
+
+    def f(*xs):
+        return sum(np.sum(np.sin(o + 0.3)) for o in flatten(fn(*xs))[0] if np.size(o))
+
+    return f
+
+
+@pytest.mark.parametrize(("fn", "args"), CASES)
+def test_values_are_numpys(fn, args):
+    out, _ = jvp(fn, args, tuple(np.zeros_like(np.asarray(a)) for a in args))
+    ours, theirs = flatten(out)[0], flatten(fn(*args))[0]
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+        assert np.shape(a) == np.shape(b)
+
+
+@pytest.mark.parametrize(("fn", "args"), CASES)
+def test_derivatives_match_finite_differences(fn, args):
+    report = chainrule.check_grads(
+        _scalar(fn), args, modes=("fwd", "rev"), order=2, eps=1e-3, raise_on_fail=False
+    )
+    assert report.ok, report
+
+
+def test_nan_order_statistics_along_an_axis_with_nans_are_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.nanmedian.*axis=None"):
+        grad(lambda a: np.sum(np.nanmedian(np.where(a > 1, np.nan, a), axis=0)))(A)
+
+
+def test_partition_gradient_follows_the_entries():
+    g = grad(lambda v: np.partition(v, 1)[1])(V)  # the second smallest is V[3] = 0.4
+    np.testing.assert_array_equal(g, [0.0, 0.0, 0.0, 1.0])
