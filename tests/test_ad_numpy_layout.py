@@ -144,3 +144,32 @@ def test_nan_order_statistics_along_an_axis_with_nans_are_refused():
 def test_partition_gradient_follows_the_entries():
     g = grad(lambda v: np.partition(v, 1)[1])(V)  # the second smallest is V[3] = 0.4
     np.testing.assert_array_equal(g, [0.0, 0.0, 0.0, 1.0])
+
+
+# -- the crashes: each a right value or a refusal that says what to write ----------
+
+
+def test_std_of_a_list_of_traced_values_says_to_stack_them():
+    with pytest.raises(NotDifferentiable, match=r"numpy\.array .*np\.stack"):
+        grad(lambda x: np.std([x, x + 2]))(1.0)
+    # what it says to write works: std of (x, x + 2) is 1 for every x, its slope 0
+    assert grad(lambda x: np.std(np.stack([x, x + 2])))(1.0) == 0.0
+    assert grad(lambda x: np.std(np.stack([x, 3 * x])))(1.0) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("build", [np.vstack, lambda x: np.vstack([x]), np.hstack,
+                                   lambda x: np.vstack([x, x**2]), np.dstack])
+def test_stacking_one_1d_traced_array_is_numpys(build):
+    x0 = np.array([1.0, 2.0, 3.0])
+    out, tangent = jvp(build, (x0,), (np.ones(3),))
+    np.testing.assert_array_equal(out, build(x0))
+    h = 1e-6  # the direction is all ones
+    np.testing.assert_allclose(tangent, (build(x0 + h) - build(x0 - h)) / (2 * h), rtol=1e-7)
+
+
+def test_integer_conversion_of_a_traced_value_is_refused_clearly():
+    for convert in (np.int64, np.int32, np.float32):
+        with pytest.raises(NotDifferentiable, match="np.float64\\(x\\)"):
+            grad(lambda x, c=convert: c(x) * x)(2.0)
+    with pytest.raises(TypeError, match="traced value"):
+        grad(lambda x: int(x) * x)(2.0)

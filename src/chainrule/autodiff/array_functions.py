@@ -138,11 +138,13 @@ def stack(arrays, axis=0, **_):
 
 
 def hstack(arrays, **_):
+    arrays = [reshape(a, (1,)) if np.ndim(a) == 0 else a for a in arrays]
     return concatenate(arrays, axis=0 if np.ndim(arrays[0]) == 1 else 1)
 
 
 def vstack(arrays, **_):
-    return concatenate([reshape(a, (1, -1)) if np.ndim(a) == 1 else a for a in arrays], axis=0)
+    # a 1-D traced array is a sequence of 0-D rows, each a 1×1 block (as NumPy reads it)
+    return concatenate([reshape(a, (1, -1)) if np.ndim(a) <= 1 else a for a in arrays], axis=0)
 
 
 def where(cond, x=None, y=None):
