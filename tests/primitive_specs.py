@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 import chainrule.ml as ml
 from chainrule.core import ops
@@ -229,6 +230,15 @@ ELEMENTWISE: dict[str, tuple[Case, ...]] = {
                              on(uniform, -2, 2), on(uniform, -2, 2), on(uniform, -2, 2),
                              shapes=((2, 3), (3,), (2, 1))),
     "logaddexp": elementwise(np.logaddexp, on(uniform, -3, 3), on(uniform, -3, 3)),
+    # scipy.special, called as users do (SciPy's ufuncs dispatch to the records)
+    "erf": elementwise(lambda x: special.erf(x), on(uniform, -2, 2)),
+    "erfc": elementwise(lambda x: special.erfc(x) + special.ndtr(x), on(uniform, -2, 2)),
+    "gammaln": elementwise(lambda x, y: special.gammaln(x) + special.betaln(x, y),
+                           on(uniform, 0.3, 4), on(uniform, 0.5, 3)),
+    "digamma": elementwise(lambda x: special.digamma(x) * special.psi(x + 1),
+                           on(uniform, 0.3, 4)),
+    "polygamma": (Case("orders 1 and 3", args(uniform(0.5, 3, (2, 3))),
+                       lambda x: _call("polygamma", 1.0, x) * _call("polygamma", 3.0, x)),),
 }
 
 

@@ -173,3 +173,40 @@ def test_integer_conversion_of_a_traced_value_is_refused_clearly():
             grad(lambda x, c=convert: c(x) * x)(2.0)
     with pytest.raises(TypeError, match="traced value"):
         grad(lambda x: int(x) * x)(2.0)
+
+
+# -- scipy.special: SciPy's ufuncs dispatch to records and compositions ---------------------
+
+_P = np.array([0.15, 0.4, 0.85])
+SPECIAL = [("expit", (V,)), ("log_expit", (V,)), ("logit", (_P,)), ("xlogy", (V[:3], _P)),
+           ("xlog1py", (V[:3], _P)), ("entr", (_P,)), ("rel_entr", (_P, _P[::-1])),
+           ("betaln", (_P + 1, _P[::-1])), ("ndtr", (V,)), ("gamma", (V,)), ("erf", (V,)),
+           ("erfc", (V,)), ("gammaln", (V,)), ("psi", (_P,))]
+
+
+@pytest.mark.parametrize(("name", "args"), SPECIAL, ids=[n for n, _ in SPECIAL])
+def test_scipy_special_values_and_derivatives(name, args):
+    from scipy import special
+
+    f = getattr(special, name)
+    out, _ = jvp(f, args, tuple(np.zeros_like(a) for a in args))
+    np.testing.assert_allclose(out, f(*args), rtol=1e-13)
+    report = chainrule.check_grads(lambda *xs: np.sum(np.sin(f(*xs))), args,
+                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    assert report.ok, report
+
+
+def test_xlogy_at_zero_is_zero_with_slope_log_y():
+    from scipy import special
+
+    assert grad(lambda x: special.xlogy(x, 2.0))(0.0) == pytest.approx(np.log(2.0))
+    assert grad(lambda y: special.xlogy(0.0, y))(0.0) == 0.0
+    value, _ = jvp(lambda x: special.xlogy(x, 0.0), (0.0,), (1.0,))
+    assert value == 0.0
+
+
+def test_scipy_special_without_a_rule_is_refused_by_name():
+    from scipy import special
+
+    with pytest.raises(NotDifferentiable, match=r"^scipy\.special\.i0 has no derivative"):
+        grad(lambda x: special.i0(x))(1.0)

@@ -32,6 +32,7 @@ from chainrule.rules import (
     hyperbolic,
     linalg,
     ml,
+    special,
     trig,
 )
 
@@ -45,7 +46,7 @@ def register_all(register: Callable[[Primitive], Primitive]) -> None:
     >>> "sin" in names and "matmul" in names
     True
     """
-    for family in (arithmetic, exp_log, trig, hyperbolic, ml, arrays, linalg,
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml, special, arrays, linalg,
                    decompositions):
         for prim in family.PRIMITIVES:
             register(prim)
