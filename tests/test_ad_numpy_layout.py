@@ -13,6 +13,7 @@ import pytest
 
 import chainrule
 from chainrule import grad, jvp
+from chainrule import numpy as cnp
 from chainrule.autodiff.pytree import flatten
 from chainrule.errors import NotDifferentiable
 
@@ -210,3 +211,54 @@ def test_scipy_special_without_a_rule_is_refused_by_name():
 
     with pytest.raises(NotDifferentiable, match=r"^scipy\.special\.i0 has no derivative"):
         grad(lambda x: special.i0(x))(1.0)
+
+
+# -- functional updates: chainrule.numpy.at, and in-place NumPy refused with what to write --
+
+AT_CASES = [
+    (lambda x, v: cnp.at(x)[1].set(v[0]), "x[1] = v[0]"),
+    (lambda x, v: cnp.at(x)[[0, 2, 0]].set(v[:3]), "x[[0, 2, 0]] = v[:3]"),
+    (lambda x, v: cnp.at(x)[1:3].add(v[:2] ** 2), "np.add.at(x, slice(1, 3), v[:2] ** 2)"),
+    (lambda x, v: cnp.at(x)[[3, 3, 0]].add(np.sin(v[:3])), "np.add.at(x, [3, 3, 0], sin v)"),
+]
+
+
+def _numpy_update(label, x, v):
+    x = x.copy()
+    if label == "x[1] = v[0]":
+        x[1] = v[0]
+    elif label == "x[[0, 2, 0]] = v[:3]":
+        x[[0, 2, 0]] = v[:3]
+    elif label.startswith("np.add.at(x, slice"):
+        np.add.at(x, slice(1, 3), v[:2] ** 2)
+    else:
+        np.add.at(x, [3, 3, 0], np.sin(v[:3]))
+    return x
+
+
+@pytest.mark.parametrize(("fn", "label"), AT_CASES, ids=[c[1] for c in AT_CASES])
+def test_at_updates_are_numpys_and_differentiable(fn, label):
+    x0, v0 = V * 2, V[::-1] + 0.5
+    np.testing.assert_allclose(fn(x0, v0), _numpy_update(label, x0, v0), rtol=1e-15)
+    out, _ = jvp(fn, (x0, v0), (np.zeros(4), np.zeros(4)))
+    np.testing.assert_allclose(out, _numpy_update(label, x0, v0), rtol=1e-15)
+    report = chainrule.check_grads(lambda x, v: np.sum(np.sin(fn(x, v))), (x0, v0),
+                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    assert report.ok, report
+
+
+def test_at_on_a_matrix_with_a_mask():
+    a = A.copy()
+    g = grad(lambda a: np.sum(cnp.at(a)[a > 0].set(0.0) ** 2))(a)
+    np.testing.assert_allclose(g, np.where(a > 0, 0.0, 2 * a))
+
+
+@pytest.mark.parametrize("update", [
+    lambda x: np.copyto(x, 1.0), lambda x: np.fill_diagonal(x, 1.0),
+    lambda x: np.put(x, [0], 1.0), lambda x: np.putmask(x, x > 0, 1.0),
+    lambda x: np.place(x, x > 0, [1.0]),
+    lambda x: np.put_along_axis(x, np.zeros((3, 1), int), 1.0, axis=1),
+])
+def test_in_place_numpy_functions_are_refused_with_what_to_write(update):
+    with pytest.raises(NotDifferentiable, match=r"in place.*chainrule\.numpy\.at"):
+        grad(lambda x: update(x) or np.sum(x))(A)

@@ -235,6 +235,13 @@ VALUE_ONLY = {
 """Functions answered from the values alone: their results do not carry derivatives."""
 
 
+UPDATES = {np.copyto, np.fill_diagonal, np.place, np.put, np.put_along_axis, np.putmask}
+"""Functions that write into their argument: refused with what to write instead."""
+IN_PLACE = ("it updates an array in place, which a derivative cannot follow; write the new "
+            "array instead: chainrule.numpy.at(x)[index].set(values) (or .add), or "
+            "np.where(mask, values, x)")
+
+
 def is_covered(func: Any) -> bool:
     """True when traced values through NumPy's ``func`` (a ufunc or array function) are
     differentiated, or answered from values alone; otherwise calling it on a traced value
@@ -266,5 +273,5 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
         return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
-        raise NotDifferentiable.for_function(_dotted(func))
+        raise NotDifferentiable.for_function(_dotted(func), IN_PLACE if func in UPDATES else "")
     return adapter(*args, **kwargs)
