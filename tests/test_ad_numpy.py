@@ -468,11 +468,9 @@ def test_quantile_methods_other_than_linear_are_refused():
         grad(lambda x: np.quantile(x, 0.3, method="nearest"))(_V)
 
 
-@pytest.mark.parametrize("subscripts", ["ii->i", "...i,i->..."])
-def test_einsum_forms_not_covered_are_refused(subscripts):
-    with pytest.raises(NotDifferentiable, match="numpy.einsum"):
-        grad(lambda a: np.sum(np.einsum(subscripts, a, np.ones(3))
-                              if "," in subscripts else np.einsum(subscripts, a)))(np.eye(3))
+def test_einsum_operand_list_form_is_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.einsum.*subscripts-string"):
+        grad(lambda a: np.sum(np.einsum(a, [0, 1], [1])))(np.eye(3))
 
 
 def test_sinc_at_zero_has_the_limit_slope():

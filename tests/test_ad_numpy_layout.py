@@ -262,3 +262,26 @@ def test_at_on_a_matrix_with_a_mask():
 def test_in_place_numpy_functions_are_refused_with_what_to_write(update):
     with pytest.raises(NotDifferentiable, match=r"in place.*chainrule\.numpy\.at"):
         grad(lambda x: update(x) or np.sum(x))(A)
+
+
+# -- einsum: '...' and repeated indices (diagonals) ------------------------------------------
+
+_E = np.random.default_rng(1)
+EINSUMS = [
+    ("ii->i", (_E.normal(size=(3, 3)),)), ("ii", (_E.normal(size=(3, 3)),)),
+    ("iij->ij", (_E.normal(size=(3, 3, 2)),)), ("ijj,j->i", (T[:, :3, :3], V[:3])),
+    ("...ij,jk->...ik", (T, A.T)), ("...ij,...jk", (T, _E.normal(size=(1, 4, 2)))),
+    ("bij,...jk->bik", (T, A.T)), ("i...->...", (T,)), ("i...j->j...", (T,)),
+    ("...i,...i->...", (T, V)), ("...ii->...i", (T[:, :3, :3],)),
+]
+
+
+@pytest.mark.parametrize(("subscripts", "args"), EINSUMS, ids=[e[0] for e in EINSUMS])
+def test_einsum_with_ellipsis_and_diagonals(subscripts, args):
+    f = lambda *xs: np.einsum(subscripts, *xs)  # noqa: E731
+    out, _ = jvp(f, args, tuple(np.zeros_like(a) for a in args))
+    np.testing.assert_allclose(out, f(*args), rtol=1e-12, atol=1e-14)
+    assert np.shape(out) == np.shape(f(*args))
+    report = chainrule.check_grads(lambda *xs: np.sum(np.sin(f(*xs))), args,
+                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    assert report.ok, report

@@ -233,19 +233,21 @@ def einsum(*operands, optimize=False, **_):
     """``np.einsum`` with a subscripts string: each pair of operands is a batched ``matmul``
     after transposes and reshapes; indices used nowhere later are summed first."""
     subscripts, *arrays = operands
-    if not isinstance(subscripts, str) or "." in subscripts:
+    if not isinstance(subscripts, str):
         raise NotDifferentiable.for_function(
-            "numpy.einsum", "only the subscripts-string form without '...' is covered")
+            "numpy.einsum", "only the subscripts-string form is covered")
     subscripts = subscripts.replace(" ", "")
     ins, out = subscripts.split("->") if "->" in subscripts else (subscripts, None)
     terms = ins.split(",")
     if out is None:  # implicit output: the indices used once, in alphabetical order
-        flat = ins.replace(",", "")
-        out = "".join(sorted(c for c in set(flat) if flat.count(c) == 1))
-    if any(len(set(t)) != len(t) for t in terms):
-        raise NotDifferentiable.for_function(
-            "numpy.einsum", "an index repeated within one operand (a diagonal) is not covered; "
-            "take np.diagonal first")
+        flat = ins.replace(",", "").replace(".", "")
+        out = ("..." if "..." in ins else "") + "".join(
+            sorted(c for c in set(flat) if flat.count(c) == 1))
+    if "..." in subscripts:
+        arrays, terms, out = _spell_out_ellipsis(arrays, terms, out)
+    arrays = list(arrays)
+    for k, term in enumerate(terms):  # a repeated index within one operand: its diagonal
+        arrays[k], terms[k] = _take_diagonals(arrays[k], term)
     current, index = _sum_unused(arrays[0], terms[0], out + "".join(terms[1:]))
     for k in range(1, len(terms)):
         later = out + "".join(terms[k + 1:])
@@ -253,6 +255,37 @@ def einsum(*operands, optimize=False, **_):
         current, index = _contract(current, index, other, other_index, later)
     current, index = _sum_unused(current, index, out)
     return np.transpose(current, [index.index(c) for c in out])
+
+
+def _spell_out_ellipsis(arrays, terms, out):
+    """'...' as letters of its own, every operand broadcast over all of them (NumPy aligns
+    the axes '...' stands for from the right and broadcasts them)."""
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in "".join(terms) + out]
+    shapes = [np.shape(a)[t.index("..."):np.ndim(a) - (len(t) - 3 - t.index("..."))]
+              if "..." in t else () for a, t in zip(arrays, terms, strict=True)]
+    wide = np.broadcast_shapes(*shapes)
+    letters = "".join(free[:len(wide)])
+    new_arrays, new_terms = [], []
+    for a, t, shape in zip(arrays, terms, shapes, strict=True):
+        if "..." in t:
+            head, tail = t.split("...")
+            a = np.reshape(a, np.shape(a)[:len(head)] + (1,) * (len(wide) - len(shape))
+                           + np.shape(a)[len(head):])
+            a = np.broadcast_to(a, np.shape(a)[:len(head)] + wide + np.shape(a)[len(head)
+                                                                              + len(wide):])
+            t = head + letters + tail
+        new_arrays.append(a)
+        new_terms.append(t)
+    return new_arrays, new_terms, out.replace("...", letters)
+
+
+def _take_diagonals(x, term):
+    while len(set(term)) != len(term):
+        c = next(c for c in term if term.count(c) > 1)
+        i, j = term.index(c), term.index(c, term.index(c) + 1)
+        x = np.diagonal(x, axis1=i, axis2=j)  # the diagonal's axis goes last
+        term = "".join(ch for k, ch in enumerate(term) if k not in (i, j)) + c
+    return x, term
 
 
 def _sum_unused(x, index, needed):
