@@ -285,3 +285,26 @@ def test_einsum_with_ellipsis_and_diagonals(subscripts, args):
     report = chainrule.check_grads(lambda *xs: np.sum(np.sin(f(*xs))), args,
                                    modes=("fwd", "rev"), order=2, raise_on_fail=False)
     assert report.ok, report
+
+
+# -- more ufuncs: integer parts constant, the rest differentiable ----------------------------
+
+UFUNCS = [
+    (lambda v, w: np.divmod(v * 3, w + 2.5), (V, V[::-1])), (lambda v: np.modf(v * 3), (V,)),
+    (lambda v: np.frexp(v * 3), (V,)), (lambda v: np.ldexp(v, np.array([1, -2, 0, 3])), (V,)),
+    (lambda v, w: np.nextafter(v, w), (V, V[::-1])),
+    (lambda v, w: np.floor_divide(v, 0.37) * w, (V, V)),
+    (lambda v: np.spacing(v) + v, (V,)),
+] + [(lambda a, b, f=f: f(a, b), args) for f, args in (
+    (getattr(np, "vecdot", None), (T, V)), (getattr(np, "matvec", None), (T, V)),
+    (getattr(np, "vecmat", None), (T[:, :, 0], T))) if isinstance(f, np.ufunc)]
+
+
+@pytest.mark.parametrize(("fn", "args"), UFUNCS)
+def test_more_ufuncs_are_numpys_and_differentiable(fn, args):
+    out, _ = jvp(fn, args, tuple(np.zeros_like(a) for a in args))
+    for a, b in zip(flatten(out)[0], flatten(fn(*args))[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-15)
+    report = chainrule.check_grads(_scalar(fn), args, modes=("fwd", "rev"), order=2,
+                                   eps=1e-4, raise_on_fail=False)
+    assert report.ok, report

@@ -62,8 +62,24 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.remainder: lambda x, y: x - np.floor(x / y) * y,
     np.fmod: lambda x, y: x - np.trunc(x / y) * y,
     np.copysign: lambda x, y: np.abs(x) * np.where(np.signbit(y), -1.0, 1.0),
+    # the integer parts are piecewise constant; what is left has slope 1 (or 2^e)
+    np.divmod: lambda x, y: (np.floor_divide(x, y), np.remainder(x, y)),
+    np.modf: lambda x: (x - np.trunc(x), np.trunc(x)),
+    np.frexp: lambda x: _frexp(x),
+    np.ldexp: lambda x, e: x * np.exp2(np.asarray(value_of(e), dtype=float)),
+    np.nextafter: lambda x, y: x + (np.nextafter(value_of(x), value_of(y)) - value_of(x)),
 }
 """ufuncs written with other primitives."""
+for _name, _form in (("vecdot", lambda x, y: np.sum(x * y, axis=-1)),
+                     ("matvec", lambda a, v: np.matmul(a, v[..., None])[..., 0]),
+                     ("vecmat", lambda v, a: np.matmul(v[..., None, :], a)[..., 0, :])):
+    if isinstance(getattr(np, _name, None), np.ufunc):  # NumPy 2 (2.2 for matvec, vecmat)
+        UFUNC_FORMS[getattr(np, _name)] = _form
+
+
+def _frexp(x: Any) -> Any:
+    mantissa, exponent = np.frexp(value_of(x))
+    return x * np.exp2(-exponent.astype(float)), exponent
 
 def arctan2(y: Any, x: Any) -> Any:
     """``np.arctan2`` from ``arctan``: atan(y/x) (+π on the left half-plane) where |x| ≥ |y|,
@@ -85,6 +101,7 @@ CONSTANT_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.isfinite, np.isnan, np.isinf, np.sign, np.floor, np.ceil, np.rint, np.trunc,
     np.logical_and, np.logical_or, np.logical_not, np.signbit, np.heaviside,
+    np.logical_xor, np.floor_divide, np.spacing,
 }
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
