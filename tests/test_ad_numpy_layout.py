@@ -158,8 +158,10 @@ def test_std_of_a_list_of_traced_values_says_to_stack_them():
     assert grad(lambda x: np.std(np.stack([x, 3 * x])))(1.0) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("build", [np.vstack, lambda x: np.vstack([x]), np.hstack,
-                                   lambda x: np.vstack([x, x**2]), np.dstack])
+@pytest.mark.parametrize(
+    "build",
+    [np.vstack, lambda x: np.vstack([x]), np.hstack, lambda x: np.vstack([x, x**2]), np.dstack],
+)
 def test_stacking_one_1d_traced_array_is_numpys(build):
     x0 = np.array([1.0, 2.0, 3.0])
     out, tangent = jvp(build, (x0,), (np.ones(3),))
@@ -179,10 +181,22 @@ def test_integer_conversion_of_a_traced_value_is_refused_clearly():
 # -- scipy.special: SciPy's ufuncs dispatch to records and compositions ---------------------
 
 _P = np.array([0.15, 0.4, 0.85])
-SPECIAL = [("expit", (V,)), ("log_expit", (V,)), ("logit", (_P,)), ("xlogy", (V[:3], _P)),
-           ("xlog1py", (V[:3], _P)), ("entr", (_P,)), ("rel_entr", (_P, _P[::-1])),
-           ("betaln", (_P + 1, _P[::-1])), ("ndtr", (V,)), ("gamma", (V,)), ("erf", (V,)),
-           ("erfc", (V,)), ("gammaln", (V,)), ("psi", (_P,))]
+SPECIAL = [
+    ("expit", (V,)),
+    ("log_expit", (V,)),
+    ("logit", (_P,)),
+    ("xlogy", (V[:3], _P)),
+    ("xlog1py", (V[:3], _P)),
+    ("entr", (_P,)),
+    ("rel_entr", (_P, _P[::-1])),
+    ("betaln", (_P + 1, _P[::-1])),
+    ("ndtr", (V,)),
+    ("gamma", (V,)),
+    ("erf", (V,)),
+    ("erfc", (V,)),
+    ("gammaln", (V,)),
+    ("psi", (_P,)),
+]
 
 
 @pytest.mark.parametrize(("name", "args"), SPECIAL, ids=[n for n, _ in SPECIAL])
@@ -192,8 +206,9 @@ def test_scipy_special_values_and_derivatives(name, args):
     f = getattr(special, name)
     out, _ = jvp(f, args, tuple(np.zeros_like(a) for a in args))
     np.testing.assert_allclose(out, f(*args), rtol=1e-13)
-    report = chainrule.check_grads(lambda *xs: np.sum(np.sin(f(*xs))), args,
-                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda *xs: np.sum(np.sin(f(*xs))), args, modes=("fwd", "rev"), order=2, raise_on_fail=False
+    )
     assert report.ok, report
 
 
@@ -242,8 +257,13 @@ def test_at_updates_are_numpys_and_differentiable(fn, label):
     np.testing.assert_allclose(fn(x0, v0), _numpy_update(label, x0, v0), rtol=1e-15)
     out, _ = jvp(fn, (x0, v0), (np.zeros(4), np.zeros(4)))
     np.testing.assert_allclose(out, _numpy_update(label, x0, v0), rtol=1e-15)
-    report = chainrule.check_grads(lambda x, v: np.sum(np.sin(fn(x, v))), (x0, v0),
-                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda x, v: np.sum(np.sin(fn(x, v))),
+        (x0, v0),
+        modes=("fwd", "rev"),
+        order=2,
+        raise_on_fail=False,
+    )
     assert report.ok, report
 
 
@@ -253,12 +273,17 @@ def test_at_on_a_matrix_with_a_mask():
     np.testing.assert_allclose(g, np.where(a > 0, 0.0, 2 * a))
 
 
-@pytest.mark.parametrize("update", [
-    lambda x: np.copyto(x, 1.0), lambda x: np.fill_diagonal(x, 1.0),
-    lambda x: np.put(x, [0], 1.0), lambda x: np.putmask(x, x > 0, 1.0),
-    lambda x: np.place(x, x > 0, [1.0]),
-    lambda x: np.put_along_axis(x, np.zeros((3, 1), int), 1.0, axis=1),
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda x: np.copyto(x, 1.0),
+        lambda x: np.fill_diagonal(x, 1.0),
+        lambda x: np.put(x, [0], 1.0),
+        lambda x: np.putmask(x, x > 0, 1.0),
+        lambda x: np.place(x, x > 0, [1.0]),
+        lambda x: np.put_along_axis(x, np.zeros((3, 1), int), 1.0, axis=1),
+    ],
+)
 def test_in_place_numpy_functions_are_refused_with_what_to_write(update):
     with pytest.raises(NotDifferentiable, match=r"in place.*chainrule\.numpy\.at"):
         grad(lambda x: update(x) or np.sum(x))(A)
@@ -268,11 +293,17 @@ def test_in_place_numpy_functions_are_refused_with_what_to_write(update):
 
 _E = np.random.default_rng(1)
 EINSUMS = [
-    ("ii->i", (_E.normal(size=(3, 3)),)), ("ii", (_E.normal(size=(3, 3)),)),
-    ("iij->ij", (_E.normal(size=(3, 3, 2)),)), ("ijj,j->i", (T[:, :3, :3], V[:3])),
-    ("...ij,jk->...ik", (T, A.T)), ("...ij,...jk", (T, _E.normal(size=(1, 4, 2)))),
-    ("bij,...jk->bik", (T, A.T)), ("i...->...", (T,)), ("i...j->j...", (T,)),
-    ("...i,...i->...", (T, V)), ("...ii->...i", (T[:, :3, :3],)),
+    ("ii->i", (_E.normal(size=(3, 3)),)),
+    ("ii", (_E.normal(size=(3, 3)),)),
+    ("iij->ij", (_E.normal(size=(3, 3, 2)),)),
+    ("ijj,j->i", (T[:, :3, :3], V[:3])),
+    ("...ij,jk->...ik", (T, A.T)),
+    ("...ij,...jk", (T, _E.normal(size=(1, 4, 2)))),
+    ("bij,...jk->bik", (T, A.T)),
+    ("i...->...", (T,)),
+    ("i...j->j...", (T,)),
+    ("...i,...i->...", (T, V)),
+    ("...ii->...i", (T[:, :3, :3],)),
 ]
 
 
@@ -282,22 +313,31 @@ def test_einsum_with_ellipsis_and_diagonals(subscripts, args):
     out, _ = jvp(f, args, tuple(np.zeros_like(a) for a in args))
     np.testing.assert_allclose(out, f(*args), rtol=1e-12, atol=1e-14)
     assert np.shape(out) == np.shape(f(*args))
-    report = chainrule.check_grads(lambda *xs: np.sum(np.sin(f(*xs))), args,
-                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda *xs: np.sum(np.sin(f(*xs))), args, modes=("fwd", "rev"), order=2, raise_on_fail=False
+    )
     assert report.ok, report
 
 
 # -- more ufuncs: integer parts constant, the rest differentiable ----------------------------
 
 UFUNCS = [
-    (lambda v, w: np.divmod(v * 3, w + 2.5), (V, V[::-1])), (lambda v: np.modf(v * 3), (V,)),
-    (lambda v: np.frexp(v * 3), (V,)), (lambda v: np.ldexp(v, np.array([1, -2, 0, 3])), (V,)),
+    (lambda v, w: np.divmod(v * 3, w + 2.5), (V, V[::-1])),
+    (lambda v: np.modf(v * 3), (V,)),
+    (lambda v: np.frexp(v * 3), (V,)),
+    (lambda v: np.ldexp(v, np.array([1, -2, 0, 3])), (V,)),
     (lambda v, w: np.nextafter(v, w), (V, V[::-1])),
     (lambda v, w: np.floor_divide(v, 0.37) * w, (V, V)),
     (lambda v: np.spacing(v) + v, (V,)),
-] + [(lambda a, b, f=f: f(a, b), args) for f, args in (
-    (getattr(np, "vecdot", None), (T, V)), (getattr(np, "matvec", None), (T, V)),
-    (getattr(np, "vecmat", None), (T[:, :, 0], T))) if isinstance(f, np.ufunc)]
+] + [
+    (lambda a, b, f=f: f(a, b), args)
+    for f, args in (
+        (getattr(np, "vecdot", None), (T, V)),
+        (getattr(np, "matvec", None), (T, V)),
+        (getattr(np, "vecmat", None), (T[:, :, 0], T)),
+    )
+    if isinstance(f, np.ufunc)
+]
 
 
 @pytest.mark.parametrize(("fn", "args"), UFUNCS)
@@ -305,6 +345,50 @@ def test_more_ufuncs_are_numpys_and_differentiable(fn, args):
     out, _ = jvp(fn, args, tuple(np.zeros_like(a) for a in args))
     for a, b in zip(flatten(out)[0], flatten(fn(*args))[0], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-15)
-    report = chainrule.check_grads(_scalar(fn), args, modes=("fwd", "rev"), order=2,
-                                   eps=1e-4, raise_on_fail=False)
+    report = chainrule.check_grads(
+        _scalar(fn), args, modes=("fwd", "rev"), order=2, eps=1e-4, raise_on_fail=False
+    )
+    assert report.ok, report
+
+
+# -- polynomials, insertion, set picks, spaced sequences -------------------------------------
+
+_X = np.array([-1.5, -0.4, 0.3, 1.1, 2.0])
+SEQUENCES = [
+    (lambda p, q: np.polyadd(p, q[:2]), (V, V)),
+    (lambda p, q: np.polysub(p[:2], q), (V, V)),
+    (np.polymul, (V, V[:3])),
+    (lambda p: np.polyder(p, 2), (V,)),
+    (np.polyder, (V,)),
+    (lambda p: np.polyint(p, 2, k=[0.5, -1.0]), (V,)),
+    (np.polyint, (V,)),
+    (lambda x, y: np.polyfit(x, y, 2), (_X, np.sin(_X))),
+    (np.poly, (V,)),
+    (lambda a: np.poly(a @ a.T), (A,)),
+    (lambda r: np.roots(np.poly(r)), (np.array([2.0, -1.0, 0.5]),)),
+    (lambda p: np.roots(np.concatenate([[0.0], p, [0.0]])), (np.array([1.0, -1.5, 0.5]),)),
+    (lambda a, v: np.insert(a, 1, v[0], axis=1), (A, V)),
+    (lambda a, v: np.insert(a, [0, 2], v[:2]), (A, V)),
+    (lambda a, v: np.insert(a, 2, v[:3], 0), (A.T, V)),
+    (lambda v: np.setdiff1d(np.concatenate([v, v[:1]]), v[2:3]), (V,)),
+    (lambda s: np.logspace(s, 2.0, 5), (0.3,)),
+    (lambda s: np.geomspace(s, 8.0, 4), (0.5,)),
+] + [
+    (lambda v, f=getattr(np, f): f(np.concatenate([v, v[1:3]])), (V,))
+    for f in ("unique_values", "unique_counts", "unique_inverse", "unique_all")
+    if hasattr(np, f)
+]
+
+
+@pytest.mark.parametrize(("fn", "args"), SEQUENCES)
+def test_sequences_are_numpys_and_differentiable(fn, args):
+    out, _ = jvp(fn, args, tuple(np.zeros_like(np.asarray(a)) for a in args))
+    theirs = fn(*args)
+    assert type(out) is type(theirs) or np.ndim(theirs) <= 1
+    for a, b in zip(flatten(out)[0], flatten(theirs)[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+        assert np.shape(a) == np.shape(b)
+    report = chainrule.check_grads(
+        _scalar(fn), args, modes=("fwd", "rev"), order=2, eps=1e-4, raise_on_fail=False
+    )
     assert report.ok, report

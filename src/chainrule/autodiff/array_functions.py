@@ -16,6 +16,7 @@ import numpy as np
 from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
 from chainrule.autodiff.layout_functions import LAYOUT_FUNCTIONS
+from chainrule.autodiff.sequence_functions import SEQUENCE_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
@@ -216,6 +217,7 @@ FUNCTIONS: dict[Any, Any] = {
     **LINALG_FUNCTIONS,
     **DECOMPOSITION_FUNCTIONS,
     **LAYOUT_FUNCTIONS,
+    **SEQUENCE_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
