@@ -374,9 +374,10 @@ SEQUENCES = [
     (lambda s: np.logspace(s, 2.0, 5), (0.3,)),
     (lambda s: np.geomspace(s, 8.0, 4), (0.5,)),
 ] + [
-    (lambda v, f=getattr(np, f): f(np.concatenate([v, v[1:3]])), (V,))
-    for f in ("unique_values", "unique_counts", "unique_inverse", "unique_all")
-    if hasattr(np, f)
+    (lambda v, f=f: f(np.concatenate([v, v[1:3]])), (V,))
+    for f in (getattr(np, n, None) for n in ("unique_values", "unique_counts",
+                                              "unique_inverse", "unique_all"))
+    if f is not None
 ]
 
 

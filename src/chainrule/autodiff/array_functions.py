@@ -16,8 +16,8 @@ import numpy as np
 from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
 from chainrule.autodiff.layout_functions import LAYOUT_FUNCTIONS
-from chainrule.autodiff.sequence_functions import SEQUENCE_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
+from chainrule.autodiff.sequence_functions import SEQUENCE_FUNCTIONS
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
