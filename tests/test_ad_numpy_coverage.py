@@ -99,3 +99,8 @@ def test_known_gaps_name_the_function_in_the_message(name):
     func = CALLABLES[name]
     with pytest.raises(NotDifferentiable, match=rf"^{name.replace('.', '[.]')} has no derivative"):
         func(*[_traced((3, 3)) for _ in range(_arities(func)[0])])
+
+
+def test_an_fft_is_refused_saying_why():
+    with pytest.raises(NotDifferentiable, match=r"numpy\.fft\.rfft .*output is complex"):
+        np.fft.rfft(_traced((4,)))

@@ -244,6 +244,15 @@ IN_PLACE = ("it updates an array in place, which a derivative cannot follow; wri
             "np.where(mask, values, x)")
 
 
+def _why_not(func: Any) -> str:
+    if func in UPDATES:
+        return IN_PLACE
+    if _dotted(func).startswith("numpy.fft."):
+        return ("its output is complex and the FFTs have no rule yet (np.fft.fftshift and "
+                "ifftshift are covered)")
+    return ""
+
+
 def is_covered(func: Any) -> bool:
     """True when traced values through NumPy's ``func`` (a ufunc or array function) are
     differentiated, or answered from values alone; otherwise calling it on a traced value
@@ -275,5 +284,5 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
         return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
-        raise NotDifferentiable.for_function(_dotted(func), IN_PLACE if func in UPDATES else "")
+        raise NotDifferentiable.for_function(_dotted(func), _why_not(func))
     return adapter(*args, **kwargs)
