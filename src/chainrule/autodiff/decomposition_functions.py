@@ -43,14 +43,15 @@ def _refuse(name: str, why: str) -> NotDifferentiable:
     return NotDifferentiable(f"numpy.linalg.{name} is not differentiable here: {why}")
 
 
-def _require_distinct(values: np.ndarray, name: str, what: str, hint: str) -> None:
+def _require_distinct(values: np.ndarray, name: str, what: str, vectors: str,
+                      hint: str = "") -> None:
     """Refuse when two of the (sorted or not) values along the last axis coincide."""
     v = np.sort(np.asarray(values), axis=-1)
     if np.shape(v)[-1] < 2:
         return
     scale = max(1.0, float(np.max(np.abs(v))))
     if np.min(np.diff(v, axis=-1)) <= 1e3 * np.finfo(float).eps * scale:
-        raise _refuse(name, f"it has repeated {what}, so its {hint} are not unique")
+        raise _refuse(name, f"it has repeated {what}, so its {vectors} are not unique{hint}")
 
 
 def _square(a: Any, name: str) -> None:
@@ -62,8 +63,8 @@ def eigh(a, UPLO="L"):  # noqa: N803 - NumPy's keyword
     _square(a, "eigh")
     lower = UPLO.upper() == "L"
     values = np.linalg.eigvalsh(np.asarray(value_of(a)), UPLO=UPLO)
-    _require_distinct(values, "eigh", "eigenvalues",
-                      "eigenvectors (np.linalg.eigvalsh differentiates the eigenvalues alone)")
+    _require_distinct(values, "eigh", "eigenvalues", "eigenvectors",
+                      " (np.linalg.eigvalsh differentiates the eigenvalues alone)")
     packed = call(get("eigh"), a, lower=lower, vectors=True)
     return _result(EIGH_RESULT, packed[..., 0, :], packed[..., 1:, :])
 
@@ -91,8 +92,8 @@ def eig(a):
 
 def eigvals(a):
     values = _real_eigenvalues(a, "eigvals")
-    # dλ = (V⁻¹·dA·V)ᵢᵢ needs an eigenvector basis: refuse a defective (repeated) case
-    _require_distinct(values, "eigvals", "eigenvalues", "eigenvectors (the basis dλ needs)")
+    _require_distinct(values, "eigvals", "eigenvalues", "eigenvectors",
+                      " (dλ = (V⁻¹·dA·V)ᵢᵢ needs an eigenvector basis)")
     return call(get("eig"), a, vectors=False)
 
 
