@@ -370,6 +370,12 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
         Case("cholesky", args(well_conditioned(3)), lambda a: np.linalg.cholesky(a) ** 2),
         *CHOLESKY_UPPER,
     ),
+    "logabsdet": (
+        Case("slogdet", args(well_conditioned(3)),
+             lambda a: np.linalg.slogdet(a)[1] ** 2 * np.linalg.slogdet(a).sign),
+        Case("batched, negative determinant", args(well_conditioned(2, (3,))),
+             lambda a: np.sin(np.linalg.slogdet(-a[..., ::-1, :] @ a)[1])),
+    ),
     "det": (
         Case("det", args(well_conditioned(3)), lambda a: np.linalg.det(a) ** 2),
         Case("batched", args(well_conditioned(2, (3,))), lambda a: np.sin(np.linalg.det(a))),

@@ -393,3 +393,11 @@ def test_sequences_are_numpys_and_differentiable(fn, args):
         _scalar(fn), args, modes=("fwd", "rev"), order=2, eps=1e-4, raise_on_fail=False
     )
     assert report.ok, report
+
+
+def test_slogdet_of_a_matrix_whose_determinant_overflows():
+    a = 1e3 * np.eye(200) + np.diag(np.full(199, 1.0), 1)  # det = 10^600: inf as a float
+    sign, logabsdet = np.linalg.slogdet(a)
+    value, g = chainrule.value_and_grad(lambda a: np.linalg.slogdet(a)[1])(a)
+    assert value == pytest.approx(logabsdet) and np.isfinite(value)
+    np.testing.assert_allclose(g, np.linalg.inv(a).T, rtol=1e-12, atol=1e-18)  # A⁻ᵀ

@@ -79,9 +79,11 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 
 def slogdet(a):
-    # (sign, ln|det|): the sign is piecewise constant, ln|det| differentiates through det.
-    det = np.linalg.det(a)
-    return np.sign(value_of(det)), np.log(np.abs(det))
+    # (sign, ln|det|): the sign is piecewise constant, ln|det| is the logabsdet record's
+    sign, _ = np.linalg.slogdet(np.asarray(value_of(a)))
+    result = type(np.linalg.slogdet(np.eye(1)))
+    parts = (sign, call(get("logabsdet"), a))
+    return parts if result is tuple else result(*parts)
 
 
 def cholesky(a, upper=False):
