@@ -401,3 +401,19 @@ def test_slogdet_of_a_matrix_whose_determinant_overflows():
     value, g = chainrule.value_and_grad(lambda a: np.linalg.slogdet(a)[1])(a)
     assert value == pytest.approx(logabsdet) and np.isfinite(value)
     np.testing.assert_allclose(g, np.linalg.inv(a).T, rtol=1e-12, atol=1e-18)  # A⁻ᵀ
+
+
+@pytest.mark.parametrize(("build", "numpy_build"), [
+    (lambda x: cnp.r_[x, 0.5, x**2], lambda x: np.r_[x, 0.5, x**2]),
+    (lambda x: cnp.r_[x, 1:4, 0:1:3j], lambda x: np.r_[x, 1:4, 0:1:3j]),
+    (lambda x: cnp.c_[x, np.sin(x)], lambda x: np.c_[x, np.sin(x)]),
+    (lambda x: cnp.c_[np.outer(x, x), x], lambda x: np.c_[np.outer(x, x), x]),
+])
+def test_r_and_c_of_traced_pieces_are_numpys(build, numpy_build):
+    x0 = V[:3]
+    np.testing.assert_array_equal(build(x0), numpy_build(x0))
+    out, _ = jvp(build, (x0,), (np.zeros(3),))
+    np.testing.assert_array_equal(out, numpy_build(x0))
+    report = chainrule.check_grads(lambda x: np.sum(np.sin(build(x))), (x0,),
+                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    assert report.ok, report

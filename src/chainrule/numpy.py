@@ -6,6 +6,9 @@ reductions, shapes, indexing, ``concatenate``/``stack``, ``where``, ``linalg.nor
 
 * :func:`array` — ``np.array([a, b])`` of traced values builds an object array behind the
   protocols' back; ``chainrule.numpy.array([a, b])`` stacks them differentiably;
+* ``r_`` and ``c_`` — NumPy's make plain arrays of their pieces; these concatenate traced
+  pieces differentiably (``r_[x, 0.0, y]``, ``c_[x, y]``; slices as in NumPy, no string
+  directives);
 * :func:`at` — ``x[i] = v`` cannot be traced (it would change ``x`` behind the derivative's
   back); ``chainrule.numpy.at(x)[i].set(v)`` / ``.add(v)`` return the updated copy instead,
   as JAX's ``x.at[i].set(v)``;
@@ -109,3 +112,49 @@ def at(x: Any) -> _At:
     array([1., 9.])
     """
     return _At(x)
+
+
+def _piece(item: Any) -> Any:
+    if isinstance(item, slice):  # NumPy's r_ reads a slice as arange (or linspace: 5j)
+        step = 1 if item.step is None else item.step
+        start = 0 if item.start is None else item.start
+        if isinstance(step, complex):
+            return _np.linspace(start, item.stop, int(abs(step)))
+        return _np.arange(start, item.stop, step)
+    if isinstance(item, str):
+        raise TypeError("chainrule.numpy.r_ / c_ take no string directives; use "
+                        "np.concatenate or np.stack with axis=")
+    return item
+
+
+class _Join:
+    """``r_[...]`` (join along the first axis) or ``c_[...]`` (pieces as columns)."""
+
+    def __init__(self, columns: bool):
+        self._columns = columns
+
+    def __getitem__(self, items: Any) -> Any:
+        pieces = [_piece(i) for i in (items if isinstance(items, tuple) else (items,))]
+        if self._columns:
+            return _np.concatenate([_np.reshape(p, (-1, 1)) if _np.ndim(p) < 2 else p
+                                    for p in pieces], axis=-1)
+        return _np.concatenate([_np.atleast_1d(p) for p in pieces])
+
+
+r_ = _Join(columns=False)
+"""``np.r_`` for traced pieces.
+
+>>> import numpy as np, chainrule
+>>> from chainrule import numpy as cnp
+>>> chainrule.jacobian(lambda x: cnp.r_[x, 0.0, x**2])(2.0)
+array([1., 0., 4.])
+"""
+c_ = _Join(columns=True)
+"""``np.c_`` for traced pieces: 1-D pieces become columns.
+
+>>> import numpy as np, chainrule
+>>> from chainrule import numpy as cnp
+>>> cnp.c_[np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+array([[1., 3.],
+       [2., 4.]])
+"""
