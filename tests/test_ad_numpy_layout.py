@@ -417,3 +417,18 @@ def test_r_and_c_of_traced_pieces_are_numpys(build, numpy_build):
     report = chainrule.check_grads(lambda x: np.sum(np.sin(build(x))), (x0,),
                                    modes=("fwd", "rev"), order=2, raise_on_fail=False)
     assert report.ok, report
+
+
+@pytest.mark.parametrize("mode", ["edge", "reflect", "symmetric", "wrap"])
+def test_pad_modes_that_copy_entries(mode):
+    f = lambda a: np.pad(a, ((2, 1), (0, 3)), mode=mode)  # noqa: E731
+    out, _ = jvp(f, (A,), (np.zeros_like(A),))
+    np.testing.assert_array_equal(out, f(A))
+    report = chainrule.check_grads(lambda a: np.sum(np.sin(f(a)) * np.arange(42.0).reshape(6, 7)),
+                                   (A,), modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    assert report.ok, report
+
+
+def test_pad_modes_that_compute_are_refused():
+    with pytest.raises(NotDifferentiable, match="numpy.pad.*'mean'"):
+        grad(lambda a: np.sum(np.pad(a, 1, mode="mean")))(A)
