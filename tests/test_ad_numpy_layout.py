@@ -432,3 +432,17 @@ def test_pad_modes_that_copy_entries(mode):
 def test_pad_modes_that_compute_are_refused():
     with pytest.raises(NotDifferentiable, match="numpy.pad.*'mean'"):
         grad(lambda a: np.sum(np.pad(a, 1, mode="mean")))(A)
+
+
+QUANTILE_METHODS = ["linear", "hazen", "weibull", "median_unbiased", "normal_unbiased",
+                    "interpolated_inverted_cdf", "lower", "higher", "nearest", "midpoint"]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+def test_quantile_methods_are_numpys_and_differentiable(method):
+    f = lambda a: np.quantile(a, [0.0, 0.1, 0.37, 0.5, 1.0], axis=1, method=method)  # noqa: E731
+    out, _ = jvp(f, (A,), (np.zeros_like(A),))
+    np.testing.assert_allclose(out, f(A), rtol=1e-14)
+    report = chainrule.check_grads(lambda a: np.sum(np.sin(f(a))), (A,), modes=("fwd", "rev"),
+                                   order=2, eps=1e-3, raise_on_fail=False)
+    assert report.ok, report

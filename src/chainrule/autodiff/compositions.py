@@ -157,9 +157,10 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, **_):
     """NumPy's default ("linear") quantile: between the two order statistics around
     ``q·(n − 1)``, weighted by the distance: sort, pick, interpolate."""
-    if method != "linear":
-        raise NotDifferentiable.for_function("numpy.quantile", f"method={method!r}; only "
-                                             "the default 'linear' is covered")
+    if method not in CONTINUOUS_QUANTILES and method not in DISCRETE_QUANTILES:
+        raise NotDifferentiable.for_function(
+            "numpy.quantile", f"method={method!r}; the continuous methods and 'lower', "
+            "'higher', 'nearest', 'midpoint' are covered")
     keep_shape = list(np.shape(a))
     if axis is None:
         keep_shape = [1] * len(keep_shape)
@@ -170,11 +171,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if np.ndim(q) > 1:
         raise NotDifferentiable.for_function("numpy.quantile", "q with more than one axis")
     ordered = sort(a, axis=axis)
-    position = q * (np.shape(a)[axis] - 1)
-    lo = np.floor(position).astype(int)
-    hi = np.minimum(lo + 1, np.shape(a)[axis] - 1)
+    lo, hi, frac = _quantile_points(q, np.shape(a)[axis], method)
     low, high = np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis)
-    frac = position - lo
     if np.ndim(q):  # NumPy puts q's axis first
         low, high = np.moveaxis(low, axis, 0), np.moveaxis(high, axis, 0)
         frac = np.reshape(frac, (-1,) + (1,) * (np.ndim(low) - 1))
@@ -182,6 +180,32 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if keepdims:
         return np.reshape(result, np.shape(q) + tuple(keep_shape))
     return result
+
+
+CONTINUOUS_QUANTILES = {"linear": (1.0, 1.0), "hazen": (0.5, 0.5), "weibull": (0.0, 0.0),
+                        "median_unbiased": (1 / 3, 1 / 3), "normal_unbiased": (3 / 8, 3 / 8),
+                        "interpolated_inverted_cdf": (0.0, 1.0)}
+"""NumPy's quantile methods that interpolate, by their (α, β) (Hyndman & Fan)."""
+DISCRETE_QUANTILES = ("lower", "higher", "nearest", "midpoint")
+
+
+def _quantile_points(q, n, method):
+    """The two order statistics (positions) around each quantile and the weight of the
+    second: every method is a pick and a linear interpolation, with constant weights."""
+    if method == "linear":
+        virtual = q * (n - 1)
+    elif method in CONTINUOUS_QUANTILES:
+        alpha, beta = CONTINUOUS_QUANTILES[method]
+        virtual = n * q + (alpha + q * (1 - alpha - beta)) - 1
+    else:
+        virtual = {"lower": np.floor, "higher": np.ceil, "nearest": np.around,
+                   "midpoint": lambda v: v}[method](q * (n - 1))
+    lo = np.clip(np.floor(virtual), 0, n - 1).astype(int)
+    hi = np.clip(np.floor(virtual) + 1, 0, n - 1).astype(int)
+    frac = virtual - np.floor(virtual)
+    if method == "midpoint":
+        frac = np.where(frac > 0, 0.5, 0.0)
+    return lo, hi, frac
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
