@@ -373,10 +373,15 @@ SEQUENCES = [
     (lambda v: np.setdiff1d(np.concatenate([v, v[:1]]), v[2:3]), (V,)),
     (lambda s: np.logspace(s, 2.0, 5), (0.3,)),
     (lambda s: np.geomspace(s, 8.0, 4), (0.5,)),
+    (lambda v, w: np.union1d(v, w[:2]), (V, V[::-1] + 0.25)),
+    (lambda w: np.bincount(np.array([0, 3, 1, 3]), weights=w, minlength=6), (V,)),
+    (lambda a: np.apply_over_axes(np.sum, a, [0, 1]), (A,)),
 ] + [
     (lambda v, f=f: f(np.concatenate([v, v[1:3]])), (V,))
-    for f in (getattr(np, n, None) for n in ("unique_values", "unique_counts",
-                                              "unique_inverse", "unique_all"))
+    for f in (
+        getattr(np, n, None)
+        for n in ("unique_values", "unique_counts", "unique_inverse", "unique_all")
+    )
     if f is not None
 ]
 
@@ -403,19 +408,27 @@ def test_slogdet_of_a_matrix_whose_determinant_overflows():
     np.testing.assert_allclose(g, np.linalg.inv(a).T, rtol=1e-12, atol=1e-18)  # A⁻ᵀ
 
 
-@pytest.mark.parametrize(("build", "numpy_build"), [
-    (lambda x: cnp.r_[x, 0.5, x**2], lambda x: np.r_[x, 0.5, x**2]),
-    (lambda x: cnp.r_[x, 1:4, 0:1:3j], lambda x: np.r_[x, 1:4, 0:1:3j]),
-    (lambda x: cnp.c_[x, np.sin(x)], lambda x: np.c_[x, np.sin(x)]),
-    (lambda x: cnp.c_[np.outer(x, x), x], lambda x: np.c_[np.outer(x, x), x]),
-])
+@pytest.mark.parametrize(
+    ("build", "numpy_build"),
+    [
+        (lambda x: cnp.r_[x, 0.5, x**2], lambda x: np.r_[x, 0.5, x**2]),
+        (lambda x: cnp.r_[x, 1:4, 0:1:3j], lambda x: np.r_[x, 1:4, 0:1:3j]),
+        (lambda x: cnp.c_[x, np.sin(x)], lambda x: np.c_[x, np.sin(x)]),
+        (lambda x: cnp.c_[np.outer(x, x), x], lambda x: np.c_[np.outer(x, x), x]),
+    ],
+)
 def test_r_and_c_of_traced_pieces_are_numpys(build, numpy_build):
     x0 = V[:3]
     np.testing.assert_array_equal(build(x0), numpy_build(x0))
     out, _ = jvp(build, (x0,), (np.zeros(3),))
     np.testing.assert_array_equal(out, numpy_build(x0))
-    report = chainrule.check_grads(lambda x: np.sum(np.sin(build(x))), (x0,),
-                                   modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda x: np.sum(np.sin(build(x))),
+        (x0,),
+        modes=("fwd", "rev"),
+        order=2,
+        raise_on_fail=False,
+    )
     assert report.ok, report
 
 
@@ -424,8 +437,13 @@ def test_pad_modes_that_copy_entries(mode):
     f = lambda a: np.pad(a, ((2, 1), (0, 3)), mode=mode)  # noqa: E731
     out, _ = jvp(f, (A,), (np.zeros_like(A),))
     np.testing.assert_array_equal(out, f(A))
-    report = chainrule.check_grads(lambda a: np.sum(np.sin(f(a)) * np.arange(42.0).reshape(6, 7)),
-                                   (A,), modes=("fwd", "rev"), order=2, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda a: np.sum(np.sin(f(a)) * np.arange(42.0).reshape(6, 7)),
+        (A,),
+        modes=("fwd", "rev"),
+        order=2,
+        raise_on_fail=False,
+    )
     assert report.ok, report
 
 
@@ -434,8 +452,18 @@ def test_pad_modes_that_compute_are_refused():
         grad(lambda a: np.sum(np.pad(a, 1, mode="mean")))(A)
 
 
-QUANTILE_METHODS = ["linear", "hazen", "weibull", "median_unbiased", "normal_unbiased",
-                    "interpolated_inverted_cdf", "lower", "higher", "nearest", "midpoint"]
+QUANTILE_METHODS = [
+    "linear",
+    "hazen",
+    "weibull",
+    "median_unbiased",
+    "normal_unbiased",
+    "interpolated_inverted_cdf",
+    "lower",
+    "higher",
+    "nearest",
+    "midpoint",
+]
 
 
 @pytest.mark.parametrize("method", QUANTILE_METHODS)
@@ -443,6 +471,22 @@ def test_quantile_methods_are_numpys_and_differentiable(method):
     f = lambda a: np.quantile(a, [0.0, 0.1, 0.37, 0.5, 1.0], axis=1, method=method)  # noqa: E731
     out, _ = jvp(f, (A,), (np.zeros_like(A),))
     np.testing.assert_allclose(out, f(A), rtol=1e-14)
-    report = chainrule.check_grads(lambda a: np.sum(np.sin(f(a))), (A,), modes=("fwd", "rev"),
-                                   order=2, eps=1e-3, raise_on_fail=False)
+    report = chainrule.check_grads(
+        lambda a: np.sum(np.sin(f(a))),
+        (A,),
+        modes=("fwd", "rev"),
+        order=2,
+        eps=1e-3,
+        raise_on_fail=False,
+    )
     assert report.ok, report
+
+
+def test_intersect1d_gives_the_first_arrays_entries():
+    w = np.array([2.1, 5.0, 0.7])  # V shares 0.7 and 2.1 with it
+    values = np.intersect1d(V, w)
+    out, _ = jvp(lambda v: np.intersect1d(v, w), (V,), (np.zeros(4),))
+    np.testing.assert_array_equal(out, values)
+    np.testing.assert_array_equal(
+        grad(lambda v: np.sum(np.intersect1d(v, w) ** 2))(V), [1.4, 0.0, 4.2, 0.0]
+    )

@@ -232,7 +232,7 @@ VALUE_ONLY = {
     np.isreal, np.iscomplexobj, np.isrealobj, np.isin, np.array_equiv, np.may_share_memory,
     np.shares_memory, np.diag_indices_from, np.tril_indices_from, np.triu_indices_from,
     np.linalg.matrix_rank, np.ravel_multi_index, np.unravel_index, np.can_cast,
-    np.min_scalar_type, np.common_type,
+    np.min_scalar_type, np.common_type, np.einsum_path,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.core.ops import call
+from chainrule.core.registry import get
 from chainrule.core.trace import value_of
 from chainrule.errors import NotDifferentiable
 
@@ -103,6 +105,34 @@ def setdiff1d(ar1, ar2, assume_unique=False):
     return np.take(np.ravel(ar1), first)
 
 
+def union1d(ar1, ar2):
+    return np.unique(np.concatenate([np.ravel(ar1), np.ravel(ar2)]))  # NumPy's definition
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    # each common value is ar1's entry (its first occurrence), as np.unique picks it
+    common, index1, index2 = np.intersect1d(np.asarray(value_of(ar1)),
+                                            np.asarray(value_of(ar2)), assume_unique,
+                                            return_indices=True)
+    values = np.take(np.ravel(ar1), index1)
+    return (values, index1, index2) if return_indices else values
+
+
+def bincount(x, weights=None, minlength=0):
+    x = np.asarray(value_of(x))
+    size = max(int(x.max()) + 1 if x.size else 0, minlength)
+    if weights is None:
+        return np.bincount(x, minlength=minlength)
+    return call(get("scatter_add"), weights, index=(x,), shape=(size,))
+
+
+def apply_over_axes(func, a, axes):
+    for axis in np.atleast_1d(axes):
+        result = func(a, int(axis))
+        a = result if np.ndim(result) == np.ndim(a) else np.expand_dims(result, int(axis))
+    return a
+
+
 def _unique_parts(x):
     flat = np.ravel(np.asarray(value_of(x)))
     _, index, inverse, counts = np.unique(flat, return_index=True, return_inverse=True,
@@ -151,7 +181,8 @@ SEQUENCE_FUNCTIONS: dict[Any, Any] = {
     np.polyadd: polyadd, np.polysub: polysub, np.polymul: polymul, np.polyder: polyder,
     np.polyint: polyint, np.polyfit: polyfit, np.poly: poly, np.roots: roots,
     np.insert: insert, np.setdiff1d: setdiff1d, np.logspace: logspace,
-    np.geomspace: geomspace,
+    np.geomspace: geomspace, np.union1d: union1d, np.intersect1d: intersect1d,
+    np.bincount: bincount, np.apply_over_axes: apply_over_axes,
 }
 """NumPy function → its composition of table primitives."""
 for _name, _fn in (("unique_values", unique_values), ("unique_counts", unique_counts),
