@@ -376,6 +376,11 @@ SEQUENCES = [
     (lambda v, w: np.union1d(v, w[:2]), (V, V[::-1] + 0.25)),
     (lambda w: np.bincount(np.array([0, 3, 1, 3]), weights=w, minlength=6), (V,)),
     (lambda a: np.apply_over_axes(np.sum, a, [0, 1]), (A,)),
+    (lambda a: np.histogram(a, 4), (A,)),
+    (lambda a: np.histogram(a, 3, weights=np.sin(a), density=True), (A,)),
+    (lambda a, w: np.histogram(a, [-1.0, 0.05, 1.5], weights=w), (A, A**2)),
+    (lambda a, w: np.histogram(a, 5, range=(-1.0, 1.5), weights=w), (A, A**2)),
+    (lambda a: np.histogram_bin_edges(a, 6), (A,)),
 ] + [
     (lambda v, f=f: f(np.concatenate([v, v[1:3]])), (V,))
     for f in (

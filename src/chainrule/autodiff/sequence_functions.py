@@ -133,6 +133,35 @@ def apply_over_axes(func, a, axes):
     return a
 
 
+def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - NumPy's name
+    if not isinstance(bins, int) or range is not None:  # given edges, or fixed by range=
+        if np.ndim(bins):  # traced edges are the edges; plain ones come back as an array
+            return bins if value_of(bins) is not bins else np.asarray(bins, dtype=float)
+        return np.histogram_bin_edges(np.asarray(value_of(a)), bins, range)
+    lo, hi = np.min(a), np.max(a)  # the edges move with the smallest and largest entry
+    if value_of(lo) == value_of(hi):
+        lo, hi = lo - 0.5, hi + 0.5
+    return np.linspace(lo, hi, bins + 1)
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    values = np.ravel(np.asarray(value_of(a)))
+    counts, plain_edges = np.histogram(values, value_of(bins), range)
+    edges = histogram_bin_edges(a, bins, range)
+    if weights is None:
+        hist = counts
+    else:  # each weight lands in its sample's bin (the last bin includes its right edge)
+        n = np.shape(plain_edges)[0] - 1
+        slot = np.searchsorted(plain_edges, values, side="right") - 1
+        slot[values == plain_edges[-1]] = n - 1
+        inside = np.nonzero((slot >= 0) & (slot < n))[0]
+        hist = call(get("scatter_add"), np.take(np.ravel(weights), inside),
+                    index=(slot[inside],), shape=(n,))
+    if density:
+        hist = hist / np.sum(hist) / np.diff(edges)
+    return hist, edges
+
+
 def _unique_parts(x):
     flat = np.ravel(np.asarray(value_of(x)))
     _, index, inverse, counts = np.unique(flat, return_index=True, return_inverse=True,
@@ -182,7 +211,8 @@ SEQUENCE_FUNCTIONS: dict[Any, Any] = {
     np.polyint: polyint, np.polyfit: polyfit, np.poly: poly, np.roots: roots,
     np.insert: insert, np.setdiff1d: setdiff1d, np.logspace: logspace,
     np.geomspace: geomspace, np.union1d: union1d, np.intersect1d: intersect1d,
-    np.bincount: bincount, np.apply_over_axes: apply_over_axes,
+    np.bincount: bincount, np.apply_over_axes: apply_over_axes, np.histogram: histogram,
+    np.histogram_bin_edges: histogram_bin_edges,
 }
 """NumPy function → its composition of table primitives."""
 for _name, _fn in (("unique_values", unique_values), ("unique_counts", unique_counts),
