@@ -1,9 +1,9 @@
 """``numpy.linalg`` functions on traced values, written with table primitives.
 
-``norm`` for every vector ``ord`` and every matrix ``ord`` that needs no singular values,
-``matrix_power``, and ``pinv`` / ``lstsq`` of full-rank matrices (the normal equations, with
-the ``solve`` record). What would need a decomposition chainrule has no record for (the
-matrix 2-norm, the nuclear norm, rank-deficient least squares) is refused by name.
+``norm`` for every vector and matrix ``ord`` (2, −2 and 'nuc' through the singular values of
+the ``svd`` record), ``matrix_power``, ``pinv`` / ``lstsq`` of full-rank matrices (the normal
+equations, with the ``solve`` record; rank-deficient ones are refused by name),
+``multi_dot``, ``tensorinv``, ``tensorsolve`` and ``numpy.linalg``'s array-API names.
 
 >>> import numpy as np, chainrule
 >>> chainrule.grad(lambda a: np.linalg.norm(a, ord=np.inf))(np.array([[1., 2.], [3., 0.5]]))
