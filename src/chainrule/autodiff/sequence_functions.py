@@ -8,7 +8,7 @@ and ``geomspace`` exponentiate a ``linspace``. All are compositions of table pri
 
 >>> import numpy as np, chainrule
 >>> chainrule.grad(lambda p: np.sum(np.polyder(np.polymul(p, p))))(np.array([1.0, 2.0]))
-array([8., 4.])
+array([8., 2.])
 """
 
 from __future__ import annotations
