@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 import chainrule.ml as ml
 from chainrule.core import ops
@@ -88,6 +89,33 @@ def well_conditioned(n: int, batch: tuple = ()) -> Callable:
     """Square matrices 3·I + noise: far from singular."""
     def draw(rng: np.random.Generator):
         return 3 * np.eye(n) + 0.4 * rng.standard_normal(batch + (n, n))
+    return draw
+
+
+def _orthogonal(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    return np.linalg.qr(rng.standard_normal(shape))[0]
+
+
+def spectrum(n: int, batch: tuple = (), symmetric: bool = True) -> Callable:
+    """Square matrices with distinct real eigenvalues at least 0.5 apart: Q·diag(d)·Qᵀ
+    (symmetric) or S·diag(d)·S⁻¹ with S near the identity (general)."""
+    def draw(rng: np.random.Generator):
+        d = 0.7 * rng.permutation(n) - 0.3 * n + rng.uniform(0, 0.1, batch + (n,))
+        if symmetric:
+            q = _orthogonal(rng, batch + (n, n))
+            return q @ (d[..., None] * np.swapaxes(q, -1, -2))
+        s = np.eye(n) + 0.3 * rng.standard_normal(batch + (n, n))
+        return s @ (d[..., None] * np.linalg.inv(s))
+    return draw
+
+
+def singular(m: int, n: int, batch: tuple = ()) -> Callable:
+    """m×n matrices U·diag(s)·Vᵀ with distinct singular values in [0.5, 3], 0.4 apart."""
+    def draw(rng: np.random.Generator):
+        k = min(m, n)
+        s = 0.5 + 0.4 * rng.permutation(k) + rng.uniform(0, 0.05, batch + (k,))
+        u, v = _orthogonal(rng, batch + (m, k)), _orthogonal(rng, batch + (n, k))
+        return (u * s[..., None, :]) @ np.swapaxes(v, -1, -2)
     return draw
 
 
@@ -202,6 +230,15 @@ ELEMENTWISE: dict[str, tuple[Case, ...]] = {
                              on(uniform, -2, 2), on(uniform, -2, 2), on(uniform, -2, 2),
                              shapes=((2, 3), (3,), (2, 1))),
     "logaddexp": elementwise(np.logaddexp, on(uniform, -3, 3), on(uniform, -3, 3)),
+    # scipy.special, called as users do (SciPy's ufuncs dispatch to the records)
+    "erf": elementwise(lambda x: special.erf(x), on(uniform, -2, 2)),
+    "erfc": elementwise(lambda x: special.erfc(x) + special.ndtr(x), on(uniform, -2, 2)),
+    "gammaln": elementwise(lambda x, y: special.gammaln(x) + special.betaln(x, y),
+                           on(uniform, 0.3, 4), on(uniform, 0.5, 3)),
+    "digamma": elementwise(lambda x: special.digamma(x) * special.psi(x + 1),
+                           on(uniform, 0.3, 4)),
+    "polygamma": (Case("orders 1 and 3", args(uniform(0.5, 3, (2, 3))),
+                       lambda x: _call("polygamma", 1.0, x) * _call("polygamma", 3.0, x)),),
 }
 
 
@@ -333,9 +370,59 @@ ARRAYS: dict[str, tuple[Case, ...]] = {
         Case("cholesky", args(well_conditioned(3)), lambda a: np.linalg.cholesky(a) ** 2),
         *CHOLESKY_UPPER,
     ),
+    "logabsdet": (
+        Case("slogdet", args(well_conditioned(3)),
+             lambda a: np.linalg.slogdet(a)[1] ** 2 * np.linalg.slogdet(a)[0]),
+        Case("batched, negative determinant", args(well_conditioned(2, (3,))),
+             lambda a: np.sin(np.linalg.slogdet(-a[..., ::-1, :] @ a)[1])),
+    ),
     "det": (
         Case("det", args(well_conditioned(3)), lambda a: np.linalg.det(a) ** 2),
         Case("batched", args(well_conditioned(2, (3,))), lambda a: np.sin(np.linalg.det(a))),
+    ),
+}
+
+
+
+def _eigh_fn(a):
+    w, v = np.linalg.eigh(a)  # squares and outer products: free of the eigenvectors' signs
+    return np.sin(w) * v**2 + v @ np.diag(np.exp(w)) @ v.T
+
+
+def _svd_fn(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.sum((u * np.exp(s)[..., None, :]) @ vt) * s + np.sum(u**2, axis=-1)[..., :1]
+
+
+DECOMPOSITIONS: dict[str, tuple[Case, ...]] = {
+    "eigh": (
+        Case("values and vectors", args(spectrum(3)), _eigh_fn),
+        Case("batched, upper, eigvalsh", args(spectrum(3, (2,))),
+             lambda a: np.linalg.eigh(a, UPLO="U")[1] ** 2
+             * np.linalg.eigvalsh(a)[..., None, :] ** 2),
+    ),
+    "eig": (
+        Case("real distinct eigenvalues", args(spectrum(3, symmetric=False)),
+             lambda a: np.cos(np.linalg.eig(a)[0]) * np.linalg.eig(a)[1] ** 2),
+        Case("batched, eigvals", args(spectrum(3, (2,), symmetric=False)),
+             lambda a: np.exp(np.linalg.eigvals(a)) * np.sum(np.linalg.eig(a)[1] ** 2, axis=-1)),
+    ),
+    "svd": (
+        Case("tall", args(singular(4, 3)), _svd_fn),
+        Case("wide", args(singular(2, 4)), _svd_fn),
+        Case("batched square, square default", args(singular(3, 3, (2,))),
+             lambda a: np.linalg.svd(a)[0] ** 2 * np.linalg.svd(a)[1][..., None, :]),
+        Case("norms 2, -2, nuc, cond, compute_uv=False", args(singular(3, 4)),
+             lambda a: np.linalg.norm(a, 2) * np.linalg.norm(a.T, -2) + np.linalg.norm(a, "nuc")
+             + np.linalg.cond(a) ** 2 * np.linalg.svd(a, compute_uv=False)),
+    ),
+    "qr": (
+        Case("tall", args(uniform(-2, 2, (4, 3))),
+             lambda a: np.sin(np.linalg.qr(a)[0]) * np.sum(np.linalg.qr(a)[1] ** 2)),
+        Case("batched square, mode r", args(well_conditioned(3, (2,))),
+             lambda a: np.linalg.qr(a)[0] @ np.linalg.qr(a, mode="r") ** 2),
+        Case("wide, complete", args(uniform(-2, 2, (2, 4))),
+             lambda a: np.linalg.qr(a)[1] * np.linalg.qr(a, mode="complete")[0][:, :1]),
     ),
 }
 
@@ -363,4 +450,4 @@ COMPLEX: dict[str, tuple[Case, ...]] = {
 }
 """The complex-number records, exercised through real arguments x, y of z = x + iy."""
 
-SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS, **COMPLEX}
+SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS, **DECOMPOSITIONS, **COMPLEX}

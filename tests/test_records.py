@@ -109,7 +109,7 @@ def test_array_record_has_a_jvp(name):
     assert prim.vjp is None or callable(prim.vjp)
 
 
-DERIVED_VJP = {"inv", "det", "cholesky"}
+DERIVED_VJP = {"inv", "det", "logabsdet", "cholesky", "eigh", "eig", "svd", "qr"}
 """Records that write only a JVP: reverse mode transposes it."""
 
 

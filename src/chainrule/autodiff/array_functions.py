@@ -15,7 +15,10 @@ import numpy as np
 
 from chainrule.autodiff.complex_numbers import angle
 from chainrule.autodiff.compositions import COMPOSITIONS
+from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
+from chainrule.autodiff.layout_functions import LAYOUT_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
+from chainrule.autodiff.sequence_functions import SEQUENCE_FUNCTIONS
 from chainrule.autodiff.shape_functions import SHAPE_FUNCTIONS
 from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, UFUNC_FORMS, bound_primitive
 from chainrule.core.ops import call
@@ -90,8 +93,13 @@ def swapaxes(x, axis1, axis2):
 
 
 def moveaxis(x, source, destination):
-    axes = [a for a in range(np.ndim(x)) if a != source % np.ndim(x)]
-    axes.insert(destination % np.ndim(x), source % np.ndim(x))
+    nd = np.ndim(x)
+    source = [a % nd for a in (source if isinstance(source, tuple | list) else (source,))]
+    destination = [a % nd for a in (destination if isinstance(destination, tuple | list)
+                                    else (destination,))]
+    axes = [a for a in range(nd) if a not in source]
+    for dest, src in sorted(zip(destination, source, strict=True)):  # NumPy's own order
+        axes.insert(dest, src)
     return transpose(x, axes)
 
 
@@ -132,11 +140,13 @@ def stack(arrays, axis=0, **_):
 
 
 def hstack(arrays, **_):
+    arrays = [reshape(a, (1,)) if np.ndim(a) == 0 else a for a in arrays]
     return concatenate(arrays, axis=0 if np.ndim(arrays[0]) == 1 else 1)
 
 
 def vstack(arrays, **_):
-    return concatenate([reshape(a, (1, -1)) if np.ndim(a) == 1 else a for a in arrays], axis=0)
+    # a 1-D traced array is a sequence of 0-D rows, each a 1×1 block (as NumPy reads it)
+    return concatenate([reshape(a, (1, -1)) if np.ndim(a) <= 1 else a for a in arrays], axis=0)
 
 
 def where(cond, x=None, y=None):
@@ -207,6 +217,9 @@ FUNCTIONS: dict[Any, Any] = {
     **COMPOSITIONS,
     **SHAPE_FUNCTIONS,
     **LINALG_FUNCTIONS,
+    **DECOMPOSITION_FUNCTIONS,
+    **LAYOUT_FUNCTIONS,
+    **SEQUENCE_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
 one record's NumPy binding (``np.linalg.solve`` is the ``solve`` record's)."""
@@ -215,8 +228,31 @@ VALUE_ONLY = {
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.argmax, np.argmin, np.argsort, np.allclose, np.isclose, np.array_equal, np.result_type,
     np.all, np.any, np.count_nonzero, np.nonzero, np.round, np.around,
+    # integer, boolean or piecewise-constant answers: derivative 0 where defined
+    np.fix, np.argpartition, np.argwhere, np.flatnonzero, np.searchsorted, np.digitize,
+    np.lexsort, np.nanargmax, np.nanargmin, np.isposinf, np.isneginf, np.iscomplex,
+    np.isreal, np.iscomplexobj, np.isrealobj, np.isin, np.array_equiv, np.may_share_memory,
+    np.shares_memory, np.diag_indices_from, np.tril_indices_from, np.triu_indices_from,
+    np.linalg.matrix_rank, np.ravel_multi_index, np.unravel_index, np.can_cast,
+    np.min_scalar_type, np.common_type, np.einsum_path,
 }
 """Functions answered from the values alone: their results do not carry derivatives."""
+
+
+UPDATES = {np.copyto, np.fill_diagonal, np.place, np.put, np.put_along_axis, np.putmask}
+"""Functions that write into their argument: refused with what to write instead."""
+IN_PLACE = ("it updates an array in place, which a derivative cannot follow; write the new "
+            "array instead: chainrule.numpy.at(x)[index].set(values) (or .add), or "
+            "np.where(mask, values, x)")
+
+
+def _why_not(func: Any) -> str:
+    if func in UPDATES:
+        return IN_PLACE
+    if _dotted(func).startswith("numpy.fft."):
+        return ("its output is complex and the FFTs have no rule yet (np.fft.fftshift and "
+                "ifftshift are covered)")
+    return ""
 
 
 def is_covered(func: Any) -> bool:
@@ -257,5 +293,5 @@ def dispatch_function(func: Any, args: tuple, kwargs: dict) -> Any:
         return call(prim, *args)
     adapter = FUNCTIONS.get(func)
     if adapter is None:
-        raise NotDifferentiable.for_function(_dotted(func))
+        raise NotDifferentiable.for_function(_dotted(func), _why_not(func))
     return adapter(*args, **kwargs)

@@ -79,9 +79,11 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 
 def slogdet(a):
-    # (sign, ln|det|): the sign is piecewise constant, ln|det| differentiates through det.
-    det = np.linalg.det(a)
-    return np.sign(value_of(det)), np.log(np.abs(det))
+    # (sign, ln|det|): the sign is piecewise constant, ln|det| is the logabsdet record's
+    sign, _ = np.linalg.slogdet(np.asarray(value_of(a)))
+    result = type(np.linalg.slogdet(np.eye(1)))
+    parts = (sign, call(get("logabsdet"), a))
+    return parts if result is tuple else result(*parts)
 
 
 def cholesky(a, upper=False):
@@ -155,9 +157,10 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, **_):
     """NumPy's default ("linear") quantile: between the two order statistics around
     ``q·(n − 1)``, weighted by the distance: sort, pick, interpolate."""
-    if method != "linear":
-        raise NotDifferentiable.for_function("numpy.quantile", f"method={method!r}; only "
-                                             "the default 'linear' is covered")
+    if method not in CONTINUOUS_QUANTILES and method not in DISCRETE_QUANTILES:
+        raise NotDifferentiable.for_function(
+            "numpy.quantile", f"method={method!r}; the continuous methods and 'lower', "
+            "'higher', 'nearest', 'midpoint' are covered")
     keep_shape = list(np.shape(a))
     if axis is None:
         keep_shape = [1] * len(keep_shape)
@@ -168,11 +171,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if np.ndim(q) > 1:
         raise NotDifferentiable.for_function("numpy.quantile", "q with more than one axis")
     ordered = sort(a, axis=axis)
-    position = q * (np.shape(a)[axis] - 1)
-    lo = np.floor(position).astype(int)
-    hi = np.minimum(lo + 1, np.shape(a)[axis] - 1)
+    lo, hi, frac = _quantile_points(q, np.shape(a)[axis], method)
     low, high = np.take(ordered, lo, axis=axis), np.take(ordered, hi, axis=axis)
-    frac = position - lo
     if np.ndim(q):  # NumPy puts q's axis first
         low, high = np.moveaxis(low, axis, 0), np.moveaxis(high, axis, 0)
         frac = np.reshape(frac, (-1,) + (1,) * (np.ndim(low) - 1))
@@ -180,6 +180,32 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if keepdims:
         return np.reshape(result, np.shape(q) + tuple(keep_shape))
     return result
+
+
+CONTINUOUS_QUANTILES = {"linear": (1.0, 1.0), "hazen": (0.5, 0.5), "weibull": (0.0, 0.0),
+                        "median_unbiased": (1 / 3, 1 / 3), "normal_unbiased": (3 / 8, 3 / 8),
+                        "interpolated_inverted_cdf": (0.0, 1.0)}
+"""NumPy's quantile methods that interpolate, by their (α, β) (Hyndman & Fan)."""
+DISCRETE_QUANTILES = ("lower", "higher", "nearest", "midpoint")
+
+
+def _quantile_points(q, n, method):
+    """The two order statistics (positions) around each quantile and the weight of the
+    second: every method is a pick and a linear interpolation, with constant weights."""
+    if method == "linear":
+        virtual = q * (n - 1)
+    elif method in CONTINUOUS_QUANTILES:
+        alpha, beta = CONTINUOUS_QUANTILES[method]
+        virtual = n * q + (alpha + q * (1 - alpha - beta)) - 1
+    else:
+        virtual = {"lower": np.floor, "higher": np.ceil, "nearest": np.around,
+                   "midpoint": lambda v: v}[method](q * (n - 1))
+    lo = np.clip(np.floor(virtual), 0, n - 1).astype(int)
+    hi = np.clip(np.floor(virtual) + 1, 0, n - 1).astype(int)
+    frac = virtual - np.floor(virtual)
+    if method == "midpoint":
+        frac = np.where(frac > 0, 0.5, 0.0)
+    return lo, hi, frac
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -233,19 +259,21 @@ def einsum(*operands, optimize=False, **_):
     """``np.einsum`` with a subscripts string: each pair of operands is a batched ``matmul``
     after transposes and reshapes; indices used nowhere later are summed first."""
     subscripts, *arrays = operands
-    if not isinstance(subscripts, str) or "." in subscripts:
+    if not isinstance(subscripts, str):
         raise NotDifferentiable.for_function(
-            "numpy.einsum", "only the subscripts-string form without '...' is covered")
+            "numpy.einsum", "only the subscripts-string form is covered")
     subscripts = subscripts.replace(" ", "")
     ins, out = subscripts.split("->") if "->" in subscripts else (subscripts, None)
     terms = ins.split(",")
     if out is None:  # implicit output: the indices used once, in alphabetical order
-        flat = ins.replace(",", "")
-        out = "".join(sorted(c for c in set(flat) if flat.count(c) == 1))
-    if any(len(set(t)) != len(t) for t in terms):
-        raise NotDifferentiable.for_function(
-            "numpy.einsum", "an index repeated within one operand (a diagonal) is not covered; "
-            "take np.diagonal first")
+        flat = ins.replace(",", "").replace(".", "")
+        out = ("..." if "..." in ins else "") + "".join(
+            sorted(c for c in set(flat) if flat.count(c) == 1))
+    if "..." in subscripts:
+        arrays, terms, out = _spell_out_ellipsis(arrays, terms, out)
+    arrays = list(arrays)
+    for k, term in enumerate(terms):  # a repeated index within one operand: its diagonal
+        arrays[k], terms[k] = _take_diagonals(arrays[k], term)
     current, index = _sum_unused(arrays[0], terms[0], out + "".join(terms[1:]))
     for k in range(1, len(terms)):
         later = out + "".join(terms[k + 1:])
@@ -253,6 +281,37 @@ def einsum(*operands, optimize=False, **_):
         current, index = _contract(current, index, other, other_index, later)
     current, index = _sum_unused(current, index, out)
     return np.transpose(current, [index.index(c) for c in out])
+
+
+def _spell_out_ellipsis(arrays, terms, out):
+    """'...' as letters of its own, every operand broadcast over all of them (NumPy aligns
+    the axes '...' stands for from the right and broadcasts them)."""
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in "".join(terms) + out]
+    shapes = [np.shape(a)[t.index("..."):np.ndim(a) - (len(t) - 3 - t.index("..."))]
+              if "..." in t else () for a, t in zip(arrays, terms, strict=True)]
+    wide = np.broadcast_shapes(*shapes)
+    letters = "".join(free[:len(wide)])
+    new_arrays, new_terms = [], []
+    for a, t, shape in zip(arrays, terms, shapes, strict=True):
+        if "..." in t:
+            head, tail = t.split("...")
+            a = np.reshape(a, np.shape(a)[:len(head)] + (1,) * (len(wide) - len(shape))
+                           + np.shape(a)[len(head):])
+            a = np.broadcast_to(a, np.shape(a)[:len(head)] + wide + np.shape(a)[len(head)
+                                                                              + len(wide):])
+            t = head + letters + tail
+        new_arrays.append(a)
+        new_terms.append(t)
+    return new_arrays, new_terms, out.replace("...", letters)
+
+
+def _take_diagonals(x, term):
+    while len(set(term)) != len(term):
+        c = next(c for c in term if term.count(c) > 1)
+        i, j = term.index(c), term.index(c, term.index(c) + 1)
+        x = np.diagonal(x, axis1=i, axis2=j)  # the diagonal's axis goes last
+        term = "".join(ch for k, ch in enumerate(term) if k not in (i, j)) + c
+    return x, term
 
 
 def _sum_unused(x, index, needed):

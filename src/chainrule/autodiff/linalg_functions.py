@@ -1,9 +1,9 @@
 """``numpy.linalg`` functions on traced values, written with table primitives.
 
-``norm`` for every vector ``ord`` and every matrix ``ord`` that needs no singular values,
-``matrix_power``, and ``pinv`` / ``lstsq`` of full-rank matrices (the normal equations, with
-the ``solve`` record). What would need a decomposition chainrule has no record for (the
-matrix 2-norm, the nuclear norm, rank-deficient least squares) is refused by name.
+``norm`` for every vector and matrix ``ord`` (2, −2 and 'nuc' through the singular values of
+the ``svd`` record), ``matrix_power``, ``pinv`` / ``lstsq`` of full-rank matrices (the normal
+equations, with the ``solve`` record; rank-deficient ones are refused by name),
+``multi_dot``, ``tensorinv``, ``tensorsolve`` and ``numpy.linalg``'s array-API names.
 
 >>> import numpy as np, chainrule
 >>> chainrule.grad(lambda a: np.linalg.norm(a, ord=np.inf))(np.array([[1., 2.], [3., 0.5]]))
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.decomposition_functions import singular_value_norm
 from chainrule.core.trace import value_of
 from chainrule.errors import NotDifferentiable
 
@@ -58,8 +59,9 @@ def _matrix_norm(x, ord, rows, cols):
     if ord in (np.inf, -np.inf):  # largest / smallest row sum
         sums = np.sum(np.abs(x), axis=cols)
         return (np.max if ord == np.inf else np.min)(sums, axis=rows - (rows > cols))
-    raise NotDifferentiable.for_function(
-        "numpy.linalg.norm", f"the matrix norm ord={ord!r} needs singular values")
+    if ord in (2, -2, "nuc"):
+        return singular_value_norm(x, ord, rows, cols)
+    raise ValueError(f"Invalid norm order {ord!r} for matrices")
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
@@ -127,8 +129,55 @@ def lstsq(a, b, rcond=None):
     return x, residuals, min(rows, cols), singular
 
 
+def multi_dot(arrays, *, out=None):
+    result = arrays[0]
+    for a in arrays[1:]:  # NumPy picks the cheapest order; the product is the same
+        result = np.dot(result, a)
+    return result
+
+
+def tensorinv(a, ind=2):
+    shape = np.shape(a)
+    rows = int(np.prod(shape[:ind]))
+    inverse = np.linalg.inv(np.reshape(a, (rows, -1)))
+    return np.reshape(inverse, shape[ind:] + shape[:ind])
+
+
+def tensorsolve(a, b, axes=None):
+    if axes is not None:
+        a = np.moveaxis(a, axes, tuple(range(np.ndim(a) - len(axes), np.ndim(a))))
+    unknown = np.shape(a)[np.ndim(b):]
+    x = np.linalg.solve(np.reshape(a, (int(np.prod(np.shape(b))), -1)), np.ravel(b))
+    return np.reshape(x, unknown)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    if axis is None:
+        out = norm(np.ravel(x), ord=ord)
+        return np.reshape(out, (1,) * np.ndim(x)) if keepdims else out
+    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
 LINALG_FUNCTIONS: dict[Any, Any] = {
     np.linalg.norm: norm, np.linalg.matrix_power: matrix_power, np.linalg.pinv: pinv,
-    np.linalg.lstsq: lstsq,
+    np.linalg.lstsq: lstsq, np.linalg.multi_dot: multi_dot, np.linalg.tensorinv: tensorinv,
+    np.linalg.tensorsolve: tensorsolve,
 }
 """NumPy function → its composition of table primitives."""
+_ARRAY_API = {  # numpy.linalg's array-API names (NumPy 2 only; the pins admit 1.26)
+    "vector_norm": vector_norm, "matrix_norm": matrix_norm,
+    "matmul": lambda x1, x2, /: np.matmul(x1, x2),
+    "outer": lambda x1, x2, /: np.outer(x1, x2),
+    "cross": lambda x1, x2, /, *, axis=-1: np.cross(x1, x2, axis=axis),
+    "diagonal": lambda x, /, *, offset=0: np.diagonal(x, offset, -2, -1),
+    "trace": lambda x, /, *, offset=0, dtype=None: np.trace(x, offset, -2, -1),
+    "tensordot": lambda x1, x2, /, *, axes=2: np.tensordot(x1, x2, axes),
+    "vecdot": lambda x1, x2, /, *, axis=-1: np.sum(x1 * x2, axis=axis),
+    "matrix_transpose": lambda x, /: np.swapaxes(x, -1, -2),
+}
+LINALG_FUNCTIONS.update({getattr(np.linalg, name): f for name, f in _ARRAY_API.items()
+                         if hasattr(np.linalg, name)})

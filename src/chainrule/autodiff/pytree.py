@@ -19,6 +19,8 @@ def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     if isinstance(tree, tuple | list):
         parts = [flatten(t) for t in tree]
         kind = type(tree)
+        if hasattr(tree, "_fields"):  # a named tuple (NumPy's EighResult…) takes its fields
+            return _join(parts, lambda xs: kind(*xs))
         return _join(parts, lambda xs: kind(xs))
     if isinstance(tree, dict):
         keys = sorted(tree)

@@ -45,10 +45,19 @@ def split(ary, indices_or_sections, axis=0):
     return array_split(ary, indices_or_sections, axis)
 
 
-def pad(array, pad_width, mode="constant", constant_values=0, **_):
+INDEX_PAD_MODES = ("edge", "reflect", "symmetric", "wrap", "empty")
+"""Modes whose padding copies entries: NumPy pads a grid of positions, the entries follow."""
+
+
+def pad(array, pad_width, mode="constant", constant_values=0, **kw):
+    if mode in INDEX_PAD_MODES and kw.get("reflect_type", "even") == "even":
+        grid = np.arange(int(np.prod(np.shape(array)))).reshape(np.shape(array))
+        positions = np.pad(grid, pad_width, mode="edge" if mode == "empty" else mode)
+        return np.reshape(np.take(np.ravel(array), np.ravel(positions)), np.shape(positions))
     if mode != "constant" or np.ndim(value_of(constant_values)) != 0:
-        raise NotDifferentiable.for_function("numpy.pad", f"mode={mode!r}; only 'constant' "
-                                             "with one constant value is covered")
+        raise NotDifferentiable.for_function("numpy.pad", f"mode={mode!r}; 'constant' with "
+                                             "one constant value, 'edge', 'reflect', "
+                                             "'symmetric' and 'wrap' are covered")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (np.ndim(array), 2))
     out = array
     for axis, (before, after) in enumerate(widths.tolist()):

@@ -115,7 +115,8 @@ class Box(Traced):
     def __setitem__(self, index, value):
         raise NotDifferentiable.for_function(
             "item assignment", "a traced array cannot be updated in place; build the new "
-            "array with np.where(mask, new, x) or np.concatenate of the pieces")
+            "array with np.where(mask, new, x), chainrule.numpy.at(x)[index].set(new) (or "
+            ".add) or np.concatenate of the pieces")
 
     def reshape(self, *shape, **kw):
         return np.reshape(self, shape[0] if len(shape) == 1 else shape, **kw)

@@ -16,6 +16,7 @@ values only; :mod:`chainrule.autodiff.array_functions` dispatches them.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,24 @@ UFUNC_FORMS: dict[Any, Any] = {
     np.remainder: lambda x, y: x - np.floor(x / y) * y,
     np.fmod: lambda x, y: x - np.trunc(x / y) * y,
     np.copysign: lambda x, y: np.abs(x) * np.where(np.signbit(y), -1.0, 1.0),
+    # the integer parts are piecewise constant; what is left has slope 1 (or 2^e)
+    np.divmod: lambda x, y: (np.floor_divide(x, y), np.remainder(x, y)),
+    np.modf: lambda x: (x - np.trunc(x), np.trunc(x)),
+    np.frexp: lambda x: _frexp(x),
+    np.ldexp: lambda x, e: x * np.exp2(np.asarray(value_of(e), dtype=float)),
+    np.nextafter: lambda x, y: x + (np.nextafter(value_of(x), value_of(y)) - value_of(x)),
 }
 """ufuncs written with other primitives."""
+for _name, _form in (("vecdot", lambda x, y: np.sum(x * y, axis=-1)),
+                     ("matvec", lambda a, v: np.matmul(a, v[..., None])[..., 0]),
+                     ("vecmat", lambda v, a: np.matmul(v[..., None, :], a)[..., 0, :])):
+    if isinstance(getattr(np, _name, None), np.ufunc):  # NumPy 2 (2.2 for matvec, vecmat)
+        UFUNC_FORMS[getattr(np, _name)] = _form
+
+
+def _frexp(x: Any) -> Any:
+    mantissa, exponent = np.frexp(value_of(x))
+    return x * np.exp2(-exponent.astype(float)), exponent
 
 def arctan2(y: Any, x: Any) -> Any:
     """``np.arctan2`` from ``arctan``: atan(y/x) (+π on the left half-plane) where |x| ≥ |y|,
@@ -84,6 +101,7 @@ CONSTANT_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.isfinite, np.isnan, np.isinf, np.sign, np.floor, np.ceil, np.rint, np.trunc,
     np.logical_and, np.logical_or, np.logical_not, np.signbit, np.heaviside,
+    np.logical_xor, np.floor_divide, np.spacing,
 }
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
@@ -122,5 +140,63 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return UFUNC_FORMS[ufunc](*inputs)
     prim = bound_primitive(ufunc)
     if prim is None:
+        special = _scipy_special_name(ufunc)
+        if special in SPECIAL_FORMS:
+            return SPECIAL_FORMS[special](*inputs)
+        if special is not None:
+            prim = _scipy_bindings().get(special)
+            if prim is None:
+                raise NotDifferentiable.for_function(f"scipy.special.{special}")
+            return ops.call(prim, *inputs)
         raise NotDifferentiable.for_function(f"numpy.{ufunc.__name__}")
     return ops.call(prim, *inputs)
+
+
+def _scipy_special_name(ufunc: Any) -> str | None:
+    """``ufunc``'s name when it is one of ``scipy.special``'s, else None. SciPy is never
+    imported here: a SciPy ufunc can only reach this point once the caller has loaded it."""
+    special = sys.modules.get("scipy.special")
+    name = getattr(ufunc, "__name__", "")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return name
+    return None
+
+
+@functools.cache
+def _scipy_bindings() -> dict[str, Any]:
+    """``scipy.special`` ufunc name → the record that is it (``extra["scipy_special"]``)."""
+    return {prim.extra["scipy_special"]: prim for prim in all_primitives().values()
+            if "scipy_special" in prim.extra}
+
+
+def _xlogy(x: Any, y: Any) -> Any:
+    # x·ln y, 0 where x = 0 whatever y (SciPy's); the slope in x stays ln y there (JAX's)
+    # and only a y that ln cannot take is masked, where x = 0
+    off = (np.asarray(value_of(x)) == 0) & (np.asarray(value_of(y)) <= 0)
+    return np.where(off, 0.0, x * np.log(np.where(off, 1.0, y)))
+
+
+def _xlog1py(x: Any, y: Any) -> Any:
+    off = (np.asarray(value_of(x)) == 0) & (np.asarray(value_of(y)) <= -1)
+    return np.where(off, 0.0, x * np.log1p(np.where(off, 0.0, y)))
+
+
+SPECIAL_FORMS: dict[str, Any] = {
+    "expit": lambda x: _call("sigmoid", x),
+    "log_expit": lambda x: -_call("softplus", -x),
+    "logit": lambda p: np.log(p) - np.log1p(-p),
+    "xlogy": _xlogy,
+    "xlog1py": _xlog1py,
+    "entr": lambda x: -_xlogy(x, x),
+    "rel_entr": lambda x, y: _xlogy(x, x) - _xlogy(x, y),
+    "betaln": lambda a, b: (_call("gammaln", a) + _call("gammaln", b)
+                            - _call("gammaln", a + b)),
+    "ndtr": lambda x: 0.5 * _call("erfc", -x / np.sqrt(2.0)),
+    "gamma": lambda x: np.where(np.asarray(_scipy_gammasgn(value_of(x))) < 0, -1.0, 1.0)
+    * np.exp(_call("gammaln", x)),
+}
+"""``scipy.special`` ufuncs (by name) written with records: σ, log σ, logit, x·ln y, β, Φ, Γ."""
+
+
+def _scipy_gammasgn(x: Any) -> Any:
+    return sys.modules["scipy.special"].gammasgn(x)

@@ -24,7 +24,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chainrule.core.primitive import Primitive
-from chainrule.rules import arithmetic, arrays, complex_parts, exp_log, hyperbolic, linalg, ml, trig
+from chainrule.rules import (
+    arithmetic,
+    arrays,
+    complex_parts,
+    decompositions,
+    exp_log,
+    hyperbolic,
+    linalg,
+    ml,
+    special,
+    trig,
+)
 
 
 def register_all(register: Callable[[Primitive], Primitive]) -> None:
@@ -36,6 +47,7 @@ def register_all(register: Callable[[Primitive], Primitive]) -> None:
     >>> "sin" in names and "matmul" in names
     True
     """
-    for family in (arithmetic, exp_log, trig, hyperbolic, ml, arrays, linalg, complex_parts):
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml, special, arrays, linalg,
+                   decompositions, complex_parts):
         for prim in family.PRIMITIVES:
             register(prim)

@@ -95,6 +95,15 @@ DET = Primitive(
 )
 
 
+LOGABSDET = Primitive(
+    "logabsdet", 1, lambda a: np.linalg.slogdet(a)[1], rule=None,
+    text=RuleText("Log-determinant rule", "d ln|det A| = tr(A⁻¹·dA)", "linalg"),
+    # NumPy's slogdet sums logs of the LU pivots: no overflow where det itself would
+    jvp=lambda t, ans, args, p: np.trace(np.linalg.solve(args[0], t[0]), axis1=-2, axis2=-1),
+    symbolic=False,
+)
+
+
 def _phi(x):
     """The lower triangle with its diagonal halved (the map dL = L·Φ(L⁻¹·dA·L⁻ᵀ) uses)."""
     n = np.shape(x)[-1]
@@ -116,4 +125,4 @@ CHOLESKY = Primitive(
     jvp=_cholesky_jvp, symbolic=False,
 )
 
-PRIMITIVES = (MATMUL, SOLVE, INV, DET, CHOLESKY)
+PRIMITIVES = (MATMUL, SOLVE, INV, DET, LOGABSDET, CHOLESKY)
