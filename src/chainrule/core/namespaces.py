@@ -130,7 +130,12 @@ class Foreign:
                 _qualname(func), f"it has no array-API counterpart for {_library(self.raw)} "
                 "arrays in chainrule")
         ref = self.raw
-        out = handler(self.xp, *_raw_tree(args, ref), **_raw_tree(kwargs, ref))
+        try:
+            out = handler(self.xp, *_raw_tree(args, ref), **_raw_tree(kwargs, ref))
+        except TypeError as e:  # NumPy-only arguments or results (UPLO=, compute_uv=, ...)
+            raise NotDifferentiable.for_function(
+                _qualname(func), f"its arguments here have no array-API counterpart for "
+                f"{_library(self.raw)} arrays in chainrule ({e})") from e
         return self.wrap_tree(out)
 
     def wrap(self, raw: Any) -> Any:
@@ -140,6 +145,8 @@ class Foreign:
         return raw
 
     def wrap_tree(self, out: Any) -> Any:
+        if isinstance(out, tuple) and hasattr(out, "_fields"):  # a named result (SVDResult)
+            return type(out)(*(self.wrap_tree(o) for o in out))
         if isinstance(out, tuple | list):
             return type(out)(self.wrap_tree(o) for o in out)
         return self.wrap(out)

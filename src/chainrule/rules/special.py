@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from chainrule.core import ops
+from chainrule.core.arraylike import is_foreign
 from chainrule.core.primitive import Primitive, RuleText, unary
 from chainrule.errors import NotDifferentiable
 
@@ -27,6 +28,10 @@ _TWO_OVER_ROOT_PI = 2 / math.sqrt(math.pi)
 def scipy_ufunc(name: str) -> Callable:
     """``scipy.special.<name>``, imported on first call; NumPy scalars for scalars."""
     def impl(*args):
+        if any(is_foreign(a) for a in args):  # SciPy would copy them to NumPy arrays, silently
+            raise NotDifferentiable.for_function(
+                f"scipy.special.{name}", "it has no array-API counterpart for this library's "
+                "arrays in chainrule; call it on NumPy arrays")
         from scipy import special  # heavy, optional at import time: loaded when first used
 
         with np.errstate(all="ignore"):
