@@ -133,10 +133,12 @@ def _register_commands() -> None:
     from chainrule.cli.check_command import register as register_check
     from chainrule.cli.estimate_command import register as register_estimate
     from chainrule.cli.serve_command import register as register_serve
+    from chainrule.cli.tutor_command import register as register_tutor
     register_check(app)
     register_estimate(app)
     register_calculus(app)
     register_serve(app)
+    register_tutor(app)
 
 
 _register_commands()
