@@ -17,7 +17,7 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import all_primitives
 from chainrule.errors import DomainError
-from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import LOGDIFF_MIN_FACTORS
 from chainrule.symbolic.steps import DERIVATIVE, EQUAL, LN_ABS, OUTER, Step
 from corpus import (
@@ -158,7 +158,7 @@ def test_steps_result_is_the_derivative(e: Entry, wrt: str, order: int):
     assert d.result is diff(e.text, wrt=wrt, order=order)
     assert len(d.orders) == order
     assert d.orders[-1].result is d.result
-    assert d.orders[0].expr is parse(e.text)
+    assert d.orders[0].expr is parse_typed(e.text)
     for before, after in zip(d.orders, d.orders[1:], strict=False):
         assert after.expr is before.result
     for tree in d.orders:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
-from chainrule.symbolic.api import diff, parse, steps
+from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _validate(req: DiffRequest) -> None:
 def run_diff(req: DiffRequest) -> Any:
     """Compute what ``chainrule diff`` prints: a dict for JSON, else rich-renderable text."""
     _validate(req)
-    expr = parse(req.expr)
+    expr = parse_typed(req.expr)
     wrt = wrt_symbol(expr, req.wrt).name
     log.info("parsed %r as %s; differentiating by %s, order %d", req.expr, expr, wrt, req.order)
     hide = hide_names(req.hide)

@@ -7,8 +7,9 @@ HTML are in :mod:`chainrule.explain.page`. A step shared by several parents (the
 a DAG) is shown once and referred to afterwards.
 
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
-hides the constant and identity rules, ``"brief"`` also hides the sum and constant-multiple
-rules. ``hide`` names further rules to hide; their substeps still show.
+hides the constant and identity rules, ``"brief"`` (about what a teacher writes) also hides
+the sum and constant-multiple rules, the outer steps of chain rules and the heading line of
+logarithmic differentiation (its stages show). ``hide`` names further rules to hide; their substeps still show.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ from chainrule.core.primitive import Primitive
 from chainrule.errors import ChainruleError
 from chainrule.explain.formats import LATEX, TEXT, escape_latex
 from chainrule.explain.statements import left_side, note, rewrite, statement
-from chainrule.symbolic.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, RecordRule, Step
+
+OUTER_FUNCTION = "Outer function"
+"""The name that hides a chain rule's outer step ``d/du f(u) = f′(u)`` (the chain rule's own
+line already shows f′(u)): a teacher writes ``d/dx sin(x²) = cos(x²)·2x`` in one line."""
+LOG_DIFFERENTIATION = "Logarithmic differentiation"
 
 DETAIL_HIDES = {
     "full": frozenset(),
     "normal": frozenset({"Constant rule", "Identity rule"}),
-    "brief": frozenset({"Constant rule", "Identity rule", "Sum rule", "Constant multiple rule"}),
+    "brief": frozenset({"Constant rule", "Identity rule", "Sum rule", "Constant multiple rule",
+                        OUTER_FUNCTION, LOG_DIFFERENTIATION}),
 }
 ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
             "Ninth", "Tenth"]
@@ -39,8 +46,12 @@ def hidden_rules(hide: frozenset[str] | set[str], detail: str) -> frozenset[str]
 
 
 def is_hidden(step: Step, hide: frozenset[str]) -> bool:
-    """Whether the step's rule is one of the names in ``hide`` (any letter case)."""
-    return step.rule in hide or step.rule.lower() in hide
+    """Whether the step's rule is one of the names in ``hide`` (any letter case); an outer
+    step of a chain rule also answers to :data:`OUTER_FUNCTION`."""
+    if step.rule in hide or step.rule.lower() in hide:
+        return True
+    outer = isinstance(step, RecordRule) and step.at is not None
+    return outer and (OUTER_FUNCTION in hide or OUTER_FUNCTION.lower() in hide)
 
 
 def order_title(k: int) -> str:

@@ -17,10 +17,12 @@ shows the same words and nothing reads display text back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from chainrule.core.build import symbol
+from chainrule.core.build import as_expr, symbol
+from chainrule.core.expr import Apply
 from chainrule.core.substitute import substitute
 from chainrule.explain.formats import TEXT, Format
 from chainrule.symbolic import calculus_steps as cs
@@ -78,9 +80,18 @@ def _record(step: st.RecordRule, fmt: Format) -> str:
         return _derivative(step, fmt)
     # The outer function at u: shown as d/du f(u) = f′(u), naming u by a free letter.
     u = symbol(inner_name(step))
-    outer, value = substitute(step.expr, {step.at: u}), substitute(step.result, {step.at: u})
+    outer = substitute(step.expr, {step.at: u})
+    value = outer_in(step, outer, u)
     return fmt.eq(fmt.d(u.name, outer), fmt.expr(value)) + fmt.with_(
         fmt.eq(fmt.sym(u.name), fmt.expr(step.at)))
+
+
+def outer_in(step: st.RecordRule, outer: Any, u: Any) -> Any:
+    """f′(u) written in u: the record's own partial at u (substituting u back into the result
+    fails when the builder has rewritten it, e.g. ``3(x+1)^2/(x-1)^2`` for ``3u^2``)."""
+    if isinstance(outer, Apply) and outer.prim is step.prim and u in outer.args:
+        return as_expr(step.prim.partial(step.arg, outer.args, outer))
+    return substitute(step.result, {step.at: u})
 
 
 def inner_name(step: st.Step) -> str:
@@ -147,9 +158,22 @@ NOTE: dict[type, Callable[[Any], str]] = {
 
 
 def rewrite(step: st.Step) -> str:
-    """The rule's general form (``d/dx u^n = n·u^(n−1)·u′``), or "" if it has none."""
+    """The rule's general form (``d/dx u^n = n·u^(n−1)·u′``), or "" if it has none; written
+    with the step's own variable (``d/dy`` when it differentiates by y)."""
     fn = _lookup(REWRITE, step)
-    return "" if fn is None else fn(step)
+    text = "" if fn is None else fn(step)
+    return in_variable(text, step.wrt)
+
+
+def in_variable(text: str, wrt: str) -> str:
+    """A rule's text with ``d/dx`` and ``x`` as the variable written as ``wrt``.
+
+    >>> in_variable("d/dx c = 0", "y"), in_variable("d/dx x = 1", "t")
+    ('d/dy c = 0', 'd/dt t = 1')
+    """
+    if wrt == "x" or not text:
+        return text
+    return re.sub(r"\bx\b", wrt, text.replace("d/dx", f"d/d{wrt}"))
 
 
 def note(step: st.Step) -> str:
