@@ -13,12 +13,12 @@ import re
 
 import pytest
 import sympy as sp
-from first_course import PROBLEMS, TEXTBOOK_LINES
-from step_verifier import verify_tree
 
 import chainrule
 from chainrule.explain.render import to_dict
 from chainrule.symbolic import steps as st
+from first_course import PROBLEMS, TEXTBOOK_LINES
+from step_verifier import verify_tree
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)

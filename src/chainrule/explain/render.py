@@ -9,7 +9,8 @@ a DAG) is shown once and referred to afterwards.
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
 hides the constant and identity rules, ``"brief"`` (about what a teacher writes) also hides
 the sum and constant-multiple rules, the outer steps of chain rules and the heading line of
-logarithmic differentiation (its stages show). ``hide`` names further rules to hide; their substeps still show.
+logarithmic differentiation (its stages show). ``hide`` names further rules to hide; their
+substeps still show.
 """
 
 from __future__ import annotations
