@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 import random
 import re
+import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from chainrule.core.expr import Expr
@@ -24,6 +26,7 @@ from chainrule.errors import ChainruleError
 from chainrule.symbolic.api import parse
 
 YP = "Yprime_"
+YPP = "Ysecond_"
 D_PLACE = "Dplace_"
 
 
@@ -69,10 +72,12 @@ class Verifier:
         self.f = None if curve else _real(parse(function).to_sympy())
         self.x = S(wrt)
         self.yp = S(YP)
+        self.ypp = S(YPP)
         if curve is not None:
             y = S(curve.dependent)
             self.F = _real(parse(curve.lhs).to_sympy() - parse(curve.rhs).to_sympy())
             self.slope = -sp.diff(self.F, self.x) / sp.diff(self.F, y)
+            self.curvature = sp.diff(self.slope, self.x) + sp.diff(self.slope, y) * self.slope
 
     # -- reading ----------------------------------------------------------------------
     def side(self, text: str) -> sp.Expr:
@@ -87,7 +92,9 @@ class Verifier:
             return f" {name} "
 
         text = _replace_derivatives(text, take)
-        text = (text.replace("(1/y)·y′", f"(1/y)*{YP}").replace("y′", YP)
+        y = self.y_name
+        text = (text.replace(f"{y}′′", YPP).replace("(1/y)·y′", f"(1/y)*{YP}")
+                .replace(f"{y}′", YP)
                 .replace("·", "*").replace("ln|y|", "ln(abs(y))").replace("−", "-"))
         text = re.sub(r"(\w)′", lambda m: YP if m.group(1) == self.y_name else m.group(0), text)
         return _sympy(parse(text), places)
@@ -124,19 +131,25 @@ class Verifier:
         F = sp.lambdify(y, self.F.subs({k: v for k, v in values.items() if k != y}))
         dF = sp.lambdify(y, sp.diff(self.F, y).subs({k: v for k, v in values.items()
                                                        if k != y}))
-        guess = values.get(y, 1.0)
-        for _ in range(60):
-            try:
-                step = F(guess) / dF(guess)
-            except (ZeroDivisionError, ValueError, OverflowError):
-                return None
-            if not math.isfinite(step):
-                return None
-            guess -= step
-            if abs(step) < 1e-13:
-                values[y] = guess
-                values[self.yp] = float(self.slope.subs(values))
-                return values
+        guess = self.rng.uniform(0.2, 2.2)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(60):
+                try:
+                    step = complex(F(guess) / dF(guess))
+                except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                    return None
+                if not (math.isfinite(step.real) and step.imag == 0):
+                    return None
+                guess -= step.real
+                if abs(step) < 1e-13:
+                    values[y] = guess
+                    try:
+                        values[self.yp] = float(self.slope.subs(values))
+                        values[self.ypp] = float(self.curvature.subs(values))
+                    except (TypeError, ValueError, ZeroDivisionError):
+                        return None
+                    return values
         return None
 
     # -- checking ----------------------------------------------------------------------
@@ -152,11 +165,11 @@ class Verifier:
                 exprs = [e.subs(u, g) for e in exprs]
         except ChainruleError as err:
             return Failure(step_id, statement, f"does not parse back: {err}")
-        names = {s.name for e in exprs for s in e.free_symbols} - {self.wrt, YP}
+        names = {s.name for e in exprs for s in e.free_symbols} - {self.wrt, YP, YPP}
         if self.curve is not None:
             names.discard(self.curve.dependent)
         good = 0
-        for _ in range(40):
+        for _ in range(80):
             p = self.point(names)
             if p is None:
                 continue
@@ -174,6 +187,8 @@ class Verifier:
             good += 1
             if good >= 6:
                 return None
+        if good >= 3:  # a curve with few points in reach (ln(y) + x = y needs x ≥ 1)
+            return None
         return Failure(step_id, statement, f"only {good} points where every side is defined")
 
 

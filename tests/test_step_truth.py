@@ -15,10 +15,12 @@ import pytest
 import sympy as sp
 
 import chainrule
+from chainrule.calculus.implicit import implicit_diff
 from chainrule.explain.render import to_dict
+from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic import steps as st
-from first_course import PROBLEMS, TEXTBOOK_LINES
-from step_verifier import verify_tree
+from first_course import IMPLICIT, PROBLEMS, TEXTBOOK_LINES
+from step_verifier import Curve, verify_tree
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -75,9 +77,12 @@ def test_substitution_lines_are_written_in_u(problem):
     assert _outer_lines_in_u(to_dict(chainrule.steps(problem)))
 
 
-def numbered_lines(problem: str, detail: str) -> int:
-    text = chainrule.steps(problem).text(detail=detail)
+def numbered(text: str) -> int:
     return sum(1 for line in text.splitlines() if re.match(r"\s*\d+(\.\d+)*\. ", line))
+
+
+def numbered_lines(problem: str, detail: str) -> int:
+    return numbered(chainrule.steps(problem).text(detail=detail))
 
 
 @pytest.mark.parametrize(("problem", "textbook"), sorted(TEXTBOOK_LINES.items()))
@@ -116,3 +121,47 @@ def test_no_step_is_a_no_op():
 def test_rules_are_written_in_the_variable_differentiated_by():
     text = chainrule.steps("sin(y^2) + y").text(detail="full")
     assert "d/dx" not in text and "d/dy f(u) = f′(u)·u′" in text and "d/dy y = 1" in text
+
+
+# -- implicit differentiation, as taught -----------------------------------------------------
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize(("left", "right"), IMPLICIT)
+def test_every_implicit_step_is_true_on_the_curve(left, right, order):
+    d = implicit_diff(f"{left} = {right}", order=order)
+    assert verify_tree(d.derivation.to_dict(detail="full"), "y", Curve(left, right)) == []
+
+
+@pytest.mark.parametrize(("left", "right"), IMPLICIT)
+def test_implicit_answers_agree_with_sympy(left, right):
+    x, y = sp.symbols("x y")
+    F = chainrule.parse(left).to_sympy() - chainrule.parse(right).to_sympy()
+    slope = -sp.diff(F, x) / sp.diff(F, y)
+    second = sp.diff(slope, x) + sp.diff(slope, y) * slope
+    for order, want in ((1, slope), (2, second)):
+        got = implicit_diff(f"{left} = {right}", order=order).derivative.to_sympy()
+        for px, py in ((0.7, 1.3), (1.9, 0.4), (-0.6, 2.2)):
+            w = complex(want.subs({x: px, y: py}))
+            assert complex(got.subs({x: px, y: py})) == pytest.approx(w, rel=1e-9)
+
+
+def test_implicit_is_taught_differentiate_collect_solve():
+    d = implicit_diff("x^2 + y^2 = 25")
+    root = d.derivation.orders[0]
+    assert [type(s) for s in root.substeps] == [cs.ImplicitBothSides, cs.ImplicitEquation,
+                                                 cs.CollectDerivative, cs.SolveImplicit]
+    text = d.steps_text(detail="brief")
+    assert "d/dx [x^2 + y^2] = d/dx [25]" in text
+    assert "2y*y′ = -2x" in text and "y′ = -x/y" in text
+    assert numbered(text) == 4  # what a teacher writes: both sides, equation, collect, solve
+    assert "d/dx [y^2] = 2y*y′" in d.steps_text(detail="normal")  # the chain rule on y^2
+    assert "−F_x/F_y" in text  # only as a remark
+    assert "Move every term" not in text and "∂F" not in text
+
+
+def test_implicit_second_derivative_substitutes_y_prime():
+    d = implicit_diff("x^2 + y^2 = 25", order=2)
+    assert str(d.derivative) == "-(x^2 + y^2)/y^3"
+    put = d.derivation.orders[1].substeps[-1]
+    assert isinstance(put, cs.SubstituteDerivative) and str(put.value) == "-x/y"
+    assert "y′" not in str(d.derivative)

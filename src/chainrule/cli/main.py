@@ -115,7 +115,7 @@ def diff_command(
     if implicit is not None:
         def implicit_action() -> Any:
             from chainrule.cli.calculus_commands import run_implicit
-            return run_implicit(expr, implicit, wrt, fmt, show_steps, at)
+            return run_implicit(expr, implicit, wrt, fmt, show_steps, at, order, detail)
         run_command(implicit_action, common)
         return
 

@@ -28,12 +28,17 @@ OUTER_FUNCTION = "Outer function"
 """The name that hides a chain rule's outer step ``d/du f(u) = f′(u)`` (the chain rule's own
 line already shows f′(u)): a teacher writes ``d/dx sin(x²) = cos(x²)·2x`` in one line."""
 LOG_DIFFERENTIATION = "Logarithmic differentiation"
+WORKING = "Working"
+"""The name that hides the substeps of a step whose class marks them as working
+(``Step.working``): the per-term derivatives under "differentiate both sides", which the next
+line states whole."""
+DEPENDENT = "Dependent variable"
 
 DETAIL_HIDES = {
     "full": frozenset(),
-    "normal": frozenset({"Constant rule", "Identity rule"}),
+    "normal": frozenset({"Constant rule", "Identity rule", DEPENDENT}),
     "brief": frozenset({"Constant rule", "Identity rule", "Sum rule", "Constant multiple rule",
-                        OUTER_FUNCTION, LOG_DIFFERENTIATION}),
+                        OUTER_FUNCTION, LOG_DIFFERENTIATION, DEPENDENT, WORKING}),
 }
 ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
             "Ninth", "Tenth"]
@@ -58,6 +63,13 @@ def is_hidden(step: Step, hide: frozenset[str]) -> bool:
 def order_title(k: int) -> str:
     """The heading of the (k+1)-th derivative: "First derivative", …"""
     return (ORDINALS[k] if k < len(ORDINALS) else f"Order {k + 1}") + " derivative"
+
+
+def shown_substeps(step: Step, hidden: frozenset[str]) -> list[Step]:
+    """The substeps to show under ``step`` (none when its working is hidden)."""
+    if step.working and (WORKING in hidden or WORKING.lower() in hidden):
+        return []
+    return visible(step.substeps, hidden)
 
 
 def visible(steps: list[Step], hidden: frozenset[str]) -> list[Step]:
@@ -100,7 +112,7 @@ def render_text(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
 
 def _text_children(step: Step, prefix: str, depth: int, hidden: frozenset[str],
                    seen: dict[int, str], lines: list[str]) -> None:
-    for n, child in enumerate(visible(step.substeps, hidden), start=1):
+    for n, child in enumerate(shown_substeps(step, hidden), start=1):
         _text_step(child, f"{prefix}{n}", depth, hidden, seen, lines)
 
 
@@ -129,7 +141,7 @@ def render_latex(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
     seen: set[int] = set()
 
     def visit(step: Step, depth: int) -> None:
-        for child in visible(step.substeps, hidden):
+        for child in shown_substeps(step, hidden):
             indent = r"\quad " * depth
             rule = escape_latex(child.rule)
             rows.append(rf"{indent}\text{{{rule}: }} {statement(child, LATEX)}")
@@ -166,7 +178,7 @@ def to_dict(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
         seen[id(step)] = label
         out: dict[str, Any] = {"id": label, **step_fields(step),
                                "latex": statement(step, LATEX)}
-        kids = visible(step.substeps, hidden)
+        kids = shown_substeps(step, hidden)
         if kids:
             out["substeps"] = [node(c, f"{label}.{i + 1}") for i, c in enumerate(kids)]
         return out

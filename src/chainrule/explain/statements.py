@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from chainrule.core.build import as_expr, symbol
+from chainrule.core.build import as_expr, mul, symbol
 from chainrule.core.expr import Apply
 from chainrule.core.substitute import substitute
 from chainrule.explain.formats import TEXT, Format
@@ -39,12 +39,10 @@ LEFT: dict[type, Callable[[Any, Format], str]] = {
     st.DifferentiateBothSides: lambda s, f: f.dlog(Y),
     st.SimplifyRight: lambda s, f: f.dlog(Y),
     st.SolveForDerivative: lambda s, f: f.prime(Y),
-    cs.MoveToOneSide: lambda s, f: f.eq(f.sym("F"), f.expr(s.expr)),
-    cs.ImplicitBothSides: lambda s, f: f.eq(
-        f.d(s.wrt, symbol("F")),
-        f.expr(s.fx) + f.op("+") + f.paren(f.expr(s.fy)) + f.op("·") + f.prime(s.dependent)),
     cs.SolveImplicit: lambda s, f: f.prime(s.dependent),
-    cs.ImplicitDifferentiation: lambda s, f: f.prime(s.dependent),
+    cs.SubstituteDerivative: lambda s, f: f.prime(f.prime(s.dependent)),
+    cs.ImplicitDifferentiation: lambda s, f: (f.prime(s.dependent) if s.order == 1
+                                              else f.prime(f.prime(s.dependent))),
     cs.PathCount: lambda s, f: f.text(f"number of paths from {s.output} down to {s.wrt}"),
     cs.PathProduct: lambda s, f: _path_formula(s, f),
     cs.SumOverPaths: lambda s, f: f.eq(
@@ -100,8 +98,15 @@ def inner_name(step: st.Step) -> str:
     return next(n for n in ("u", "w", "v", "t", "s", "z") if n not in names)
 
 
+def _collect(s: cs.CollectDerivative, f: Format) -> str:
+    return f.eq(f.expr(mul(s.expr, symbol(s.dependent + "′"))), f.expr(s.result))
+
+
 STATEMENT: dict[type, Callable[[Any, Format], str]] = {
     st.Step: _derivative,
+    cs.ImplicitBothSides: lambda s, f: f.eq(f.d(s.wrt, s.expr), f.d(s.wrt, s.result)),
+    cs.ImplicitEquation: _equal,
+    cs.CollectDerivative: _collect,
     st.Simplify: _equal,
     st.Rewrite: _equal,
     st.ZerothDerivative: _equal,
@@ -128,8 +133,6 @@ REWRITE: dict[type, Callable[[Any], str]] = {
     st.RecordRule: lambda s: s.text.rewrite,
     st.LogRule: lambda s: "d/dx ln|u| = u′/u" if s.absolute else s.text.rewrite,
     st.LogDifferentiation: lambda s: "y′ = y·d/dx ln|y|",
-    cs.SolveImplicit: lambda s: (f"{s.dependent}′ = −(∂F/∂{s.wrt}) / "
-                                 f"(∂F/∂{s.dependent})"),
     cs.SumOverPaths: lambda s: (f"d{s.output}/d{s.wrt} = Σ over paths of the product of the "
                                 "derivatives along the path"),
 }
@@ -147,11 +150,16 @@ NOTE: dict[type, Callable[[Any], str]] = {
     st.DifferentiateBothSides: lambda s: "the left side by the chain rule: d/dx ln|y| = y′/y",
     st.SolveForDerivative: lambda s: f"{Y} = {s.expr}",
     st.Simplify: lambda s: "collect, factor and combine into the readable form",
-    cs.MoveToOneSide: lambda s: f"from {s.left} = {s.right}",
+    cs.DependentVariable: lambda s: f"{s.expr} is a function of {s.wrt}",
     cs.ImplicitBothSides: lambda s: (f"{s.dependent} = {s.dependent}({s.wrt}), so each "
                                      f"{s.dependent}-term gets a factor {s.dependent}′ "
                                      "(chain rule)"),
-    cs.SolveImplicit: lambda s: f"= −({s.fx})/({s.fy}), valid where {s.fy} ≠ 0",
+    cs.CollectDerivative: lambda s: (f"{s.dependent}′ terms on the left, the others on the "
+                                     "right"),
+    cs.SolveImplicit: lambda s: (f"valid where {s.expr} ≠ 0; remark: the same as "
+                                 f"{s.dependent}′ = −F_{s.wrt}/F_{s.dependent} with "
+                                 f"F = {s.curve}"),
+    cs.SubstituteDerivative: lambda s: f"put in {s.dependent}′ = {s.value}",
     cs.PathCount: lambda s: ", ".join(s.routes),
     cs.CheckDirectly: lambda s: f"{s.output} = {s.expr} written in the inputs",
 }

@@ -57,6 +57,8 @@ class Step:
 
     name: ClassVar[str] = "Step"
     claim: ClassVar[str] = DERIVATIVE
+    working: ClassVar[bool] = False
+    """Its substeps are working that a brief solution leaves out (the next line states it)."""
 
     @property
     def rule(self) -> str:
