@@ -119,10 +119,13 @@ class Verifier:
             y = S("y")
             if self.f is not None and "y" not in {s.name for s in self.f.free_symbols}:
                 try:
-                    values[y] = complex(self.f.subs(values)).real
-                    values[self.yp] = complex(sp.diff(self.f, self.x).subs(values)).real
+                    fy = complex(self.f.subs(values))
+                    fp = complex(sp.diff(self.f, self.x).subs(values))
                 except (TypeError, ValueError, ZeroDivisionError):
                     return None
+                if abs(fy.imag) > 1e-12 or abs(fp.imag) > 1e-12 or fy == 0:
+                    return None  # y must be real and nonzero (ln|y|, 1/y)
+                values[y], values[self.yp] = fy.real, fp.real
             return values
         return self._on_curve(values)
 

@@ -165,3 +165,33 @@ def test_implicit_second_derivative_substitutes_y_prime():
     put = d.derivation.orders[1].substeps[-1]
     assert isinstance(put, cs.SubstituteDerivative) and str(put.value) == "-x/y"
     assert "y′" not in str(d.derivative)
+
+
+# -- method auto -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("problem", "why"), [
+    ("(x^2 + 1)^3 (x - 2)^2/(x + 5)^4", "3 factors"), ("sqrt(x) e^x/(x + 1)", "3 factors"),
+    ("x^x", "the exponent varies"), ("x^sin(x)", "the exponent varies")])
+def test_auto_takes_logarithms_and_says_why_in_one_line(problem, why):
+    d = chainrule.steps(problem)
+    top = d.orders[0].substeps[0]
+    assert isinstance(top, st.LogDifferentiation) and why in top.reason
+    assert "\n" not in top.reason and f"chosen because {top.reason}" in d.text(detail="brief")
+    assert to_dict(d)["orders"][0]["substeps"][0]["reason"] == top.reason
+    x = sp.Symbol("x")
+    want = sp.diff(chainrule.parse(problem).to_sympy(), x)
+    for v in (0.4, 1.7, 3.1):
+        assert d.result.evaluate(x=v) == pytest.approx(float(want.subs(x, v)), rel=1e-10)
+
+
+@pytest.mark.parametrize("problem", ["x^2 sin(x)", "sin(x)/x", "((x + 1)/(x - 1))^3",
+                                     "x (x^2 + 1)^3"])
+def test_auto_keeps_the_rules_for_fewer_factors(problem):
+    assert "Logarithmic differentiation" not in chainrule.steps(problem).rules_used()
+
+
+def test_auto_answer_is_defined_at_a_zero_of_a_factor():
+    # y·Σ fᵢ′/fᵢ is spread over the sum so each fᵢ cancels: no 0·∞ where a factor vanishes
+    d = chainrule.diff("x (x - 1) (x - 2)")
+    assert d.evaluate(x=1) == -1.0 and d.evaluate(x=0) == 2.0
+    assert chainrule.steps("x^2 (x + 1)^3 e^x", method="logdiff").orders[0].substeps[0].reason == ""

@@ -26,7 +26,7 @@ def rules(expr, **kw):
         (3 * x**2, "Constant multiple rule"),
         (x**2 + x, "Sum rule"),
         (x * sin(x), "Product rule"),
-        (x * sin(x) * exp(x), "Product rule"),
+        (x * sin(x) * exp(x), "Logarithmic differentiation"),  # auto: 3 factors
         (sin(x) / x**2, "Quotient rule"),
         (sin(x**2), "Chain rule"),
         (exp(x), "Exponential rule"),

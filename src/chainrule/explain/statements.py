@@ -146,7 +146,8 @@ NOTE: dict[type, Callable[[Any], str]] = {
     st.QuotientRule: lambda s: f"u = {s.numerator}, v = {s.denominator}",
     st.MultivariateChainRule: lambda s: (f"{s.prim.text.name}, summed over its varying "
                                          "arguments" if s.prim is not None else ""),
-    st.TakeLog: lambda s: "log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a",
+    st.TakeLog: lambda s: ((f"chosen because {s.reason}; " if s.reason else "")
+                           + "log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a"),
     st.DifferentiateBothSides: lambda s: "the left side by the chain rule: d/dx ln|y| = y′/y",
     st.SolveForDerivative: lambda s: f"{Y} = {s.expr}",
     st.Simplify: lambda s: "collect, factor and combine into the readable form",
