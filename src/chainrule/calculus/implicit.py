@@ -158,24 +158,25 @@ class ImplicitDerivative:
         y, x = self.dependent, self.independent
         return f"d{y}/d{x}" if self.order == 1 else f"d²{y}/d{x}²"
 
-    def steps_text(self, detail: str = "brief") -> str:
+    def steps_text(self, detail: str = "brief", hide: frozenset[str] = frozenset()) -> str:
         """The steps as numbered lines, headed by the equation."""
         y, x = self.dependent, self.independent
-        body = self.derivation.text(detail=detail).split("\n", 1)[1]
+        body = self.derivation.text(hide=hide, detail=detail).split("\n", 1)[1]
         return f"{self.equation}, {y} = {y}({x})\n{body}"
 
     def text(self, show_steps: bool = True) -> str:
         head = f"{self.name} = {self.derivative}"
         return self.steps_text() + "\n" + head if show_steps else head
 
-    def to_dict(self, show_steps: bool = False, detail: str = "brief") -> dict[str, Any]:
+    def to_dict(self, show_steps: bool = False, detail: str = "brief",
+                hide: frozenset[str] = frozenset()) -> dict[str, Any]:
         out: dict[str, Any] = {
             "equation": self.equation, "dependent": self.dependent,
             "independent": self.independent, "order": self.order,
             "derivative": str(self.derivative), "latex": self.derivative.latex(),
         }
         if show_steps:
-            out["steps"] = self.derivation.to_dict(detail=detail)
+            out["steps"] = self.derivation.to_dict(hide=hide, detail=detail)
         return out
 
     def __str__(self) -> str:

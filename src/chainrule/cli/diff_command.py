@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
+from chainrule.explain.rules import resolve_hide, vocabulary
 from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 
@@ -58,46 +59,22 @@ def parse_point(text: str) -> dict[str, float]:
 
 
 def rule_names() -> frozenset[str]:
-    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary."""
-    from chainrule.core.registry import all_primitives
-    from chainrule.explain.render import DETAIL_HIDES
-    from chainrule.symbolic import calculus_steps  # noqa: F401 - its step kinds count too
-    from chainrule.symbolic.steps import Step
-
-    names = {p.text.name for p in all_primitives().values() if p.text is not None}
-    names |= {rule for rules in DETAIL_HIDES.values() for rule in rules}
-    kinds, stack = set(), [Step]
-    while stack:  # every step kind's own name (record-driven kinds name their record's rule)
-        kind = stack.pop()
-        kinds.add(kind.name)
-        stack.extend(kind.__subclasses__())
-    names |= kinds - {Step.name}
-    return frozenset(n.lower() for n in names)
-
-
-def short_rule_name(name: str) -> str:
-    """``"constant multiple rule"`` → ``"constant-multiple"``, as ``--hide`` takes it."""
-    return name.removesuffix(" rule").replace(" ", "-")
+    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary
+    (see :mod:`chainrule.explain.rules`)."""
+    return frozenset(r.name.lower() for r in vocabulary())
 
 
 def hide_names(text: str) -> frozenset[str]:
     """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``; an unknown
-    name is an error that lists the valid ones.
+    name is an error that suggests the nearest one and lists the valid ones.
 
     >>> sorted(hide_names("sum,constant-multiple"))
     ['constant multiple rule', 'sum rule']
     """
-    known = rule_names()
-    out = set()
-    for given in filter(None, (n.strip() for n in text.split(","))):
-        name = given.lower().replace("-", " ")
-        candidates = (name, f"{name} rule")
-        match = next((c for c in candidates if c in known), None)
-        if match is None:
-            valid = ", ".join(sorted({short_rule_name(n) for n in known}))
-            raise ChainruleError(f"--hide: unknown rule {given!r}; valid names: {valid}")
-        out.add(match)
-    return frozenset(out)
+    try:
+        return resolve_hide(text.split(","))
+    except ChainruleError as err:
+        raise ChainruleError(f"--hide: {err}") from None
 
 
 def format_value(value: float) -> str:

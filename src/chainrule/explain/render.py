@@ -21,25 +21,10 @@ from typing import Any
 from chainrule.core.primitive import Primitive
 from chainrule.errors import ChainruleError
 from chainrule.explain.formats import LATEX, TEXT, escape_latex
+from chainrule.explain.rules import DETAIL_HIDES, OUTER_FUNCTION, WORKING, resolve_hide
 from chainrule.explain.statements import left_side, note, rewrite, statement
 from chainrule.symbolic.steps import Derivation, RecordRule, Step
 
-OUTER_FUNCTION = "Outer function"
-"""The name that hides a chain rule's outer step ``d/du f(u) = f′(u)`` (the chain rule's own
-line already shows f′(u)): a teacher writes ``d/dx sin(x²) = cos(x²)·2x`` in one line."""
-LOG_DIFFERENTIATION = "Logarithmic differentiation"
-WORKING = "Working"
-"""The name that hides the substeps of a step whose class marks them as working
-(``Step.working``): the per-term derivatives under "differentiate both sides", which the next
-line states whole."""
-DEPENDENT = "Dependent variable"
-
-DETAIL_HIDES = {
-    "full": frozenset(),
-    "normal": frozenset({"Constant rule", "Identity rule", DEPENDENT}),
-    "brief": frozenset({"Constant rule", "Identity rule", "Sum rule", "Constant multiple rule",
-                        OUTER_FUNCTION, LOG_DIFFERENTIATION, DEPENDENT, WORKING}),
-}
 ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
             "Ninth", "Tenth"]
 
@@ -48,14 +33,15 @@ def hidden_rules(hide: frozenset[str] | set[str], detail: str) -> frozenset[str]
     """The rule names to leave out, from a detail level plus explicit names."""
     if detail not in DETAIL_HIDES:
         raise ChainruleError(f"unknown detail level {detail!r}; use full, normal or brief")
-    return DETAIL_HIDES[detail] | {h.strip().lower() for h in hide} | frozenset(hide)
+    return DETAIL_HIDES[detail] | resolve_hide(hide)
 
 
 def is_hidden(step: Step, hide: frozenset[str]) -> bool:
-    """Whether the step's rule is one of the names in ``hide`` (any letter case); an outer
-    step of a chain rule also answers to :data:`OUTER_FUNCTION`."""
-    if step.rule in hide or step.rule.lower() in hide:
-        return True
+    """Whether the step's rule (or its kind's name) is one of the names in ``hide`` (any
+    letter case); an outer step of a chain rule also answers to :data:`OUTER_FUNCTION`."""
+    for name in (step.rule, step.name):
+        if name in hide or name.lower() in hide:
+            return True
     outer = isinstance(step, RecordRule) and step.at is not None
     return outer and (OUTER_FUNCTION in hide or OUTER_FUNCTION.lower() in hide)
 

@@ -66,6 +66,7 @@ class CollectDerivative(Step):
     (``expr`` is the coefficient, ``result`` the rest)."""
 
     dependent: str = field(kw_only=True)
+    name: ClassVar[str] = "Collect terms"
     claim: ClassVar[str] = OTHER
 
     @property
@@ -80,6 +81,7 @@ class SolveImplicit(Step):
 
     dependent: str = field(kw_only=True)
     curve: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Solve for the derivative"
     claim: ClassVar[str] = OTHER
 
     @property
@@ -93,6 +95,7 @@ class SubstituteDerivative(Step):
 
     dependent: str = field(kw_only=True)
     value: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Substitute the derivative"
     claim: ClassVar[str] = OTHER
 
     @property
@@ -125,6 +128,7 @@ class PathProduct(Step):
     labels: tuple[str, ...] = field(kw_only=True)
     factors: tuple[Expr, ...] = field(kw_only=True)
     product: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Path"
     claim: ClassVar[str] = OTHER
 
     @property
