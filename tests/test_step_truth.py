@@ -9,13 +9,18 @@ solutions.
 
 from __future__ import annotations
 
+import doctest
 import re
+import shlex
+from pathlib import Path
 
 import pytest
 import sympy as sp
+from typer.testing import CliRunner
 
 import chainrule
 from chainrule.calculus.implicit import implicit_diff
+from chainrule.cli.main import app
 from chainrule.explain.render import to_dict
 from chainrule.symbolic import calculus_steps as cs
 from chainrule.symbolic import steps as st
@@ -195,3 +200,24 @@ def test_auto_answer_is_defined_at_a_zero_of_a_factor():
     d = chainrule.diff("x (x - 1) (x - 2)")
     assert d.evaluate(x=1) == -1.0 and d.evaluate(x=0) == 2.0
     assert chainrule.steps("x^2 (x + 1)^3 e^x", method="logdiff").orders[0].substeps[0].reason == ""
+
+
+# -- docs/steps.md runs ------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "steps.md"
+
+
+def test_steps_doc_python_session():
+    failures, tried = doctest.testfile(str(DOC), module_relative=False)
+    assert tried >= 4 and failures == 0
+
+
+def test_steps_doc_console_transcript_matches():
+    block = DOC.read_text(encoding="utf-8").split("```console\n", 1)[1].split("```", 1)[0]
+    chunks = block.split("$ ")[1:]
+    assert len(chunks) >= 4
+    for chunk in chunks:
+        command, *expected = chunk.rstrip("\n").split("\n")
+        result = CliRunner().invoke(app, shlex.split(command)[1:], env={"NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        assert result.output.rstrip("\n").split("\n") == [e for e in expected if e != ""]
