@@ -207,3 +207,9 @@ def test_cli_text_session_and_bad_json():
     assert "not valid JSON" in result.output and "hint 1: Power rule" in result.output
     assert "done" in result.output
     assert request_of("quit") == {"action": "quit"}
+
+
+def test_cli_text_session_speaks_the_problem_variable():
+    result = CliRunner().invoke(app, ["tutor", "sin(t^2)"], input="cos(t^2) d/dt [t^2]\nquit\n")
+    assert result.exit_code == 0
+    assert "still to take: d/dt [t^2]" in result.output and "d/dx" not in result.output

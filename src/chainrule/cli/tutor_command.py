@@ -87,15 +87,17 @@ def _write_json(reply: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _write_text(reply: dict[str, Any]) -> None:
+def _write_text(reply: dict[str, Any], wrt: str = "x") -> None:
     kind = reply["type"]
     if kind == "start":
         out = (f"{reply['prompt']}\nWrite the next line of {reply['goal']} = …, leaving "
-               "derivatives still to take as d/dx [g] or (g)'. '?' for a hint, 'quit' to stop.")
+               f"derivatives still to take as d/d{wrt} [g] or (g)'. '?' for a hint, 'quit' to "
+               "stop.")
     elif kind == "check":
         out = ("✓ " if reply["valid"] else "✗ ") + reply["message"]
         if reply["valid"] and reply["pending"]:
-            out += "\n  still to take: " + ", ".join(f"d/dx [{g}]" for g in reply["pending"])
+            out += "\n  still to take: " + ", ".join(f"d/d{wrt} [{g}]"
+                                                  for g in reply["pending"])
     elif kind == "hint":
         out = f"hint {reply['level']}: {reply['text']}"
     elif kind == "state":
@@ -136,6 +138,6 @@ def register(app: typer.Typer) -> None:
                 run_session(tutor, sys.stdin, _write_json)
             else:
                 lines = _prompted("> ") if sys.stdin.isatty() else sys.stdin
-                run_session(tutor, lines, _write_text)
+                run_session(tutor, lines, lambda reply: _write_text(reply, tutor.wrt))
 
         run_command(action, Common(quiet, timeout, verbose))
