@@ -43,9 +43,10 @@ f
 d = cr.steps("x^x")
 d
 """),
-    md("The four stages of the recipe appear in order:"),
+    md("The stages of the recipe appear in order (the simplify stage only when it changes "
+       "the right side: here ln x + 1 is already simple):"),
     code("""
-recipe = ["Take ln of both sides", "Differentiate both sides", "Simplify the right side",
+recipe = ["Take ln of both sides", "Differentiate both sides",
           "Multiply by y and substitute y back"]
 assert [rule for rule in d.rules_used() if rule in recipe] == recipe
 print(d.text())

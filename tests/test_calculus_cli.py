@@ -116,5 +116,7 @@ def test_run_implicit_for_diff_implicit():
     assert out["derivative"] == "(2y - x^2)/(y^2 - 2x)" and out["value"] == -1.0
     assert out["residual"] == 0 and out["steps"]["orders"]
     text = str(run_implicit("x^2 + y^2 = 1", "y", "x", "text", True))
-    assert "Move every term to one side" in text and "dy/dx = -x/y" in text
+    assert "Differentiate both sides: d/dx [x^2 + y^2] = d/dx [1]" in text
+    assert "Collect the y′ terms: 2y*y′ = -2x" in text and "dy/dx = -x/y" in text
+    assert "F" not in run_implicit("x^2 + y^2 = 1", "y", "x", "json", True)  # no F, Fx, Fy keys
     assert r"\frac{dy}{dx}" in run_implicit("x^2 + y^2 = 1", "y", "x", "latex", False)

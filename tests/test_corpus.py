@@ -17,8 +17,8 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Apply, Expr
 from chainrule.core.registry import all_primitives
 from chainrule.errors import DomainError
-from chainrule.symbolic.api import diff, parse, steps
-from chainrule.symbolic.differentiate import LOGDIFF_MIN_FACTORS
+from chainrule.symbolic.api import diff, parse, parse_typed, steps
+from chainrule.symbolic.differentiate import AUTO_LOGDIFF_FACTORS, LOGDIFF_MIN_FACTORS
 from chainrule.symbolic.steps import DERIVATIVE, EQUAL, LN_ABS, OUTER, Step
 from corpus import (
     CORPUS,
@@ -158,7 +158,7 @@ def test_steps_result_is_the_derivative(e: Entry, wrt: str, order: int):
     assert d.result is diff(e.text, wrt=wrt, order=order)
     assert len(d.orders) == order
     assert d.orders[-1].result is d.result
-    assert d.orders[0].expr is parse(e.text)
+    assert d.orders[0].expr is parse_typed(e.text)
     for before, after in zip(d.orders, d.orders[1:], strict=False):
         assert after.expr is before.result
     for tree in d.orders:
@@ -223,16 +223,24 @@ def _linear_product(n: int) -> tuple[str, sp.Expr]:
     return "".join(f"(x + {k})" for k in range(1, n + 1)), sp.Mul(*(x + k for k in range(1, n + 1)))
 
 
-def _rules(text: str) -> list[str]:
-    return steps(text).rules_used()
+def _rules(text: str, method: str = "auto") -> list[str]:
+    return steps(text, method=method).rules_used()
 
 
 @pytest.mark.parametrize("n", sorted({2, 3, 4, 5, 6, 7, 8, LOGDIFF_FROM - 1}))
 def test_fewer_factors_use_the_product_rule(n: int):
-    text, _ = _linear_product(n)
-    rules = _rules(text)
+    # method="auto" takes logarithms from AUTO_LOGDIFF_FACTORS factors on (as a teacher
+    # would); "direct" keeps the product rule up to LOGDIFF_FROM
+    text, oracle = _linear_product(n)
+    rules = _rules(text, "direct")
     assert "Product rule" in rules
     assert "Logarithmic differentiation" not in rules
+    auto = _rules(text)
+    assert ("Logarithmic differentiation" in auto) == (n >= AUTO_LOGDIFF_FACTORS)
+    expected = sp.diff(oracle, VARIABLES["x"])
+    for xv in (-1.0, 0.5):  # the auto answer is defined at a zero of a factor too
+        assert_close(diff(text).evaluate(x=xv), sympy_value(expected, {"x": xv}),
+                     f"{n}-factor product")
 
 
 @pytest.mark.parametrize("n", [LOGDIFF_FROM, LOGDIFF_FROM + 1, LOGDIFF_FROM + 6])

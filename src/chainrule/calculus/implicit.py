@@ -1,15 +1,30 @@
-"""Implicit differentiation: dy/dx from an equation F(x, y) = G(x, y), with its steps.
+"""Implicit differentiation: dy/dx from an equation L(x, y) = R(x, y), taught as taught.
 
-Move everything to one side, H = F − G = 0. Differentiating both sides in x with y = y(x)
-gives ``H_x + H_y·y′ = 0`` (each y-term picks up a factor y′ by the chain rule), so
-``y′ = −H_x / H_y`` wherever ``H_y ≠ 0``. Common numeric factors of the numerator and
-denominator are cancelled, so the folium x³ + y³ = 6xy gives (2y − x²)/(y² − 2x).
+Differentiate both sides with respect to x, y being a function of x: the engine's own rules
+apply, and each y-term picks up a factor y′ by the chain rule (``d/dx [y] = y′``). The result
+``L′ = R′`` is linear in y′: collect the y′-terms, ``A·y′ = B``, and solve, ``y′ = B/A``
+wherever A ≠ 0. Every line is a true equation on the curve. That y′ equals −F_x/F_y with
+F = L − R is only a remark. Common numeric factors of B and A are cancelled, so the folium
+x³ + y³ = 6xy gives (2y − x²)/(y² − 2x). With ``order=2``, y″ is found the same way:
+differentiate y′ (y still a function of x), then substitute y′.
 
 >>> d = implicit_diff("x^2 + y^2 = 1")
 >>> str(d.derivative), round(d.at(x=0.6, y=0.8), 12)
 ('-x/y', -0.75)
+>>> print(d.steps_text(detail="brief"))
+x^2 + y^2 = 1, y = y(x)
+1. Differentiate both sides: d/dx [x^2 + y^2] = d/dx [1]
+   y = y(x), so each y-term gets a factor y′ (chain rule)
+2. Differentiated equation: 2y*y′ + 2x = 0
+3. Collect the y′ terms: 2y*y′ = -2x
+   y′ terms on the left, the others on the right
+4. Solve for y′: y′ = -x/y
+   valid where 2y ≠ 0; remark: the same as y′ = −F_x/F_y with F = x^2 + y^2 - 1
+Answer: -x/y
 >>> str(implicit_diff("x^3 + y^3 = 6x y").derivative)
 '(2y - x^2)/(y^2 - 2x)'
+>>> str(implicit_diff("x^2 + y^2 = 1", order=2).derivative)
+'-(x^2 + y^2)/y^3'
 """
 
 from __future__ import annotations
@@ -21,13 +36,16 @@ from fractions import Fraction
 from typing import Any
 
 from chainrule.calculus.common import to_expr, values_of
-from chainrule.core import build
-from chainrule.core.expr import Const, Expr
+from chainrule.core import build, walk
+from chainrule.core.expr import Const, Expr, Symbol
+from chainrule.core.substitute import substitute
 from chainrule.errors import ChainruleError
 from chainrule.printing.html import html_table
 from chainrule.symbolic import calculus_steps as cs
-from chainrule.symbolic.api import diff, steps
+from chainrule.symbolic.api import diff
+from chainrule.symbolic.differentiate import Differentiator
 from chainrule.symbolic.simplify import readable
+from chainrule.symbolic.simplify.readable import together
 from chainrule.symbolic.steps import Derivation
 
 
@@ -80,6 +98,7 @@ class ImplicitDerivative:
     Fy: Expr  # ∂F/∂y with x held fixed
     derivative: Expr
     derivation: Derivation
+    order: int = 1
 
     @property
     def equation(self) -> str:
@@ -105,6 +124,11 @@ class ImplicitDerivative:
                                  "vertical (or the curve is not a graph y(x) there)")
         return float(self.derivative.evaluate(**p))
 
+    def remark(self) -> str:
+        """The shortcut the steps do not take: y′ = −F_x/F_y."""
+        return (f"the same as {self.dependent}′ = −F_{self.independent}/F_{self.dependent} "
+                f"with F = {self.F}")
+
     def numeric_slope(self, point: Mapping[str, Any] | None = None, h: float = 1e-5,
                       **values: Any) -> float:
         """The slope measured without the formula: solve F(x ± h, y) = 0 for y near the
@@ -128,58 +152,141 @@ class ImplicitDerivative:
             raise ChainruleError("the curve could not be followed near that point")
         return y
 
-    def text(self, show_steps: bool = True) -> str:
-        head = f"d{self.dependent}/d{self.independent} = {self.derivative}"
-        return self.derivation.text(detail="brief") + "\n" + head if show_steps else head
+    @property
+    def name(self) -> str:
+        """``dy/dx`` or ``d²y/dx²``."""
+        y, x = self.dependent, self.independent
+        return f"d{y}/d{x}" if self.order == 1 else f"d²{y}/d{x}²"
 
-    def to_dict(self, show_steps: bool = False) -> dict[str, Any]:
+    def steps_text(self, detail: str = "brief", hide: frozenset[str] = frozenset()) -> str:
+        """The steps as numbered lines, headed by the equation."""
+        y, x = self.dependent, self.independent
+        body = self.derivation.text(hide=hide, detail=detail).split("\n", 1)[1]
+        return f"{self.equation}, {y} = {y}({x})\n{body}"
+
+    def text(self, show_steps: bool = True) -> str:
+        head = f"{self.name} = {self.derivative}"
+        return self.steps_text() + "\n" + head if show_steps else head
+
+    def to_dict(self, show_steps: bool = False, detail: str = "brief",
+                hide: frozenset[str] = frozenset()) -> dict[str, Any]:
         out: dict[str, Any] = {
             "equation": self.equation, "dependent": self.dependent,
-            "independent": self.independent, "F": str(self.F), "Fx": str(self.Fx),
-            "Fy": str(self.Fy), "derivative": str(self.derivative),
-            "latex": self.derivative.latex(),
+            "independent": self.independent, "order": self.order,
+            "derivative": str(self.derivative), "latex": self.derivative.latex(),
         }
         if show_steps:
-            out["steps"] = self.derivation.to_dict(detail="brief")
+            out["steps"] = self.derivation.to_dict(hide=hide, detail=detail)
         return out
 
     def __str__(self) -> str:
         return self.text(show_steps=False)
 
     def _repr_html_(self) -> str:
-        y, x = self.dependent, self.independent
-        rows = [("F = 0", self.F), (f"∂F/∂{x}", self.Fx), (f"∂F/∂{y}", self.Fy),
-                (f"d{y}/d{x} = −(∂F/∂{x})/(∂F/∂{y})", self.derivative)]
+        rows = [("F = left − right", self.F), (self.name, self.derivative)]
         return html_table(rows, caption=f"implicit differentiation of {self.lhs} = {self.rhs}")
 
 
-def implicit_diff(equation: Any, dependent: str = "y",
-                  independent: str = "x") -> ImplicitDerivative:
-    """dy/dx for a curve given by an equation (text with one ``=``, an Expr meaning
-    ``expr = 0``, or a pair ``(lhs, rhs)``).
+def implicit_diff(equation: Any, dependent: str = "y", independent: str = "x",
+                  order: int = 1) -> ImplicitDerivative:
+    """dy/dx (``order=2``: d²y/dx²) for a curve given by an equation (text with one ``=``,
+    an Expr meaning ``expr = 0``, or a pair ``(lhs, rhs)``).
 
     >>> implicit_diff("x*y = 1").derivative
     Expr('-y/x')
     """
+    if order not in (1, 2):
+        raise ChainruleError(f"implicit differentiation gives y′ (order 1) or y″ (order 2), "
+                             f"not order {order!r}")
     lhs, rhs = _sides(equation)
     x, y = build.symbol(independent), build.symbol(dependent)
     F = build.sub(lhs, rhs)
     if not F.has(y):
         raise ChainruleError(f"the equation does not involve {dependent}; nothing to solve for")
+    if x.name == y.name:
+        raise ChainruleError(f"differentiate by a variable other than {dependent}")
     Fx, Fy = diff(F, x), diff(F, y)
-    answer = _quotient(build.neg(Fx), Fy)
-    partial_x = cs.PartialDerivative(F, Fx, x.name, steps(F, x).orders[0].substeps,
-                                     held=y.name)
-    partial_y = cs.PartialDerivative(F, Fy, y.name, steps(F, y).orders[0].substeps,
-                                     held=x.name)
-    root = cs.ImplicitDifferentiation(F, answer, x.name, dependent=y.name, substeps=[
-        cs.MoveToOneSide(F, build.ZERO, x.name, left=lhs, right=rhs),
-        partial_x, partial_y,
-        cs.ImplicitBothSides(F, build.ZERO, x.name, fx=Fx, fy=Fy, dependent=y.name),
-        cs.SolveImplicit(F, answer, x.name, fx=Fx, fy=Fy, dependent=y.name),
-    ])
+    first, stages = _first_derivative(lhs, rhs, x, y)
+    # the tree is d/dx [y] = y′ (its heading and answer), the equation in its fields
+    root = cs.ImplicitDifferentiation(y, first, x.name, stages, dependent=y.name, left=lhs,
+                                      right=rhs)
+    answer, trees = first, [root]
+    if order == 2:
+        answer, tree = _second_derivative(first, x, y, lhs, rhs)
+        trees.append(tree)
     return ImplicitDerivative(lhs, rhs, y.name, x.name, F, Fx, Fy, answer,
-                              Derivation(F, x.name, [root]))
+                              Derivation(y, x.name, trees), order)
+
+
+class YOfX(Differentiator):
+    """The engine with y a function of x: ``d/dx [y] = y′``, so each y-term gets y′."""
+
+    def __init__(self, x: Symbol, y: Symbol, record: bool = True):
+        super().__init__(x, record=record, method="direct")
+        self.y = y
+        self.prime = prime_symbol(y)
+
+    def _depends_here(self, e: Expr, args: tuple[bool, ...]) -> bool:
+        return e is self.wrt or e is self.y or any(args)
+
+    def _d(self, e: Expr):
+        if e is self.y:
+            return self.prime, self.step(cs.DependentVariable, e, self.prime)
+        return super()._d(e)
+
+
+def prime_symbol(y: Symbol, times: int = 1) -> Symbol:
+    """The symbol y′ (``times=2``: y″) standing for the derivative of y."""
+    return build.symbol(y.name + "′" * times)
+
+
+def _first_derivative(lhs: Expr, rhs: Expr, x: Symbol, y: Symbol) -> tuple[Expr, list]:
+    """y′ and the taught stages: both sides, the equation, collect, solve."""
+    dz = YOfX(x, y)
+    (dl, sl), (dr, sr) = dz.d(lhs), dz.d(rhs)
+    dl, dr = readable(dl), readable(dr)
+    both = cs.ImplicitBothSides(lhs, rhs, x.name, [s for s in (sl, sr) if s is not None],
+                                dependent=y.name)
+    equation = cs.ImplicitEquation(dl, dr, x.name, dependent=y.name)
+    coefficient, rest = _linear_in(build.sub(dl, dr), dz.prime)
+    collect = cs.CollectDerivative(coefficient, rest, x.name, dependent=y.name)
+    answer = min((_quotient(rest, coefficient), readable(_cleared(_quotient(rest, coefficient)))),
+                 key=lambda e: len(str(e)))
+    solve = cs.SolveImplicit(coefficient, answer, x.name, dependent=y.name,
+                             curve=build.sub(lhs, rhs))
+    return answer, [both, equation, collect, solve]
+
+
+def _linear_in(e: Expr, p: Symbol) -> tuple[Expr, Expr]:
+    """``(A, B)`` with ``e = A·p − B`` (e is linear in p: the chain rule puts p in once)."""
+    coefficient = readable(diff(e, p))
+    if coefficient.has(p) or coefficient is build.ZERO:
+        raise ChainruleError("the differentiated equation does not determine y′ "
+                             "(its y′ terms cancel)")
+    rest = readable(build.neg(substitute(e, {p: build.ZERO})))
+    return coefficient, rest
+
+
+def _second_derivative(first: Expr, x: Symbol, y: Symbol, lhs: Expr,
+                       rhs: Expr) -> tuple[Expr, cs.ImplicitDifferentiation]:
+    """y″: differentiate y′ with y = y(x), then substitute y′."""
+    dz = YOfX(x, y)
+    raw, tree = dz.d(first)
+    raw = readable(raw)
+    subbed = readable(substitute(raw, {dz.prime: first}))
+    answer = min((readable(_cleared(subbed)), subbed), key=lambda e: len(str(e)))
+    put = cs.SubstituteDerivative(raw, answer, x.name, dependent=y.name, value=first)
+    root = cs.ImplicitDifferentiation(first, answer, x.name, [tree, put], dependent=y.name,
+                                      left=lhs, right=rhs, order=2)
+    return answer, root
+
+
+def _cleared(e: Expr) -> Expr:
+    """``e`` with every sum inside it over one denominator (``x^2/y + y`` → ``(x^2+y^2)/y``)."""
+    def node(n: Expr, args: tuple[Expr, ...]) -> Expr:
+        rebuilt = n if not args else build.apply(n.prim, *args)
+        return (together(rebuilt) or rebuilt) if build.is_add(rebuilt) else rebuilt
+    return walk.rewrite(e, node)
 
 
 def _quotient(num: Expr, den: Expr) -> Expr:

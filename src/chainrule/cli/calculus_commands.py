@@ -258,10 +258,12 @@ def run_minimize(expr: str, start: str, method: str = "gd", step: float | None =
 # -- implicit (called by ``chainrule diff --implicit y``) ----------------------------------
 
 def run_implicit(expr_text: str, dependent: str, independent: str | None, fmt: str = "text",
-                 show_steps: bool = False, at: str | None = None) -> Any:
+                 show_steps: bool = False, at: str | None = None, order: int = 1,
+                 detail: str = "brief", hide: str = "") -> Any:
     """What ``chainrule diff "x^2 + y^2 = 1" --implicit y`` prints: dy/dx with its steps
     (``show_steps``) and, with ``at``, the slope at a point of the curve."""
     from chainrule.calculus.implicit import implicit_diff, parse_equation
+    from chainrule.explain.rules import resolve_hide
     if fmt not in ("text", "json", "latex"):
         raise ChainruleError(f"unknown format {fmt!r}; use text, latex or json")
     if independent is None:
@@ -272,21 +274,23 @@ def run_implicit(expr_text: str, dependent: str, independent: str | None, fmt: s
                                  f"(the equation has {', '.join(others) or 'none'} besides "
                                  f"{dependent})")
         independent = others[0]
-    d = implicit_diff(expr_text, dependent, independent)
+    hidden = resolve_hide(hide.split(","))
+    d = implicit_diff(expr_text, dependent, independent, order)
     slope = d.at(parse_point(at)) if at else None
     if fmt == "json":
-        out = d.to_dict(show_steps)
+        out = d.to_dict(show_steps, detail, hidden)
         if at:
             out.update(at=parse_point(at), value=slope, residual=d.residual(parse_point(at)))
         return out
     if fmt == "latex":
-        lines = [d.derivation.latex(detail="brief")] if show_steps else []
-        return "\n".join(lines + [rf"\frac{{d{dependent}}}{{d{independent}}} = "
-                                  f"{d.derivative.latex()}"])
+        lines = [d.derivation.latex(hide=hidden, detail=detail)] if show_steps else []
+        top = f"d^{{{order}}}{dependent}" if order > 1 else f"d{dependent}"
+        bottom = f"d{independent}^{{{order}}}" if order > 1 else f"d{independent}"
+        return "\n".join(lines + [rf"\frac{{{top}}}{{{bottom}}} = {d.derivative.latex()}"])
     out_text = Text()
     if show_steps:
-        out_text.append(d.derivation.text(detail="brief") + "\n")
-    out_text.append(f"d{dependent}/d{independent} = ", style="bold")
+        out_text.append(d.steps_text(detail, hidden) + "\n")
+    out_text.append(f"{d.name} = ", style="bold")
     out_text.append(str(d.derivative), style="bold green")
     if at:
         point = parse_point(at)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
-from chainrule.symbolic.api import diff, parse, steps
+from chainrule.explain.rules import resolve_hide, vocabulary
+from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import wrt_symbol
 
 if TYPE_CHECKING:
@@ -59,46 +60,22 @@ def parse_point(text: str) -> dict[str, float]:
 
 
 def rule_names() -> frozenset[str]:
-    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary."""
-    from chainrule.core.registry import all_primitives
-    from chainrule.explain.render import DETAIL_HIDES
-    from chainrule.symbolic import calculus_steps  # noqa: F401 - its step kinds count too
-    from chainrule.symbolic.steps import Step
-
-    names = {p.text.name for p in all_primitives().values() if p.text is not None}
-    names |= {rule for rules in DETAIL_HIDES.values() for rule in rules}
-    kinds, stack = set(), [Step]
-    while stack:  # every step kind's own name (record-driven kinds name their record's rule)
-        kind = stack.pop()
-        kinds.add(kind.name)
-        stack.extend(kind.__subclasses__())
-    names |= kinds - {Step.name}
-    return frozenset(n.lower() for n in names)
-
-
-def short_rule_name(name: str) -> str:
-    """``"constant multiple rule"`` → ``"constant-multiple"``, as ``--hide`` takes it."""
-    return name.removesuffix(" rule").replace(" ", "-")
+    """Every rule name a derivation can show, lower case: the ``--hide`` vocabulary
+    (see :mod:`chainrule.explain.rules`)."""
+    return frozenset(r.name.lower() for r in vocabulary())
 
 
 def hide_names(text: str) -> frozenset[str]:
     """``"sum,constant-multiple"`` → ``{"sum rule", "constant multiple rule"}``; an unknown
-    name is an error that lists the valid ones.
+    name is an error that suggests the nearest one and lists the valid ones.
 
     >>> sorted(hide_names("sum,constant-multiple"))
     ['constant multiple rule', 'sum rule']
     """
-    known = rule_names()
-    out = set()
-    for given in filter(None, (n.strip() for n in text.split(","))):
-        name = given.lower().replace("-", " ")
-        candidates = (name, f"{name} rule")
-        match = next((c for c in candidates if c in known), None)
-        if match is None:
-            valid = ", ".join(sorted({short_rule_name(n) for n in known}))
-            raise ChainruleError(f"--hide: unknown rule {given!r}; valid names: {valid}")
-        out.add(match)
-    return frozenset(out)
+    try:
+        return resolve_hide(text.split(","))
+    except ChainruleError as err:
+        raise ChainruleError(f"--hide: {err}") from None
 
 
 def format_value(value: float) -> str:
@@ -122,7 +99,7 @@ def _validate(req: DiffRequest) -> None:
 def run_diff(req: DiffRequest) -> Any:
     """Compute what ``chainrule diff`` prints: a dict for JSON, else rich-renderable text."""
     _validate(req)
-    expr = parse(req.expr)
+    expr = parse_typed(req.expr)
     wrt = wrt_symbol(expr, req.wrt).name
     log.info("parsed %r as %s; differentiating by %s, order %d", req.expr, expr, wrt, req.order)
     hide = hide_names(req.hide)

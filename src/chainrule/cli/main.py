@@ -115,7 +115,7 @@ def diff_command(
     if implicit is not None:
         def implicit_action() -> Any:
             from chainrule.cli.calculus_commands import run_implicit
-            return run_implicit(expr, implicit, wrt, fmt, show_steps, at)
+            return run_implicit(expr, implicit, wrt, fmt, show_steps, at, order, detail, hide)
         run_command(implicit_action, common)
         return
 
@@ -132,11 +132,15 @@ def _register_commands() -> None:
     from chainrule.cli.calculus_cli import register as register_calculus
     from chainrule.cli.check_command import register as register_check
     from chainrule.cli.estimate_command import register as register_estimate
+    from chainrule.cli.rules_command import register as register_rules
     from chainrule.cli.serve_command import register as register_serve
+    from chainrule.cli.tutor_command import register as register_tutor
     register_check(app)
     register_estimate(app)
     register_calculus(app)
     register_serve(app)
+    register_tutor(app)
+    register_rules(app)
 
 
 _register_commands()

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
@@ -292,12 +295,50 @@ def power(base: Any, exp: Any) -> Expr:
         return apply(_prim("exp"), exp)
     if is_fn(base, "exp"):  # (e^u)^v = e^(uv) for real u, v
         return apply(_prim("exp"), mul(base.args[0], exp))
-    if _is_int_const(exp):
+    if _is_int_const(exp) and not (_AS_TYPED.get() and _kept_as_typed(base, exp)):
         if is_pow(base):  # (x^a)^n = x^(an) for integer n
             return power(base.args[0], mul(base.args[1], exp))
         if is_mul(base):  # (2x)^2 = 4x^2 for integer n
             return mul(*(power(f, exp) for f in base.args))
     return Apply(_prim("pow"), (base, exp))
+
+
+_AS_TYPED: ContextVar[bool] = ContextVar("as_typed", default=False)
+
+
+@contextmanager
+def as_typed() -> Iterator[None]:
+    """Within it, a whole power of a quotient or product of non-monomials keeps its shape:
+    ``((x+1)/(x-1))^3`` stays a cube of a quotient (not ``(x+1)^3/(x-1)^3``), so steps
+    differentiate what the learner typed. Division (the power −1) still distributes, and so
+    do ``(2x)^3`` and ``(x^2)^3``.
+
+    >>> x = symbol("x")
+    >>> str(power(x / (x - 1), 3))
+    'x^3/(x - 1)^3'
+    >>> with as_typed():
+    ...     str(power(x / (x - 1), 3))
+    '(x/(x - 1))^3'
+    """
+    token = _AS_TYPED.set(True)
+    try:
+        yield
+    finally:
+        _AS_TYPED.reset(token)
+
+
+def _kept_as_typed(base: Expr, exp: Const) -> bool:
+    """A power a learner solves by the chain rule: of a product or quotient with a factor
+    that is not a monomial (``((x+1)/(x-1))^3``, not ``(2x)^3``); never a plain division."""
+    if exp.value == -1 or not is_mul(base):
+        return False
+    return not all(_monomial(f) for f in base.args)
+
+
+def _monomial(f: Expr) -> bool:
+    if is_pow(f):
+        f = f.args[0]
+    return isinstance(f, Const | Symbol | NamedConst)
 
 
 def _const_base_power(base: Const, exp: Expr) -> Expr:

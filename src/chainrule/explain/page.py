@@ -20,7 +20,7 @@ from typing import Any
 
 from chainrule.errors import BudgetError
 from chainrule.explain.formats import TEXT, MathMLFormat
-from chainrule.explain.render import hidden_rules, order_title, visible
+from chainrule.explain.render import hidden_rules, order_title, shown_substeps
 from chainrule.explain.statements import note, rewrite, statement
 from chainrule.printing import mathml
 from chainrule.symbolic.steps import Derivation, Step
@@ -64,7 +64,7 @@ def derivation_dict(d: Derivation, hide: list[str], detail: str) -> dict[str, An
         for key, value in (("rewrite", rewrite(step)), ("note", note(step))):
             if value:
                 out[key] = value
-        kids = visible(step.substeps, hidden)
+        kids = shown_substeps(step, hidden)
         subs = [n for n in (node(c, f"{label}.{i + 1}") for i, c in enumerate(kids)) if n]
         if subs:
             out["substeps"] = subs

@@ -7,8 +7,10 @@ HTML are in :mod:`chainrule.explain.page`. A step shared by several parents (the
 a DAG) is shown once and referred to afterwards.
 
 Detail levels hide rules a learner already knows: ``"full"`` shows everything, ``"normal"``
-hides the constant and identity rules, ``"brief"`` also hides the sum and constant-multiple
-rules. ``hide`` names further rules to hide; their substeps still show.
+hides the constant and identity rules, ``"brief"`` (about what a teacher writes) also hides
+the sum and constant-multiple rules, the outer steps of chain rules and the heading line of
+logarithmic differentiation (its stages show). ``hide`` names further rules to hide; their
+substeps still show.
 """
 
 from __future__ import annotations
@@ -19,14 +21,10 @@ from typing import Any
 from chainrule.core.primitive import Primitive
 from chainrule.errors import ChainruleError
 from chainrule.explain.formats import LATEX, TEXT, escape_latex
+from chainrule.explain.rules import DETAIL_HIDES, OUTER_FUNCTION, WORKING, resolve_hide
 from chainrule.explain.statements import left_side, note, rewrite, statement
-from chainrule.symbolic.steps import Derivation, Step
+from chainrule.symbolic.steps import Derivation, RecordRule, Step
 
-DETAIL_HIDES = {
-    "full": frozenset(),
-    "normal": frozenset({"Constant rule", "Identity rule"}),
-    "brief": frozenset({"Constant rule", "Identity rule", "Sum rule", "Constant multiple rule"}),
-}
 ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
             "Ninth", "Tenth"]
 
@@ -35,17 +33,29 @@ def hidden_rules(hide: frozenset[str] | set[str], detail: str) -> frozenset[str]
     """The rule names to leave out, from a detail level plus explicit names."""
     if detail not in DETAIL_HIDES:
         raise ChainruleError(f"unknown detail level {detail!r}; use full, normal or brief")
-    return DETAIL_HIDES[detail] | {h.strip().lower() for h in hide} | frozenset(hide)
+    return DETAIL_HIDES[detail] | resolve_hide(hide)
 
 
 def is_hidden(step: Step, hide: frozenset[str]) -> bool:
-    """Whether the step's rule is one of the names in ``hide`` (any letter case)."""
-    return step.rule in hide or step.rule.lower() in hide
+    """Whether the step's rule (or its kind's name) is one of the names in ``hide`` (any
+    letter case); an outer step of a chain rule also answers to :data:`OUTER_FUNCTION`."""
+    for name in (step.rule, step.name):
+        if name in hide or name.lower() in hide:
+            return True
+    outer = isinstance(step, RecordRule) and step.at is not None
+    return outer and (OUTER_FUNCTION in hide or OUTER_FUNCTION.lower() in hide)
 
 
 def order_title(k: int) -> str:
     """The heading of the (k+1)-th derivative: "First derivative", …"""
     return (ORDINALS[k] if k < len(ORDINALS) else f"Order {k + 1}") + " derivative"
+
+
+def shown_substeps(step: Step, hidden: frozenset[str]) -> list[Step]:
+    """The substeps to show under ``step`` (none when its working is hidden)."""
+    if step.working and (WORKING in hidden or WORKING.lower() in hidden):
+        return []
+    return visible(step.substeps, hidden)
 
 
 def visible(steps: list[Step], hidden: frozenset[str]) -> list[Step]:
@@ -88,7 +98,7 @@ def render_text(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
 
 def _text_children(step: Step, prefix: str, depth: int, hidden: frozenset[str],
                    seen: dict[int, str], lines: list[str]) -> None:
-    for n, child in enumerate(visible(step.substeps, hidden), start=1):
+    for n, child in enumerate(shown_substeps(step, hidden), start=1):
         _text_step(child, f"{prefix}{n}", depth, hidden, seen, lines)
 
 
@@ -117,7 +127,7 @@ def render_latex(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
     seen: set[int] = set()
 
     def visit(step: Step, depth: int) -> None:
-        for child in visible(step.substeps, hidden):
+        for child in shown_substeps(step, hidden):
             indent = r"\quad " * depth
             rule = escape_latex(child.rule)
             rows.append(rf"{indent}\text{{{rule}: }} {statement(child, LATEX)}")
@@ -154,7 +164,7 @@ def to_dict(d: Derivation, hide: frozenset[str] | set[str] = frozenset(),
         seen[id(step)] = label
         out: dict[str, Any] = {"id": label, **step_fields(step),
                                "latex": statement(step, LATEX)}
-        kids = visible(step.substeps, hidden)
+        kids = shown_substeps(step, hidden)
         if kids:
             out["substeps"] = [node(c, f"{label}.{i + 1}") for i, c in enumerate(kids)]
         return out

@@ -17,10 +17,12 @@ shows the same words and nothing reads display text back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from chainrule.core.build import symbol
+from chainrule.core.build import as_expr, mul, symbol
+from chainrule.core.expr import Apply
 from chainrule.core.substitute import substitute
 from chainrule.explain.formats import TEXT, Format
 from chainrule.symbolic import calculus_steps as cs
@@ -37,12 +39,10 @@ LEFT: dict[type, Callable[[Any, Format], str]] = {
     st.DifferentiateBothSides: lambda s, f: f.dlog(Y),
     st.SimplifyRight: lambda s, f: f.dlog(Y),
     st.SolveForDerivative: lambda s, f: f.prime(Y),
-    cs.MoveToOneSide: lambda s, f: f.eq(f.sym("F"), f.expr(s.expr)),
-    cs.ImplicitBothSides: lambda s, f: f.eq(
-        f.d(s.wrt, symbol("F")),
-        f.expr(s.fx) + f.op("+") + f.paren(f.expr(s.fy)) + f.op("·") + f.prime(s.dependent)),
     cs.SolveImplicit: lambda s, f: f.prime(s.dependent),
-    cs.ImplicitDifferentiation: lambda s, f: f.prime(s.dependent),
+    cs.SubstituteDerivative: lambda s, f: f.prime(f.prime(s.dependent)),
+    cs.ImplicitDifferentiation: lambda s, f: (f.prime(s.dependent) if s.order == 1
+                                              else f.prime(f.prime(s.dependent))),
     cs.PathCount: lambda s, f: f.text(f"number of paths from {s.output} down to {s.wrt}"),
     cs.PathProduct: lambda s, f: _path_formula(s, f),
     cs.SumOverPaths: lambda s, f: f.eq(
@@ -78,9 +78,18 @@ def _record(step: st.RecordRule, fmt: Format) -> str:
         return _derivative(step, fmt)
     # The outer function at u: shown as d/du f(u) = f′(u), naming u by a free letter.
     u = symbol(inner_name(step))
-    outer, value = substitute(step.expr, {step.at: u}), substitute(step.result, {step.at: u})
+    outer = substitute(step.expr, {step.at: u})
+    value = outer_in(step, outer, u)
     return fmt.eq(fmt.d(u.name, outer), fmt.expr(value)) + fmt.with_(
         fmt.eq(fmt.sym(u.name), fmt.expr(step.at)))
+
+
+def outer_in(step: st.RecordRule, outer: Any, u: Any) -> Any:
+    """f′(u) written in u: the record's own partial at u (substituting u back into the result
+    fails when the builder has rewritten it, e.g. ``3(x+1)^2/(x-1)^2`` for ``3u^2``)."""
+    if isinstance(outer, Apply) and outer.prim is step.prim and u in outer.args:
+        return as_expr(step.prim.partial(step.arg, outer.args, outer))
+    return substitute(step.result, {step.at: u})
 
 
 def inner_name(step: st.Step) -> str:
@@ -89,8 +98,15 @@ def inner_name(step: st.Step) -> str:
     return next(n for n in ("u", "w", "v", "t", "s", "z") if n not in names)
 
 
+def _collect(s: cs.CollectDerivative, f: Format) -> str:
+    return f.eq(f.expr(mul(s.expr, symbol(s.dependent + "′"))), f.expr(s.result))
+
+
 STATEMENT: dict[type, Callable[[Any, Format], str]] = {
     st.Step: _derivative,
+    cs.ImplicitBothSides: lambda s, f: f.eq(f.d(s.wrt, s.expr), f.d(s.wrt, s.result)),
+    cs.ImplicitEquation: _equal,
+    cs.CollectDerivative: _collect,
     st.Simplify: _equal,
     st.Rewrite: _equal,
     st.ZerothDerivative: _equal,
@@ -117,8 +133,6 @@ REWRITE: dict[type, Callable[[Any], str]] = {
     st.RecordRule: lambda s: s.text.rewrite,
     st.LogRule: lambda s: "d/dx ln|u| = u′/u" if s.absolute else s.text.rewrite,
     st.LogDifferentiation: lambda s: "y′ = y·d/dx ln|y|",
-    cs.SolveImplicit: lambda s: (f"{s.dependent}′ = −(∂F/∂{s.wrt}) / "
-                                 f"(∂F/∂{s.dependent})"),
     cs.SumOverPaths: lambda s: (f"d{s.output}/d{s.wrt} = Σ over paths of the product of the "
                                 "derivatives along the path"),
 }
@@ -132,24 +146,43 @@ NOTE: dict[type, Callable[[Any], str]] = {
     st.QuotientRule: lambda s: f"u = {s.numerator}, v = {s.denominator}",
     st.MultivariateChainRule: lambda s: (f"{s.prim.text.name}, summed over its varying "
                                          "arguments" if s.prim is not None else ""),
-    st.TakeLog: lambda s: "log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a",
+    st.TakeLog: lambda s: ((f"chosen because {s.reason}; " if s.reason else "")
+                           + "log laws: ln(ab) = ln a + ln b, ln(a^c) = c·ln a"),
     st.DifferentiateBothSides: lambda s: "the left side by the chain rule: d/dx ln|y| = y′/y",
     st.SolveForDerivative: lambda s: f"{Y} = {s.expr}",
     st.Simplify: lambda s: "collect, factor and combine into the readable form",
-    cs.MoveToOneSide: lambda s: f"from {s.left} = {s.right}",
+    cs.DependentVariable: lambda s: f"{s.expr} is a function of {s.wrt}",
     cs.ImplicitBothSides: lambda s: (f"{s.dependent} = {s.dependent}({s.wrt}), so each "
                                      f"{s.dependent}-term gets a factor {s.dependent}′ "
                                      "(chain rule)"),
-    cs.SolveImplicit: lambda s: f"= −({s.fx})/({s.fy}), valid where {s.fy} ≠ 0",
+    cs.CollectDerivative: lambda s: (f"{s.dependent}′ terms on the left, the others on the "
+                                     "right"),
+    cs.SolveImplicit: lambda s: (f"valid where {s.expr} ≠ 0; remark: the same as "
+                                 f"{s.dependent}′ = −F_{s.wrt}/F_{s.dependent} with "
+                                 f"F = {s.curve}"),
+    cs.SubstituteDerivative: lambda s: f"put in {s.dependent}′ = {s.value}",
     cs.PathCount: lambda s: ", ".join(s.routes),
     cs.CheckDirectly: lambda s: f"{s.output} = {s.expr} written in the inputs",
 }
 
 
 def rewrite(step: st.Step) -> str:
-    """The rule's general form (``d/dx u^n = n·u^(n−1)·u′``), or "" if it has none."""
+    """The rule's general form (``d/dx u^n = n·u^(n−1)·u′``), or "" if it has none; written
+    with the step's own variable (``d/dy`` when it differentiates by y)."""
     fn = _lookup(REWRITE, step)
-    return "" if fn is None else fn(step)
+    text = "" if fn is None else fn(step)
+    return in_variable(text, step.wrt)
+
+
+def in_variable(text: str, wrt: str) -> str:
+    """A rule's text with ``d/dx`` and ``x`` as the variable written as ``wrt``.
+
+    >>> in_variable("d/dx c = 0", "y"), in_variable("d/dx x = 1", "t")
+    ('d/dy c = 0', 'd/dt t = 1')
+    """
+    if wrt == "x" or not text:
+        return text
+    return re.sub(r"\bx\b", wrt, text.replace("d/dx", f"d/d{wrt}"))
 
 
 def note(step: st.Step) -> str:

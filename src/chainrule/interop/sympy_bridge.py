@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from chainrule.core import build
+from chainrule.core.abstract import is_abstract
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import all_primitives, get
 from chainrule.core.walk import rewrite
@@ -87,8 +88,21 @@ class _ToSympy:
     def node(self, e: Expr, args: tuple) -> Any:
         """SymPy for ``e``, given its arguments already converted."""
         if isinstance(e, Apply):
+            if is_abstract(e.prim):
+                return self.abstract(e.prim.extra["abstract"], e.prim.extra["order"], args[0])
             return self.function(e.prim.name, list(args))
         return self.leaf(e)
+
+    def abstract(self, name: str, order: int, arg: Any) -> Any:
+        """``f⁽ᵏ⁾(arg)``: SymPy's undefined function, differentiated k times at arg."""
+        sp = self.sp
+        f = sp.Function(name)
+        if order == 0:
+            return f(arg)
+        if isinstance(arg, sp.Symbol):
+            return sp.Derivative(f(arg), (arg, order))
+        dummy = sp.Dummy("t")
+        return sp.Subs(sp.Derivative(f(dummy), (dummy, order)), dummy, arg)
 
     def leaf(self, e: Expr) -> Any:
         sp = self.sp

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from chainrule.core import build
+from chainrule.core.abstract import abstract_function
 from chainrule.core.build import symbol  # noqa: F401  (used by the doctest)
 from chainrule.core.expr import Expr
 from chainrule.core.primitive import Primitive
@@ -114,6 +115,12 @@ def _longest_function_prefix(name: str) -> str | None:
         if name.startswith(fn) and len(fn) < len(name) and (best is None or len(fn) > len(best)):
             best = fn
     return best
+
+
+def abstract_call(name: str) -> Function:
+    """How ``f(u)`` builds the abstract function ``f`` at u (one argument)."""
+    prim = abstract_function(name)
+    return Function(name, 1, 1, lambda args: build.apply(prim, *args))
 
 
 def check_name(name: str, followed_by_paren: bool, column: int | None = None,

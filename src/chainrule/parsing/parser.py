@@ -40,10 +40,11 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
 from chainrule.core import build
+from chainrule.core.abstract import ABSTRACT_NAMES
 from chainrule.core.expr import Const, Expr
 from chainrule.errors import ChainruleError, DomainError, ParseError
 from chainrule.limits import MAX_NESTING, deep_recursion
-from chainrule.parsing.names import CONSTANTS, FUNCTIONS, check_name
+from chainrule.parsing.names import CONSTANTS, FUNCTIONS, abstract_call, check_name
 from chainrule.parsing.scan import prescan, syntax_error
 from chainrule.printing.text import to_text
 
@@ -85,7 +86,7 @@ def parse(text: str) -> Expr:
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", column=1)
     source = prescan(text)
-    tokens = _lex(source, text)
+    tokens = _abstract_calls(_lex(source, text))
     _check_names(tokens, text)
     tree = _run_parser(tokens, source, text)
     with deep_recursion():
@@ -110,6 +111,16 @@ def _lex(source: str, text: str) -> list[Token]:
         raise ParseError(f'unexpected character "{char}"', column=err.pos_in_stream + 1,
                          hint="a number cannot start or end with it" if char == "."
                          else "check the expression near here", text=text) from None
+
+
+def _abstract_calls(tokens: list[Token]) -> list[Token]:
+    """``f(``, ``g(``, ``h(``, ``u(``, ``v(`` (no space) call an abstract function: the name
+    becomes a function token (known function names keep their meaning)."""
+    for tok, nxt in zip(tokens, tokens[1:], strict=False):
+        if (tok.type == "NAME" and tok.value in ABSTRACT_NAMES and nxt.type == "LPAR"
+                and nxt.start_pos == tok.end_pos):
+            tok.type = "FUNC"
+    return tokens
 
 
 def _check_names(tokens: list[Token], text: str) -> None:
@@ -250,7 +261,7 @@ class _Converter:
         return self.apply(fname, fpow, [self.convert(rest[-1], depth + 1)], depth)
 
     def apply(self, fname: Token, fpow: Tree | None, args: list[Expr], depth: int) -> Expr:
-        fn = FUNCTIONS()[fname.value]
+        fn = FUNCTIONS().get(fname.value) or abstract_call(fname.value)
         column = fname.start_pos + 1
         problem = fn.arity_error(len(args))
         if problem:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from chainrule.core.build import as_expr, const, symbol
+from chainrule.core.build import as_expr, as_typed, const, symbol
 from chainrule.core.expr import Expr, Symbol
 from chainrule.errors import BudgetError, ChainruleError
 from chainrule.limits import MAX_NODES, MAX_ORDER
@@ -43,12 +43,27 @@ def parse(text: str, budget: Budget | float | None = None) -> Expr:
         return _parse(text)
 
 
+def parse_typed(text: str, budget: Budget | float | None = None) -> Expr:
+    """Parse text keeping the shape the learner typed, for steps that differentiate it.
+
+    Powers of quotients, products and powers stay as typed (see
+    :func:`chainrule.core.build.as_typed`), so ``((x+1)/(x-1))^3`` is solved by the chain
+    rule first; everything else is as :func:`parse` reads it.
+
+    >>> str(parse_typed("((x+1)/(x-1))^3")), str(parse("((x+1)/(x-1))^3"))
+    ('((x + 1)/(x - 1))^3', '(x + 1)^3/(x - 1)^3')
+    """
+    with within(budget), as_typed():
+        return _parse(text)
+
+
 def as_expression(value: Any) -> Expr:
-    """An Expr from text, a number, an Expr, or a Python function of symbolic inputs."""
+    """An Expr from text (as typed), a number, an Expr, or a Python function of symbolic
+    inputs."""
     if isinstance(value, Expr):
         return value
     if isinstance(value, str):
-        return parse(value)
+        return parse_typed(value)
     if isinstance(value, int | float):
         return const(value)
     if callable(value):
@@ -109,7 +124,7 @@ def _collected(e: Expr) -> Expr:
 
 def _order_step(expr: Expr, raw: Expr, tidy: Expr, tree: Step, wrt: Symbol) -> Step:
     subs = [tree]
-    if tidy is not raw:
+    if tidy is not raw and str(tidy) != str(raw):  # a no-op simplification is no step
         subs.append(Simplify(raw, tidy, wrt.name))
     return Differentiate(expr, tidy, wrt.name, subs)
 

@@ -7,7 +7,7 @@ the differentiator's steps (:mod:`chainrule.symbolic.steps`) so the renderers in
 >>> from chainrule.calculus.implicit import implicit_diff
 >>> root = implicit_diff("x*y = 1").derivation.orders[0]
 >>> type(root).__name__, [type(s).__name__ for s in root.substeps][-2:]
-('ImplicitDifferentiation', ['ImplicitBothSides', 'SolveImplicit'])
+('ImplicitDifferentiation', ['CollectDerivative', 'SolveImplicit'])
 """
 
 from __future__ import annotations
@@ -21,57 +21,86 @@ from chainrule.symbolic.steps import OTHER, Step
 
 @dataclass(eq=False)
 class ImplicitDifferentiation(Step):
-    """``y′ = −F_x/F_y`` for the curve F(x, y) = 0 (``expr`` is F, y is ``dependent``)."""
+    """``y′`` of the curve ``left = right`` with y = y(x) (``dependent``), as taught: both
+    sides differentiated, each y-term getting y′ by the chain rule, y′ collected and solved
+    for. ``result`` is y′ (for order 2, y″); ``expr`` is ``left − right``."""
 
     dependent: str = field(kw_only=True)
+    left: Expr = field(kw_only=True)
+    right: Expr = field(kw_only=True)
+    order: int = field(default=1, kw_only=True)
     name: ClassVar[str] = "Implicit differentiation"
     claim: ClassVar[str] = OTHER
 
 
 @dataclass(eq=False)
-class MoveToOneSide(Step):
-    """``F = lhs − rhs = 0`` from the equation ``left = right``."""
+class DependentVariable(Step):
+    """``d/dx [y] = y′``: y is a function of x (what makes each y-term pick up y′)."""
 
-    left: Expr = field(kw_only=True)
-    right: Expr = field(kw_only=True)
-    name: ClassVar[str] = "Move every term to one side"
-    claim: ClassVar[str] = OTHER
-
-
-@dataclass(eq=False)
-class PartialDerivative(Step):
-    """∂F/∂``wrt`` with the variable ``held`` constant."""
-
-    held: str = field(kw_only=True)
-
-    @property
-    def rule(self) -> str:
-        return f"∂F/∂{self.wrt}, {self.held} held constant"
+    name: ClassVar[str] = "Dependent variable"
 
 
 @dataclass(eq=False)
 class ImplicitBothSides(Step):
-    """``d/dx [F] = F_x + F_y·y′ = 0``, y a function of x."""
+    """``d/dx [left] = d/dx [right]``: the equation differentiated, y = y(x); the substeps
+    differentiate each side (``expr`` is left, ``result`` right)."""
 
-    fx: Expr = field(kw_only=True)
-    fy: Expr = field(kw_only=True)
     dependent: str = field(kw_only=True)
     name: ClassVar[str] = "Differentiate both sides"
+    claim: ClassVar[str] = OTHER
+    working: ClassVar[bool] = True
+
+
+@dataclass(eq=False)
+class ImplicitEquation(Step):
+    """``left′ = right′`` (``expr`` = left′, ``result`` = right′): the sides' derivatives."""
+
+    dependent: str = field(kw_only=True)
+    name: ClassVar[str] = "Differentiated equation"
     claim: ClassVar[str] = OTHER
 
 
 @dataclass(eq=False)
-class SolveImplicit(Step):
-    """``y′ = −F_x/F_y``, valid where F_y ≠ 0."""
+class CollectDerivative(Step):
+    """``coefficient·y′ = rest``: the y′-terms on the left, the others on the right
+    (``expr`` is the coefficient, ``result`` the rest)."""
 
-    fx: Expr = field(kw_only=True)
-    fy: Expr = field(kw_only=True)
     dependent: str = field(kw_only=True)
+    name: ClassVar[str] = "Collect terms"
+    claim: ClassVar[str] = OTHER
+
+    @property
+    def rule(self) -> str:
+        return f"Collect the {self.dependent}′ terms"
+
+
+@dataclass(eq=False)
+class SolveImplicit(Step):
+    """``y′ = result``: dividing by the coefficient ``expr``, valid where it is not 0;
+    ``curve`` is left − right, for the remark that y′ = −F_x/F_y with F = ``curve``."""
+
+    dependent: str = field(kw_only=True)
+    curve: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Solve for the derivative"
     claim: ClassVar[str] = OTHER
 
     @property
     def rule(self) -> str:
         return f"Solve for {self.dependent}′"
+
+
+@dataclass(eq=False)
+class SubstituteDerivative(Step):
+    """``y″ = result``: y′ in the derivative of y′ (``expr``) replaced by its value ``value``."""
+
+    dependent: str = field(kw_only=True)
+    value: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Substitute the derivative"
+    claim: ClassVar[str] = OTHER
+
+    @property
+    def rule(self) -> str:
+        return f"Substitute {self.dependent}′"
 
 
 @dataclass(eq=False)
@@ -99,6 +128,7 @@ class PathProduct(Step):
     labels: tuple[str, ...] = field(kw_only=True)
     factors: tuple[Expr, ...] = field(kw_only=True)
     product: Expr = field(kw_only=True)
+    name: ClassVar[str] = "Path"
     claim: ClassVar[str] = OTHER
 
     @property

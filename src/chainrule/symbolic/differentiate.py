@@ -36,6 +36,13 @@ from chainrule.symbolic.steps import Step
 Method = Literal["auto", "logdiff", "direct"]
 LOGDIFF_MIN_FACTORS = 24
 """Products of this many varying factors use the logarithmic-derivative form y·Σ fᵢ′/fᵢ."""
+AUTO_LOGDIFF_FACTORS = 3
+"""``method="auto"`` solves a product or quotient of this many varying factors (the function
+itself, not a part of it) by logarithmic differentiation, as seed 000 recommends."""
+WHY_FACTORS = ("{n} factors: logarithms turn the product and quotient into a sum, so each "
+               "factor is differentiated on its own")
+WHY_EXPONENT = ("the exponent varies: neither the power rule nor the exponential rule "
+                "applies, logarithms bring the exponent down")
 
 Result = tuple[Expr, Step | None]
 
@@ -49,6 +56,7 @@ class Differentiator:
         self.method = method
         self.memo: dict[Expr, Result] = {}
         self.dep: dict[Expr, bool] = {}
+        self.root: Expr | None = None
 
     # -- bookkeeping ---------------------------------------------------------------------
     def depends(self, e: Expr) -> bool:
@@ -72,6 +80,8 @@ class Differentiator:
         (only the varying factors, ``mul(*varying)``, which is no node of ``e``, the base alone
         for a constant power), so the walk is top-down by rule, memoised per node.
         """
+        if self.root is None:
+            self.root = e
         hit = self.memo.get(e)
         if hit is None:
             with deep_recursion():
@@ -106,8 +116,14 @@ class Differentiator:
         varying = [f for f in e.args if self.depends(f)]
         constant = mul(*(f for f in e.args if not self.depends(f)))
         core = e if constant is ONE else mul(*varying)
-        inner, step = (self.d(varying[0]) if len(varying) == 1
-                       else self._product_core(core, varying))
+        if (self.method == "auto" and e is self.root and len(varying) >= AUTO_LOGDIFF_FACTORS
+                and len(varying) < LOGDIFF_MIN_FACTORS):
+            inner, step = self._logdiff(core, varying,
+                                        WHY_FACTORS.format(n=len(varying)), spread=True)
+        elif len(varying) == 1:
+            inner, step = self.d(varying[0])
+        else:
+            inner, step = self._product_core(core, varying)
         if constant is ONE:
             return inner, step
         result = mul(constant, inner)
@@ -153,7 +169,7 @@ class Differentiator:
         if self.depends(base) and self.depends(exp):
             if self.method == "direct":
                 return self._multivariate(e)
-            return self._logdiff(e, [e])
+            return self._logdiff(e, [e], WHY_EXPONENT if self.method == "auto" else "")
         i = 0 if self.depends(base) else 1
         return self._chain(e, i, _partial(pow_prim, i, e.args, e))
 
@@ -186,14 +202,18 @@ class Differentiator:
         return result, self.step(st.MultivariateChainRule, e, result, subs, prim=e.prim)
 
     # -- logarithmic differentiation (seed 000's 4-step recipe) --------------------------
-    def _logdiff(self, y: Expr, factors: list[Expr]) -> Result:
+    def _logdiff(self, y: Expr, factors: list[Expr], why: str = "",
+                 spread: bool = False) -> Result:
+        """``y·Σ (ln|fᵢ|)′``; with ``spread``, y multiplied into each term, where the canonical
+        product cancels fᵢ (so the answer is defined wherever y is, zeros of a factor too)."""
         pieces = [self._log_piece(f) for f in factors]
         rhs = add(*(p[1] for p in pieces))
-        result = mul(y, rhs)
+        terms = rhs.args if spread and build.is_add(rhs) else (rhs,)
+        result = add(*(mul(y, t) for t in terms))
         if not self.record:
             return result, None
         ln_y = add(*(p[0] for p in pieces))
-        return result, self._logdiff_steps(y, ln_y, rhs, result, [p[2] for p in pieces])
+        return result, self._logdiff_steps(y, ln_y, rhs, result, [p[2] for p in pieces], why)
 
     def _log_piece(self, f: Expr) -> tuple[Expr, Expr, Step | None]:
         """``(ln|f| written by the log laws, its derivative, the step)`` for one factor."""
@@ -216,15 +236,16 @@ class Differentiator:
         return log_abs, deriv, step
 
     def _logdiff_steps(self, y: Expr, ln_y: Expr, rhs: Expr, result: Expr,
-                       subs: list[Step | None]) -> Step:
+                       subs: list[Step | None], why: str) -> Step:
         tidy = readable(rhs)
         stages = [
-            self.step(st.TakeLog, y, ln_y),
+            self.step(st.TakeLog, y, ln_y, reason=why),
             self.step(st.DifferentiateBothSides, ln_y, rhs, subs),
-            self.step(st.SimplifyRight, rhs, tidy),
+            # a stage that changes nothing is no step (the issue's no-op "Simplify" lines)
+            self.step(st.SimplifyRight, rhs, tidy) if str(tidy) != str(rhs) else None,
             self.step(st.SolveForDerivative, y, result),
         ]
-        return self.step(st.LogDifferentiation, y, result, stages)
+        return self.step(st.LogDifferentiation, y, result, stages, reason=why)
 
 
 def _partial(prim, i: int, args: tuple, ans) -> Expr:

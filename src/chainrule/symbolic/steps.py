@@ -57,6 +57,8 @@ class Step:
 
     name: ClassVar[str] = "Step"
     claim: ClassVar[str] = DERIVATIVE
+    working: ClassVar[bool] = False
+    """Its substeps are working that a brief solution leaves out (the next line states it)."""
 
     @property
     def rule(self) -> str:
@@ -251,8 +253,10 @@ def record_step_class(prim: Primitive, arg: int) -> type[RecordRule]:
 
 @dataclass(eq=False)
 class LogDifferentiation(Step):
-    """``y′ = y·d/dx ln|y|``, shown as its four stages (the ``substeps``)."""
+    """``y′ = y·d/dx ln|y|``, shown as its four stages (the ``substeps``); ``reason`` says in
+    one line why ``method="auto"`` chose it ("" when asked for)."""
 
+    reason: str = field(default="", kw_only=True)
     name: ClassVar[str] = "Logarithmic differentiation"
 
     @property
@@ -262,8 +266,10 @@ class LogDifferentiation(Step):
 
 @dataclass(eq=False)
 class TakeLog(Step):
-    """Stage 1: ``ln|y| = result``, written by the log laws (``expr`` is y)."""
+    """Stage 1: ``ln|y| = result``, written by the log laws (``expr`` is y); ``reason`` as the
+    :class:`LogDifferentiation` it begins (so a brief solution still says why)."""
 
+    reason: str = field(default="", kw_only=True)
     name: ClassVar[str] = "Take ln of both sides"
     claim: ClassVar[str] = LN_ABS
 

@@ -8,5 +8,7 @@
 
 from chainrule.tutor.answer import AnswerCheck, check_answer
 from chainrule.tutor.mistakes import CATALOG, Mistake
+from chainrule.tutor.session import Hint, LineCheck, Tutor, respond
 
-__all__ = ["CATALOG", "AnswerCheck", "Mistake", "check_answer"]
+__all__ = ["CATALOG", "AnswerCheck", "Hint", "LineCheck", "Mistake", "Tutor", "check_answer",
+           "respond"]
