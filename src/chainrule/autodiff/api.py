@@ -28,7 +28,7 @@ from chainrule.autodiff.complex_numbers import (
 )
 from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox
-from chainrule.core.namespaces import adopt, adopt_all, check_floating, release, settle
+from chainrule.core.namespaces import Foreign, adopt, adopt_all, check_floating, release, settle
 from chainrule.core.trace import peek
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.symbolic.cache import SymbolicGradient
@@ -236,11 +236,14 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
                 full[i] = v
             return f(*full)
         x = args[nums[0]]
-        if single and isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
-            # elementwise f: one forward pass with the seed's ones never multiplied in
-            found = forward.elementwise_derivative(partial_f, x, new_level())
-            if found is not None:
-                return found
+        if single and np.ndim(x) > 0:
+            # elementwise f: one forward pass with the seed's ones never multiplied in (and,
+            # for a GPU array, no array of ones made on the host)
+            [xa] = check_floating(adopt_all([_as_float(x)]))
+            if isinstance(xa, np.ndarray | Foreign) and not is_complex(xa):
+                found = forward.elementwise_derivative(partial_f, xa, new_level())
+                if found is not None:
+                    return release(found, x)
         out, back = vjp(partial_f, *(args[i] for i in nums))
         grads = back(np.ones(np.shape(peek(out))))
         return grads[0] if single else grads

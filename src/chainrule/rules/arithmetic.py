@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.core import build, ops
-from chainrule.core.arraylike import as_array
+from chainrule.core.arraylike import as_array, is_foreign
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
 from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
-from chainrule.core.trace import is_staging, value_of
+from chainrule.core.trace import is_staging, peek, value_of
 from chainrule.rules._numeric import product, total
 
 ADD = Primitive(
@@ -54,7 +54,9 @@ def _pow_partial(i, args, ans):
         return exp * base ** (exp - 1) if i == 0 else ans * ops.ln(base)
     if i == 0 and isinstance(exp, int | float) and exp != 0:  # x**2: nothing to mask
         return exp * base ** (exp - 1)
-    if is_staging():  # a recorded program runs on other values: no value-dependent branch
+    if is_staging() or is_foreign(peek(base)) or is_foreign(peek(exp)):
+        # a recorded program runs on other values, and a GPU array's values would be copied to
+        # the host to pick the branch: the masks are computed where the values are instead
         return _pow_partial_masked(i, base, exp, ans)
     at_zero = np.asarray(value_of(base)) == 0
     if i == 0:

@@ -189,7 +189,9 @@ def tutor_tasks(expr: Expr, wrt: str) -> dict[str, Any]:
     >>> [(t["expr"], t["rule"]) for t in tutor_tasks(parse("x^2 sin(x)"), "x")["tasks"]]
     [('x^2', 'Power rule'), ('sin(x)', 'Sine rule'), ('x^2*sin(x)', 'Product rule')]
     """
-    tree = steps(expr, wrt, 1).orders[0]
+    # the rules one at a time (as a first course writes them), not the auto method's
+    # logarithmic differentiation of a product of three or more factors
+    tree = steps(expr, wrt, 1, method="direct").orders[0]
     order: list[Step] = []
     _post_order(tree, order, set())
     tasks: list[dict[str, Any]] = []
