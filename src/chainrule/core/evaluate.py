@@ -37,7 +37,7 @@ ApplyFn = Callable[[Apply, tuple], Any]
 
 
 def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
-             memo: dict[Any, Any] | None = None) -> Any:
+             memo: dict[Any, Any] | None = None, undefined: str = "raise") -> Any:
     """Value of ``expr`` with symbols bound by name; see :meth:`Expr.evaluate`.
 
     The one evaluator. By default each node is a number or an array: its primitive's NumPy
@@ -45,12 +45,17 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
     ``apply`` replaces that step for other kinds of values — :func:`apply_traced` calls the
     primitive itself, so traced values of automatic differentiation flow through (see
     :func:`evaluate_traced`). ``memo`` (node → value) may be passed to read the values of
-    other nodes afterwards, or from inside ``apply``.
+    other nodes afterwards, or from inside ``apply``. ``undefined="nan"`` gives NaN at the
+    points outside a primitive's domain instead of raising (a table of values over many
+    points, where one undefined point must not hide the others).
 
     >>> from chainrule.core.build import symbol
     >>> x = symbol("x")
     >>> evaluate(x ** 2 + 1, {"x": 3.0})
     10.0
+    >>> import numpy as np
+    >>> evaluate(x ** 0.5, {"x": np.array([4.0, -1.0])}, undefined="nan")
+    array([ 2., nan])
     """
     raw = apply is not None
     table: dict[Any, Any] = {} if memo is None else memo
@@ -61,7 +66,11 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
         if apply is not None:
             return apply(node, args)
         exact = _complement_value(node, args, table)
-        return exact if exact is not None else apply_checked(node, args, values)
+        if exact is not None:
+            return exact
+        if undefined == "nan":
+            return _apply_masked(node, args)
+        return apply_checked(node, args, values)
 
     out = walk.rewrite(expr, value, table)
     return float(out) if not raw and isinstance(out, np.floating) else out
@@ -127,6 +136,21 @@ def apply_checked(node: Apply, args: tuple, values: dict[str, Any]) -> Any:
     if not np.all(finite) and all(np.all(np.isfinite(a)) for a in args):
         raise DomainError(f"{node} is not finite at {_describe_point(values)}"
                           f"{_bad_index(~finite)}: the value overflows or divides by zero")
+    return out
+
+
+def _apply_masked(node: Apply, args: tuple) -> Any:
+    """The NumPy implementation with NaN wherever :func:`apply_checked` would refuse: an
+    argument outside the domain, or a result that overflows from finite arguments."""
+    with np.errstate(all="ignore"):
+        out = node.prim.impl(*args)
+        bad = ~np.isfinite(out)
+        for a in args:
+            bad = bad & np.isfinite(a)
+        if node.prim.domain is not None:
+            bad = bad | node.prim.domain.violated(*args)
+        if np.any(bad):
+            out = np.where(bad, np.nan, out)
     return out
 
 

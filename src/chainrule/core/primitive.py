@@ -147,6 +147,15 @@ class Primitive:
         return self.rule(i, args, ans)
 
     @property
+    def locally_constant(self) -> bool:
+        """True for step functions (heaviside, sign): derivative 0 wherever it exists.
+
+        Automatic differentiation computes them on plain values, so their output carries no
+        tangent at all: ``asin(H(x))`` has slope 0 where H is 1, not 0·asin′(1) = 0·∞ = NaN.
+        """
+        return self.rule is zero_rule
+
+    @property
     def is_function(self) -> bool:
         """True when the syntax writes it ``name(args)`` (not an operator, not array-only)."""
         return self.symbolic and self.operator is None

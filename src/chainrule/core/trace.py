@@ -76,6 +76,10 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
     top = top_box(args)
     if top is None:
         return prim.impl(*args, **params)
+    if getattr(prim, "locally_constant", False):
+        # a step function's output is constant near every point where it has a derivative:
+        # no tangent flows through it (0·∞ downstream would be NaN, not the true 0)
+        return prim.impl(*(value_of(a) for a in args), **params)
     return type(top).process(prim, args, params, top.level)
 
 
