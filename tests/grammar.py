@@ -77,6 +77,21 @@ def expressions(n: int, seed: int = 0, depth: int = 4) -> Iterator[str]:
         yield _expr(r, depth)
 
 
-def strategy(depth: int = 4) -> st.SearchStrategy[str]:
-    """The grammar as a hypothesis strategy: a seed drawn by hypothesis, expanded as above."""
-    return st.integers(0, 2**32 - 1).map(lambda s: _expr(random.Random(s), depth))
+def strategy(max_leaves: int = 8) -> st.SearchStrategy[str]:
+    """The same grammar as a hypothesis strategy (it shrinks a failure to a small text)."""
+    leaf = st.one_of(st.just("x"), st.sampled_from(("2x", "0.5x", "3x")), st.sampled_from(NUMBERS))
+
+    def grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        call = st.tuples(st.sampled_from(UNARY), inner).map(lambda t: f"{t[0]}({t[1]})")
+        bare = st.tuples(st.sampled_from(UNARY), leaf).map(lambda t: f"{t[0]} {t[1]}")
+        bars = inner.map(lambda a: f"|{a}|")
+        binary = st.tuples(st.sampled_from(("+", "-", "*", "/", "")), inner, inner).map(
+            lambda t: f"({t[1]}){t[0]}({t[2]})")
+        power = st.tuples(inner, st.sampled_from(("^", "**")),
+                          st.one_of(st.sampled_from(EXPONENTS), inner.map(lambda a: f"({a})"))
+                          ).map(lambda t: f"({t[0]}){t[1]}{t[2]}")
+        two = st.tuples(st.sampled_from(("logaddexp", "logsumexp", "log")), inner, inner).map(
+            lambda t: f"{t[0]}({t[1]}, {t[2]})")
+        return st.one_of(call, bare, bars, binary, power, two)
+
+    return st.recursive(leaf, grow, max_leaves=max_leaves)
