@@ -27,6 +27,7 @@ from chainrule.calculus.points import CriticalPoint, CriticalPoints
 from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.limits.budget import charge
 from chainrule.symbolic.api import parse
 from chainrule.symbolic.compile import compile_expr
 
@@ -221,6 +222,7 @@ class _Newton:
         ok = np.zeros(len(P), dtype=bool)
         for _ in range(MAX_NEWTON):
             live = np.flatnonzero(~done)
+            charge(int(live.size), "Newton steps toward critical points")
             if live.size == 0:
                 break
             self._iterate(P, G, size, done, ok, live)

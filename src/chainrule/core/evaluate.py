@@ -15,6 +15,7 @@ import numpy as np
 from chainrule.core import walk  # module, not name: walk may be importing (core cycle)
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import DomainError
+from chainrule.limits.budget import charge
 
 
 def _describe_point(values: dict[str, Any]) -> str:
@@ -63,6 +64,7 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
     def value(node: Expr, args: tuple) -> Any:
         if not isinstance(node, Apply):
             return leaf_value(node, values, raw)
+        charge(1, "evaluating")  # each node may cost a pass over large arrays
         if apply is not None:
             return apply(node, args)
         exact = _complement_value(node, args, table)
