@@ -58,6 +58,10 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
     >>> evaluate(x ** 0.5, {"x": np.array([4.0, -1.0])}, undefined="nan")
     array([ 2., nan])
     """
+    if apply is None and memo is None and undefined == "raise":
+        chunks = _chunks(values)
+        if chunks is not None:
+            return _by_chunks(expr, values, *chunks)
     raw = apply is not None
     table: dict[Any, Any] = {} if memo is None else memo
 
@@ -76,6 +80,34 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
 
     out = walk.rewrite(expr, value, table)
     return float(out) if not raw and isinstance(out, np.floating) else out
+
+
+CHUNK = 1 << 16
+"""Points evaluated together: one node's pass over them is short (about a millisecond), so
+the work budget, checked between nodes, stops a large evaluation close to its deadline."""
+
+
+def _chunks(values: dict[str, Any]) -> tuple[str, np.ndarray] | None:
+    """(name, array) when exactly one value is a 1-D array longer than :data:`CHUNK`."""
+    big = [(k, v) for k, v in values.items() if isinstance(v, np.ndarray) and v.ndim > 0]
+    if len(big) == 1 and big[0][1].ndim == 1 and big[0][1].size > CHUNK:
+        return big[0]
+    return None
+
+
+def _by_chunks(expr: Expr, values: dict[str, Any], name: str, points: np.ndarray) -> Any:
+    parts = []
+    try:
+        for start in range(0, points.size, CHUNK):
+            # (a memo of its own: one piece is evaluated whole)
+            part = evaluate(expr, {**values, name: points[start:start + CHUNK]}, memo={})
+            if np.ndim(part) == 0:
+                return part  # the value does not depend on the points
+            parts.append(np.broadcast_to(part, (min(CHUNK, points.size - start),)))
+    except DomainError:
+        # say where over the whole array, as an evaluation in one piece does
+        return evaluate(expr, values, memo={})
+    return np.concatenate(parts)
 
 
 def _complement_value(node: Apply, args: tuple, table: dict[Any, Any]) -> Any:

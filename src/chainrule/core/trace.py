@@ -24,6 +24,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from chainrule.limits.budget import charge
+
 _LEVELS = itertools.count(1)
 
 
@@ -76,6 +78,7 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
     top = top_box(args)
     if top is None:
         return prim.impl(*args, **params)
+    charge(1, "automatic differentiation")  # nested orders multiply the recorded calls
     if getattr(prim, "locally_constant", False):
         # a step function's output is constant near every point where it has a derivative:
         # no tangent flows through it (0·∞ downstream would be NaN, not the true 0)
