@@ -62,6 +62,10 @@ def evaluate(expr: Expr, values: dict[str, Any], apply: ApplyFn | None = None,
         chunks = _chunks(values)
         if chunks is not None:
             return _by_chunks(expr, values, *chunks)
+        try:
+            return evaluate(expr, values, memo={})
+        except OneSided as err:
+            return _from_both_sides(expr, values, err)
     raw = apply is not None
     table: dict[Any, Any] = {} if memo is None else memo
 
@@ -188,10 +192,57 @@ def _apply_masked(node: Apply, args: tuple) -> Any:
     return out
 
 
+class OneSided(DomainError):
+    """A one-sided quantity (``sign(u)`` at u = 0) met where its two sides differ."""
+
+    def __init__(self, message: str, node: Apply):
+        super().__init__(message)
+        self.node = node
+
+
 def _check_domain(node: Apply, args: tuple, values: dict[str, Any]) -> None:
     if node.prim.domain is None:
         return
     bad = node.prim.domain.violated(*args)
     if np.any(bad):
-        raise DomainError(f"{node} is undefined at {_describe_point(values)}{_bad_index(bad)}: "
-                          f"{node.prim.domain.text}")
+        message = (f"{node} is undefined at {_describe_point(values)}{_bad_index(bad)}: "
+                   f"{node.prim.domain.text}")
+        if node.prim.domain.one_sided:
+            raise OneSided(message, node)
+        raise DomainError(message)
+
+
+SIDE_STEP = 2.0**-26
+"""Relative step to either side of a point where a one-sided quantity is read."""
+
+
+def _from_both_sides(expr: Expr, values: dict[str, Any], err: OneSided) -> Any:
+    """The value where each one-sided node (``sign(u)`` at u = 0) is taken from the left and
+    from the right of the point: the derivative where both agree (``|x|³`` at 0, ``|relu(x)|``
+    where relu is 0 around x), else a refusal naming both slopes. One variable, numbers only."""
+    scalars = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+    if len(values) != 1 or len(scalars) != 1:
+        raise err
+    (name, x), = scalars.items()
+    x = float(x)
+    h = SIDE_STEP * max(1.0, abs(x))
+    sides = []
+    for side in (-1.0, 1.0):
+        def apply(node: Apply, args: tuple, side: float = side) -> Any:
+            if node.prim.domain is not None and node.prim.domain.one_sided and \
+                    np.any(node.prim.domain.violated(*args)):
+                # the quantity just beside the point: sign(u(x ± h))
+                return node.prim.impl(evaluate(node.args[0], {name: x + side * h}))
+            _check_domain(node, args, values)
+            return node.prim.impl(*args)
+        sides.append(float(evaluate(expr, values, apply)))
+    left, right = sides
+    if np.isfinite(left) and left == right:
+        return left + 0.0  # −0.0 from the left is 0
+    raise DomainError(f"not differentiable at {name} = {x:g}: |u| has a kink where "
+                      f"u = {err.node.args[0]} changes sign (left slope {_show(left)}, "
+                      f"right slope {_show(right)})")
+
+
+def _show(v: float) -> str:
+    return f"{v:.6g}".replace("-", "−")

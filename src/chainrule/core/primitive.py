@@ -49,6 +49,9 @@ class Domain:
 
     check: Callable[..., Any]
     text: str  # e.g. "x > 0"
+    # True for a one-sided quantity (sign(u), the slope of |u|): outside the domain the
+    # evaluator takes the limits from both sides and answers where they agree
+    one_sided: bool = False
 
     def violated(self, *args: Any) -> Any:
         """Boolean mask (or bool) of the points outside the domain."""

@@ -120,7 +120,8 @@ SIGN = Primitive(
     rule=zero_rule,
     text=RuleText("Sign rule", "d/dx sign(u) = 0 for u ≠ 0", "arithmetic"),
     domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0 "
-                                    "(|u| has a kink there: left slope −1, right slope 1)"),
+                                    "(|u| has a kink there: left slope −1, right slope 1)",
+                  one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
     sympy="sign",
 )
