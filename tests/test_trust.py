@@ -267,3 +267,15 @@ def test_abs_differentiates_where_both_sides_agree(text, x):
 def mp_f(text):
     e = parse(text)
     return lambda t: mp_oracle.value(e, t)
+
+
+# -- never 0.0 by accident ---------------------------------------------------------------
+
+@pytest.mark.parametrize("x", [20.0, -25.0, 100.0, 0.5])
+def test_tanh_slope_keeps_its_digits_in_every_mode(x):
+    # 1 − tanh²(20) is 1 − 1 = 0 in float64; the slope is 1/cosh² = 1.7e−17
+    want = 1 / mpmath.cosh(mpmath.mpf(x)) ** 2
+    _close(diff("tanh(x)").evaluate(x=x), want, rel=4e-16)
+    _close(float(chainrule.grad(np.tanh)(x)), want, rel=4e-16)
+    _close(float(chainrule.grad(np.tanh)(np.array(x))), want, rel=4e-16)
+    assert str(diff("tanh(x)")) == "1 - tanh(x)^2"  # shown as learners write it

@@ -115,10 +115,16 @@ def _by_chunks(expr: Expr, values: dict[str, Any], name: str, points: np.ndarray
 
 
 def _complement_value(node: Apply, args: tuple, table: dict[Any, Any]) -> Any:
-    """``1 − σ(u)`` (how σ′ = σ(1 − σ) is shown) computed as ``σ(−u)``: the difference of two
-    numbers near 1 keeps no digit for u ≥ 37, the equal σ(−u) keeps all. None: not this form."""
+    """``c − c·tanh²(u)`` (how tanh′ is shown) computed as ``c/cosh²(u)`` (1 − tanh²(20) is 0
+    in float64, the slope 1.7e−17); ``1 − σ(u)`` (how σ′ = σ(1 − σ) is shown) computed as
+    ``σ(−u)``: the difference of two numbers near 1 keeps no digit for u ≥ 37, the equal σ(−u)
+    keeps all. None: not one of these forms."""
     if node.prim.name != "add" or len(node.args) != 2:
         return None
+    tanh = tanh_complement(node)
+    if tanh is not None and tanh[1].args[0] in table:
+        c, t = tanh
+        return float(c) / np.cosh(np.asarray(table[t.args[0]], dtype=float)) ** 2
     one, term = node.args
     if not (isinstance(one, Const) and one.value == 1 and isinstance(term, Apply)
             and term.prim.name == "mul" and len(term.args) == 2):
@@ -128,6 +134,23 @@ def _complement_value(node: Apply, args: tuple, table: dict[Any, Any]) -> Any:
             and sig.prim.name == "sigmoid" and sig.args[0] in table):
         return None
     return sig.prim.impl(-np.asarray(table[sig.args[0]], dtype=float))
+
+
+def tanh_complement(node: Expr) -> tuple[Any, Apply] | None:
+    """(c, tanh(u)) when ``node`` is ``c − c·tanh(u)²``, else None."""
+    if not (isinstance(node, Apply) and node.prim.name == "add" and len(node.args) == 2):
+        return None
+    c, term = node.args
+    if not (isinstance(c, Const) and isinstance(term, Apply) and term.prim.name == "mul"
+            and len(term.args) == 2):
+        return None
+    k, square = term.args
+    if not (isinstance(k, Const) and k.value == -c.value and isinstance(square, Apply)
+            and square.prim.name == "pow" and square.args[1] == Const(2)
+            and isinstance(square.args[0], Apply) and square.args[0].prim.name == "tanh"):
+        return None
+    return c.value, square.args[0]
+
 
 
 def evaluate_traced(expr: Expr, values: dict[str, Any]) -> Any:
