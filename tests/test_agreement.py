@@ -11,6 +11,9 @@ points: one vectorised pass each). At every point where f and f′ are defined:
   rule (what AD computes), so exact cancellation in one form and rounding in the other agree;
 * where the symbolic value is finite, AD is finite too: a NaN or ∞ of AD is a failure, not a
   difference to shrug off (step functions pass no tangent, so 0·∞ never arises from them);
+* where AD alone differs, it passes if the symbolic value equals the independent mpmath
+  derivative (1e-12) and AD is within 1e-6 of it (AD's chain rounds where the symbolic form
+  cancelled exactly); such points are counted;
 * for one expression in ten, :func:`chainrule.numeric.derivative` (Richardson with its kink
   checks) confirms the symbolic value within its error bound or the tolerance, wherever it
   reports a confident estimate (converged, bound below 1e-3 of the estimate).
@@ -28,6 +31,7 @@ from collections import Counter
 
 import numpy as np
 
+import mp_oracle
 from chainrule.autodiff.api import jvp, vjp
 from chainrule.core.build import symbol
 from chainrule.core.evaluate import evaluate, evaluate_traced
@@ -61,6 +65,15 @@ def _ad(f):
             np.asarray(reverse, float) * np.ones_like(XS))
 
 
+def _ad_conditioned(f, x: float, symbolic: float, ad: float) -> bool:
+    """The symbolic value is exact (mpmath, 1e-12) and AD within 1e-6 of it: AD's chain
+    rounds where the symbolic form cancelled exactly (atanh′(tanh u)·tanh′(u) = 1 on paper,
+    1/(1 − t²) at t = tanh(11) in float64)."""
+    want = mp_oracle.derivative(f, x)
+    return (want is not None and abs(symbolic - want) <= 1e-12 * abs(want)
+            and abs(ad - want) <= 1e-6 * abs(want))
+
+
 def check(text: str, index: int, counts: Counter, failures: list) -> None:
     """Differentiate ``text`` every way at :data:`XS`; count outcomes, list disagreements."""
     try:
@@ -87,6 +100,10 @@ def check(text: str, index: int, counts: Counter, failures: list) -> None:
         silent = reliable & ~np.isfinite(got)
         agree = BETWEEN_MODES.allows_within(got, sv, rounding)
         wrong = reliable & np.isfinite(got) & ~agree
+        for j in np.flatnonzero(wrong):
+            if _ad_conditioned(f, float(XS[j]), sv[j], got[j]):
+                wrong[j] = False
+                counts[f"{name}: less accurate than symbolic, within 1e-6 of mpmath"] += 1
         for kind, mask in ((f"{name} NaN/inf", silent), (f"{name} differs", wrong)):
             if mask.any():
                 j = int(np.argmax(mask))
