@@ -59,6 +59,11 @@ def _primitives_used(fn, args: tuple) -> set[str]:
 @pytest.mark.parametrize(("name", "case"), CASES)
 def test_case_exercises_its_primitive(name, case):
     args = case.sample(_rng(name, case))
+    if get(name).locally_constant:
+        # a step function is computed on plain values: no tangent flows through it, so
+        # 0·∞ downstream (asin(H(x)) where H = 1) is the true 0, not NaN
+        assert name not in _primitives_used(case.fn, args)
+        return
     assert name in _primitives_used(case.fn, args)
 
 

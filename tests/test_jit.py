@@ -207,3 +207,13 @@ def test_jit_elementwise_grad_agrees_with_eager_on_random_programs(tree, seed):
     jg(x + 0.25)  # record on other values, then run the program on x
     with np.errstate(all="ignore"):
         close(jg(x), eager(x), rtol=1e-12)
+
+
+def test_step_functions_are_recomputed_not_baked_in():
+    def f(x):
+        return np.sum(np.abs(x) * np.sign(x) ** 2 + np.heaviside(x, 0.5) * x)
+    jg = jit(chainrule.grad(f))
+    x = np.array([-1.0, 2.0, 0.5])
+    close(jg(x), [-1.0, 2.0, 2.0])
+    close(jg(-x), [2.0, -1.0, -1.0])  # the other signs: the same program, other branches
+    assert isinstance(jg.last, Compiled), jg.eager_reason

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import chainrule
+import mp_oracle
 from chainrule import diff, ml, parse
 from chainrule.errors import BudgetError, ChainruleError, DomainError, WorkLimitExceeded
 from chainrule.limits.budget import Budget, within
@@ -238,6 +239,43 @@ def test_abs_differentiates_away_from_its_kink(x, want):
 
 
 def test_abs_refuses_at_its_kink_naming_both_slopes():
-    with pytest.raises(DomainError, match="left slope −1, right slope 1") as err:
+    # |x² − 1| near 1 is 2|x − 1|·(1 + …): slopes −2 and 2
+    with pytest.raises(DomainError, match="left slope −2, right slope 2") as err:
         diff("abs(x^2 - 1)").evaluate(x=1.0)
-    assert "x = 1" in str(err.value)
+    assert "x = 1" in str(err.value) and "x^2 - 1" in str(err.value)
+    with pytest.raises(DomainError, match="left slope −1, right slope 1"):
+        diff("abs(x)").evaluate(x=0.0)
+    with pytest.raises(DomainError, match="left slope −2, right slope 2"):
+        diff("abs(x) + abs(-x)").evaluate(x=0.0)  # each kink from its own side
+
+
+@pytest.mark.parametrize(("text", "x"), [
+    ("abs(x)^3", 0.0),        # 3|x|²·sign(x): the slope factor meets a vanishing one
+    ("abs(x^2)", 0.0),        # u = x² does not change sign at 0
+    ("abs(x^3)", 0.0),
+    ("0.1*abs(relu(x))", -2.3),  # |relu(x)| is 0 all around x < 0
+    ("x*abs(x)", 0.0),
+    ("sin(abs(x))^2", 0.0),
+])
+def test_abs_differentiates_where_both_sides_agree(text, x):
+    f = mp_f(text)
+    want = float(mpmath.diff(f, mpmath.mpf(x)))
+    got = diff(text).evaluate(x=x)
+    assert abs(got - want) <= 1e-12 * abs(want) + 1e-40  # mpmath's 0 is 1e-54
+
+
+def mp_f(text):
+    e = parse(text)
+    return lambda t: mp_oracle.value(e, t)
+
+
+# -- never 0.0 by accident ---------------------------------------------------------------
+
+@pytest.mark.parametrize("x", [20.0, -25.0, 100.0, 0.5])
+def test_tanh_slope_keeps_its_digits_in_every_mode(x):
+    # 1 − tanh²(20) is 1 − 1 = 0 in float64; the slope is 1/cosh² = 1.7e−17
+    want = 1 / mpmath.cosh(mpmath.mpf(x)) ** 2
+    _close(diff("tanh(x)").evaluate(x=x), want, rel=4e-16)
+    _close(float(chainrule.grad(np.tanh)(x)), want, rel=4e-16)
+    _close(float(chainrule.grad(np.tanh)(np.array(x))), want, rel=4e-16)
+    assert str(diff("tanh(x)")) == "1 - tanh(x)^2"  # shown as learners write it

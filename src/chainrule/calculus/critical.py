@@ -43,6 +43,7 @@ from chainrule.core.build import symbol
 from chainrule.core.expr import Const, Expr, Symbol
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError
+from chainrule.limits.budget import budgeted
 from chainrule.symbolic.api import diff
 
 DEFAULT_INTERVAL = (-10.0, 10.0)
@@ -54,6 +55,7 @@ ZERO_TOLERANCE = 1e-8
 KINDS = ("min", "max", "inflection", "saddle", "flat")
 
 
+@budgeted
 def critical_points(expr: Any, interval: tuple[Any, Any] | None = None,
                     region: Mapping[str, tuple[Any, Any]] | None = None,
                     wrt: str | Sequence[str] | None = None) -> CriticalPoints:
@@ -61,7 +63,7 @@ def critical_points(expr: Any, interval: tuple[Any, Any] | None = None,
 
     One variable: ``interval=(a, b)`` limits the search (default: exact solutions anywhere,
     numeric search on [−10, 10]). Several: ``region={"x": (a, b), "y": (c, d)}`` (default
-    [−5, 5] for each variable).
+    [−5, 5] for each variable). ``budget=`` bounds the work, as for :func:`~chainrule.diff`.
 
     >>> [(p.kind, p.x) for p in critical_points("x^3 - 3x")]
     [('max', -1.0), ('min', 1.0)]
@@ -174,6 +176,8 @@ def _value_at(e: Expr, x: Symbol, value: float, exact: Expr | None) -> tuple[flo
             return 0.0, True
     try:
         return float(e.evaluate(**{x.name: value})), False
+    except BudgetError:
+        raise
     except ChainruleError:
         return math.nan, False
 

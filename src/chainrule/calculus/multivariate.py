@@ -27,6 +27,7 @@ from chainrule.calculus.points import CriticalPoint, CriticalPoints
 from chainrule.calculus.vector import gradient, hessian
 from chainrule.core.expr import Expr
 from chainrule.errors import ChainruleError, DomainError
+from chainrule.limits.budget import charge
 from chainrule.symbolic.api import parse
 from chainrule.symbolic.compile import compile_expr
 
@@ -54,11 +55,13 @@ def find_stationary(f: Expr, names: Sequence[str],
                  "grid over the region")
     points: list[np.ndarray] = []
     for p in problem.solve(np.array(starts), box):
+        charge(len(points) + 1, "sorting out distinct critical points")  # quadratic in them
         if _inside(p, box) and not any(problem.same(p, q) for q in points):
             points.append(p)
     points.sort(key=lambda p: tuple(p))
     found = []
     for p in points:
+        charge(1, "classifying critical points")
         kind, test, why, eig = problem.classify(p)
         at = {n: float(v) for n, v in zip(names, p, strict=True)}
         found.append(CriticalPoint(at, clean(problem.f(p)), kind, why, None, test, eig))
@@ -158,10 +161,11 @@ class _Problem:
         P = P[small & np.all(np.isfinite(H), axis=(1, 2))]
         reps: list[np.ndarray] = []
         for p in P:  # many starts reach the same point: keep one of each cluster
+            charge(len(reps) + 1, "clustering Newton's end points")
             if not reps or np.min(np.linalg.norm(np.array(reps) - p, axis=1)) > 1e-6 * max(
                     1.0, float(np.linalg.norm(p))):
                 reps.append(p)
-        return [self._snap(p) for p in reps]
+        return [self._snap(p) for p in reps if charge(1, "snapping critical points") is None]
 
     def _snap(self, p: np.ndarray) -> np.ndarray:
         """Coordinates moved to nearby simple numbers (0, 2, 1/3) when ∇f stays as small."""
@@ -221,6 +225,7 @@ class _Newton:
         ok = np.zeros(len(P), dtype=bool)
         for _ in range(MAX_NEWTON):
             live = np.flatnonzero(~done)
+            charge(int(live.size), "Newton steps toward critical points")
             if live.size == 0:
                 break
             self._iterate(P, G, size, done, ok, live)

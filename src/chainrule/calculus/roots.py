@@ -25,6 +25,8 @@ from types import ModuleType
 
 import numpy as np
 
+from chainrule.limits.budget import charge
+
 SAMPLES = 4001
 """Points sampled on the interval (the work budget of one root search)."""
 FLAT_TOLERANCE = 1e-10
@@ -50,7 +52,7 @@ def find_roots(g: Fn, a: float, b: float, slope: Fn | None = None,
     if not (math.isfinite(a) and math.isfinite(b)) or a >= b:
         raise ValueError(f"the interval must be finite with a < b, got [{a}, {b}]")
     xs = np.linspace(a, b, samples)
-    ys = np.array([g(float(x)) for x in xs])
+    ys = np.array([_sample(g, float(x)) for x in xs])
     finite = np.isfinite(ys)
     scale = max(1.0, float(np.max(np.abs(ys[finite]))) if finite.any() else 1.0)
     found = [float(x) for x, y in zip(xs, ys, strict=True) if y == 0]
@@ -66,8 +68,14 @@ def find_roots(g: Fn, a: float, b: float, slope: Fn | None = None,
     return _merge(found, b - a)
 
 
+def _sample(g: Fn, x: float) -> float:
+    charge(1, "searching for roots")  # each sample costs a compiled call: the budget bounds it
+    return g(x)
+
+
 def _bracketed(g: Fn, lo: float, hi: float, size: float) -> float | None:
     """The root of a sign change, or None when the sign change is a pole or a jump."""
+    charge(1, "searching for roots")
     try:
         root = _optimize().brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
     except (ValueError, RuntimeError):

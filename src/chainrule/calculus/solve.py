@@ -40,6 +40,7 @@ from chainrule.calculus.polynomials import (
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
+from chainrule.errors import BudgetError
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.simplify.readable import factor_common, together
 
@@ -83,6 +84,8 @@ def _distinct(roots: list[Expr]) -> list[Expr]:
     for r in roots:
         try:
             v = float_of(r, "root")
+        except BudgetError:
+            raise
         except Exception:  # noqa: BLE001 - an undefined root (ln of a negative) is no root
             continue
         if all(abs(v - w) > 1e-12 * max(1.0, abs(v)) for _, w in out):

@@ -37,6 +37,7 @@ from chainrule.core import build
 from chainrule.core.expr import Expr
 from chainrule.core.substitute import substitute
 from chainrule.errors import BudgetError, ChainruleError, DomainError
+from chainrule.limits.budget import budgeted, charge
 from chainrule.printing.html import html_table
 from chainrule.symbolic.api import diff
 
@@ -128,6 +129,7 @@ class TaylorApproximation:
             errors if self.rows else "")
 
 
+@budgeted
 def taylor(expr: Any, about: Any = 0, order: int = 2,
            wrt: str | Sequence[str] | None = None) -> Expr:
     """The Taylor polynomial of ``expr`` about ``about`` (a number, or ``{"x": a, "y": b}``
@@ -139,11 +141,13 @@ def taylor(expr: Any, about: Any = 0, order: int = 2,
     return taylor_approximation(expr, about, order, wrt).polynomial
 
 
+@budgeted
 def taylor_approximation(expr: Any, about: Any = 0, order: int = 2,
                          wrt: str | Sequence[str] | None = None,
                          at: Any = None) -> TaylorApproximation:
     """The Taylor polynomial with its coefficients and an error table at the points ``at``
-    (numbers for one variable, dicts for several)."""
+    (numbers for one variable, dicts for several). ``budget=`` bounds the work, as for
+    :func:`~chainrule.diff`."""
     f = to_expr(expr)
     if not isinstance(order, int) or order < 0:
         raise ChainruleError(f"the order must be a whole number ≥ 0, got {order!r}")
@@ -201,6 +205,7 @@ def _terms(f: Expr, names: tuple[str, ...], centre: dict[str, Expr], order: int)
 
     point = {build.symbol(n): centre[n] for n in names}
     for alpha in _multi_indices(len(names), order):
+        charge(1, "Taylor coefficients")
         value = _coefficient(derivative(alpha), point, names, centre)
         scale = Fraction(1, math.prod(math.factorial(a) for a in alpha))
         coefficient = build.mul(build.const(scale), value)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
 from chainrule.errors import BudgetError
-from chainrule.limits.budget import new_node
+from chainrule.limits.budget import new_node, within
 
 if TYPE_CHECKING:
     from chainrule.core.primitive import Primitive
@@ -160,10 +160,18 @@ class Expr:
     def evaluate(self, **values: Any) -> Any:
         """Numeric value with symbols bound to floats or NumPy arrays.
 
+        ``budget=`` (a :class:`~chainrule.limits.budget.Budget` or seconds) bounds the work,
+        unless the expression has a symbol named ``budget`` (then it is that symbol's value).
+
         >>> from chainrule.core.build import symbol
         >>> (symbol("x") ** 2).evaluate(x=3.0)
         9.0
+        >>> (symbol("x") ** 2).evaluate(x=3.0, budget=5)
+        9.0
         """
+        if "budget" in values and all(s.name != "budget" for s in self.free_symbols()):
+            with within(values.pop("budget")):
+                return evaluate.evaluate(self, values)
         return evaluate.evaluate(self, values)
 
     def __str__(self) -> str:

@@ -49,6 +49,9 @@ class Domain:
 
     check: Callable[..., Any]
     text: str  # e.g. "x > 0"
+    # True for a one-sided quantity (sign(u), the slope of |u|): outside the domain the
+    # evaluator takes the limits from both sides and answers where they agree
+    one_sided: bool = False
 
     def violated(self, *args: Any) -> Any:
         """Boolean mask (or bool) of the points outside the domain."""
@@ -145,6 +148,15 @@ class Primitive:
         if self.rule is None:
             raise IncompleteRecord(f"no derivative rule for {self.name}")
         return self.rule(i, args, ans)
+
+    @property
+    def locally_constant(self) -> bool:
+        """True for step functions (heaviside, sign): derivative 0 wherever it exists.
+
+        Automatic differentiation computes them on plain values, so their output carries no
+        tangent at all: ``asin(H(x))`` has slope 0 where H is 1, not 0·asin′(1) = 0·∞ = NaN.
+        """
+        return self.rule is zero_rule
 
     @property
     def is_function(self) -> bool:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from chainrule.limits.budget import charge
+
 _LEVELS = itertools.count(1)
 
 
@@ -78,6 +80,15 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
         top = top_box(tuple(params.values()))
     if top is None:
         return prim.impl(*args, **params)
+    charge(1, "automatic differentiation")  # nested orders multiply the recorded calls
+    if getattr(prim, "locally_constant", False):
+        # a step function's output is constant near every point where it has a derivative:
+        # no tangent flows through it (0·∞ downstream would be NaN, not the true 0)
+        if getattr(type(top), "staged", False):
+            return type(top).process(prim, args, params, top.level)
+        if is_staging():  # chainrule.jit records it (on staged values), not differentiated
+            return bind(prim, tuple(condition(a) for a in args), params)
+        return prim.impl(*(value_of(a) for a in args), **params)
     return type(top).process(prim, args, params, top.level)
 
 

@@ -20,11 +20,14 @@ steps True
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from chainrule.errors import WorkLimitExceeded
 
@@ -127,3 +130,43 @@ def new_node() -> None:
     meter = _CURRENT.get()
     if meter is not None:
         meter.new_node()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def budgeted(fn: F) -> F:
+    """Give a public operation a keyword-only ``budget=`` and run its body :func:`within` it.
+
+    ``budget`` is a :class:`Budget`, a deadline in seconds, or None (join the running
+    operation's budget, or start the default one); the signature shows the new keyword.
+
+    >>> from chainrule.errors import WorkLimitExceeded
+    >>> @budgeted
+    ... def count(n: int) -> int:
+    ...     for _ in range(n):
+    ...         charge(1, "counting")
+    ...     return n
+    >>> count(5, budget=Budget(steps=10))
+    5
+    >>> try:
+    ...     count(50, budget=Budget(steps=10))
+    ... except WorkLimitExceeded as err:
+    ...     print(err.limit)
+    steps
+    >>> "budget" in str(inspect.signature(count))
+    True
+    """
+    @functools.wraps(fn)
+    def wrapper(*args: Any, budget: Budget | float | None = None, **kwargs: Any) -> Any:
+        with within(budget):
+            return fn(*args, **kwargs)
+
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())
+    extra = inspect.Parameter("budget", inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation="Budget | float | None")
+    at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
+    wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[*params[:at], extra, *params[at:]])
+    return wrapper  # type: ignore[return-value]

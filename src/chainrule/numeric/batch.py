@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.errors import BudgetError
 from chainrule.numeric.driver import differentiate_line
 from chainrule.numeric.options import Options, initial_step, make_options
 from chainrule.numeric.result import CONVERGED, DerivativeResult, worst
@@ -70,6 +71,8 @@ class BatchLine(Line):
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out = np.asarray(self.func(self._point(t)))
+        except BudgetError:
+            raise
         except Exception as exc:  # any failure on the batch: redo the points one by one
             raise NotVectorised(str(exc)) from exc
         if out.shape != self.origin.shape:

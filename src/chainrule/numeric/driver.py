@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from chainrule.limits.budget import charge
 from chainrule.numeric.complex_step import complex_first, complex_second
 from chainrule.numeric.diagnose import Diagnosis, classify_side, diagnose
 from chainrule.numeric.options import Options, initial_step, min_step
@@ -94,6 +95,7 @@ def _adaptive_estimate(line: Line, opts: Options, fx: np.ndarray, scale: float
     h0 = opts.step if (opts.step and opts.adaptive) else initial_step(opts.order, scale)
     h_min = min(min_step(opts.order, scale), h0 / 8)
     for _ in range(MAX_RESTARTS + 1):
+        charge(1, "numerical differentiation")
         est = _estimate(line, opts, h0, h_min, scale)
         if (not opts.adaptive or np.all(_settled(est, opts, fx, scale))
                 or h0 / RESTART_SHRINK < 8 * h_min or not _regular(line, h0, scale)):

@@ -13,7 +13,7 @@ from chainrule.core import build, ops
 from chainrule.core.arraylike import as_array, is_foreign
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
-from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised
+from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised, zero_rule
 from chainrule.core.trace import is_staging, peek, value_of
 from chainrule.rules._numeric import product, total
 
@@ -133,10 +133,11 @@ SIGN = Primitive(
     # sign(u) is |u|′. As an expression it is undefined at 0 (|u| has no derivative there, and
     # evaluating says so); automatic differentiation uses sign(0) = 0, the subgradient that
     # autograd, PyTorch and JAX use, so d(|x|·x) = 2|x| holds at 0 too.
-    rule=lambda i, args, ans: 0,
+    rule=zero_rule,
     text=RuleText("Sign rule", "d/dx sign(u) = 0 for u ≠ 0", "arithmetic"),
     domain=Domain(lambda x: x != 0, "sign(u), the slope of |u|, is undefined at u = 0 "
-                                    "(|u| has a kink there: left slope −1, right slope 1)"),
+                                    "(|u| has a kink there: left slope −1, right slope 1)",
+                  one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
     sympy="sign",
 )

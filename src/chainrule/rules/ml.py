@@ -64,15 +64,19 @@ HEAVISIDE = Primitive(
 def _softmax_slope(i, args, ans):
     # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, from the output so it never overflows;
     # of two arguments it is σ(x_i − x_j), which keeps every digit (x_i − lse cancels).
+    # Of more, σ(xᵢ − lse of the others), the same identity: e^(xᵢ − lse) loses every digit
+    # when xᵢ is a sum that dominates (x₃ = 10^35 + 1: the canonical sum −lse + 10^35 + 1
+    # rounds to 1, not 0), and σ never overflows.
     if len(args) == 2:
         return ops.sigmoid(args[i] - args[1 - i])
-    return ops.exp(args[i] - ans)
+    others = [a for j, a in enumerate(args) if j != i]
+    return ops.sigmoid(args[i] - ops.call(LOGSUMEXP, *others))
 
 
 LOGSUMEXP = Primitive(
     "logsumexp", None, vectorised(_logsumexp),
     rule=_softmax_slope,
-    text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = e^(xᵢ − lse) (softmax)", "ml"),
+    text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = σ(xᵢ − log Σⱼ≠ᵢ e^xⱼ) (softmax)", "ml"),
     needs_ans=True, latex=r"\operatorname{logsumexp}", mathml="logsumexp",
     sympy=lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
 )

@@ -12,6 +12,11 @@ What changes is only how tight ``rtol`` and ``atol`` are, by what is compared:
   :func:`~chainrule.testing.verify`): the same arithmetic in another order, so only rounding
   separates them; ``atol`` is a floor for derivatives that are zero up to rounding.
 
+Where the arithmetic itself cancels (``8x/tanh(2x) − 8x·tanh(2x)`` at x = 7.5 keeps 4
+digits), no fixed ``rtol`` is right: :func:`rounding_bound` gives the first-order bound of
+the rounding error of evaluating an expression in float64, which a conditioning-aware
+comparison adds to the tolerance (:meth:`Tolerance.allows_within`).
+
 >>> AGAINST_FD.bound(2.0)
 2.01e-06
 >>> BETWEEN_MODES.allows(1.0 + 1e-12, 1.0), BETWEEN_MODES.allows(1.001, 1.0)
@@ -26,6 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from chainrule.core import walk
+from chainrule.core.evaluate import evaluate
+from chainrule.core.expr import Apply, Expr
 
 ZERO_FLOOR = 1e-6
 """``atol`` as a fraction of ``rtol`` when only ``rtol`` is given: values whose size is below
@@ -53,6 +62,14 @@ class Tolerance:
         diff = np.abs(np.asarray(computed, float) - np.asarray(reference, float))
         return bool(np.all(diff <= self.bound(reference)))
 
+    def allows_within(self, computed: Any, reference: Any, rounding: Any) -> Any:
+        """Elementwise: within the tolerance widened by ``rounding`` (an error bound of the
+        reference's own evaluation, :func:`rounding_bound`, counted 8 times over for the
+        other side's different order of operations). NaN never passes."""
+        computed, reference = np.asarray(computed, float), np.asarray(reference, float)
+        allowed = self.atol + self.rtol * np.abs(reference) + 8 * np.asarray(rounding, float)
+        return np.abs(computed - reference) <= allowed
+
     def confirms(self, estimate: float, error: float, reference: float) -> bool:
         """Whether a numerical ``estimate ± error`` agrees with ``reference``."""
         return bool(abs(estimate - reference) <= max(error, self.bound(reference)))
@@ -64,3 +81,38 @@ AGAINST_FD = Tolerance(rtol=1e-6, atol=1e-8)
 BETWEEN_MODES = Tolerance.relative(1e-9)
 """Symbolic, forward and reverse against each other, and a numerical estimate against them
 (``verify``'s default)."""
+
+
+EPS = float(np.finfo(float).eps)
+
+
+def rounding_bound(expr: Expr, values: dict[str, Any]) -> Any:
+    """First-order bound of the rounding error of evaluating ``expr`` at ``values`` in float64.
+
+    Every operation rounds its result (ε·|v|) and passes on its arguments' errors times its
+    partial derivatives (running error analysis): where a sum cancels or a function
+    amplifies, the bound grows with it. Inputs count as exact. NaN where undefined.
+
+    >>> from chainrule.parsing import parse
+    >>> float(rounding_bound(parse("x + 1"), {"x": 1.0})) == EPS * 2
+    True
+    >>> bool(rounding_bound(parse("(x + 1)^2 - x^2"), {"x": 1e8}) > 1)  # 2e8 + 1, cancelled
+    True
+    """
+    memo: dict[Any, Any] = {}
+    with np.errstate(all="ignore"):
+        evaluate(expr, values, memo=memo, undefined="nan")
+
+        def bound(node: Expr, errors: tuple) -> Any:
+            v = np.abs(np.asarray(memo[node], float))
+            if not isinstance(node, Apply):
+                return np.zeros_like(v)
+            args = tuple(memo[a] for a in node.args)
+            total = EPS * v
+            for i, err in enumerate(errors):
+                if np.any(err):
+                    slope = np.abs(np.asarray(node.prim.partial(i, args, memo[node]), float))
+                    total = total + np.where(err == 0, 0.0, slope * err)
+            return total
+
+        return walk.rewrite(expr, bound, {})

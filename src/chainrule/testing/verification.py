@@ -18,7 +18,8 @@ import numpy as np
 
 from chainrule.autodiff.api import grad, jvp
 from chainrule.core.evaluate import evaluate_traced
-from chainrule.errors import ChainruleError
+from chainrule.errors import BudgetError, ChainruleError
+from chainrule.limits.budget import budgeted
 from chainrule.numeric import derivative
 from chainrule.printing.html import html_table
 from chainrule.symbolic.api import as_expression, diff
@@ -66,11 +67,14 @@ def _safely(compute: Callable[[], Any]) -> float:
     """``compute()`` as a float, NaN where it fails or is not finite (``safe`` mode)."""
     try:
         value = float(compute())
+    except BudgetError:
+        raise  # out of budget is not a NaN of one mode: the whole check stops
     except (ChainruleError, ArithmeticError, ValueError, TypeError):
         return math.nan
     return value if math.isfinite(value) else math.nan
 
 
+@budgeted
 def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
            rtol: float = BETWEEN_MODES.rtol, safe: bool = False) -> Verification:
     """Compare the symbolic ``order``-th derivative with AD (both modes) and numerics.
@@ -79,7 +83,8 @@ def verify(expr: Any, wrt: str, point: dict[str, float], order: int = 1,
     :class:`~chainrule.errors.DomainError`); ``safe=True`` records it as NaN instead, for
     callers that show every mode whatever happens (the explorer). Agreement follows
     :mod:`chainrule.testing.tolerance`: the modes within ``rtol`` of the symbolic value, and
-    the numerical estimate within its error bound of it.
+    the numerical estimate within its error bound of it. ``budget=`` bounds the work of all
+    four (:func:`~chainrule.limits.budget.budgeted`).
 
     >>> v = verify("abs(x)", "x", {"x": 0.0}, safe=True)
     >>> v.agree, v.symbolic, v.numeric_status

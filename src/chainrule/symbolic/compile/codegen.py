@@ -27,6 +27,7 @@ from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.primitive import Primitive
 from chainrule.core.registry import all_primitives, get
 from chainrule.errors import ChainruleError, DomainError, IncompleteRecord
+from chainrule.limits.budget import budgeted, charge
 from chainrule.symbolic.api import as_expression
 from chainrule.symbolic.compile.stable import stable_form
 
@@ -84,6 +85,7 @@ def _source(expr: Expr, params: list[Symbol], scalar: bool) -> str:
         names[id(node)] = target
 
     for node in expr.walk():
+        charge(1, "compiling")
         if id(node) in names:
             continue
         if isinstance(node, Const | NamedConst):
@@ -159,8 +161,11 @@ class CompiledFunction:
         return f"CompiledFunction({self.expr}, args={self.args})"
 
 
+@budgeted
 def compile_expr(expr: Any, args: list[str] | tuple[str, ...] | None = None) -> CompiledFunction:
-    """Compile an expression (or text) into a fast function of ``args`` (default: sorted)."""
+    """Compile an expression (or text) into a fast function of ``args`` (default: sorted).
+
+    ``budget=`` bounds the work (:func:`~chainrule.limits.budget.budgeted`)."""
     e = as_expression(expr)
     names = list(args) if args is not None else sorted(s.name for s in e.free_symbols())
     return CompiledFunction(e, [Symbol(n) for n in names])

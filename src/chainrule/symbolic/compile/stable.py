@@ -12,6 +12,7 @@ u ≥ 37). Compiled code — which ``grad`` of a float runs — uses ``σ(−u)`
 from __future__ import annotations
 
 from chainrule.core import build
+from chainrule.core.evaluate import tanh_complement
 from chainrule.core.expr import Apply, Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 
@@ -28,6 +29,11 @@ def _stable_node(node: Expr, args: tuple) -> Expr:
     new = rebuild(node, args)
     if not build.is_add(new) or not isinstance(new, Apply):
         return new
+    tanh = tanh_complement(new)
+    if tanh is not None:  # c − c·tanh²(u) = c/cosh²(u)
+        c, t = tanh
+        return build.mul(build.const(c), build.power(build.apply("cosh", t.args[0]),
+                                                      build.const(-2)))
     terms = list(new.args)
     ones = [i for i, t in enumerate(terms) if isinstance(t, Const) and t.value == 1]
     if not ones:
@@ -41,5 +47,6 @@ def _stable_node(node: Expr, args: tuple) -> Expr:
 
 
 def stable_form(e: Expr) -> Expr:
-    """``e`` with cancelling forms replaced by equal, exact ones (``1 − σ(u) → σ(−u)``)."""
+    """``e`` with cancelling forms replaced by equal, exact ones (``1 − σ(u) → σ(−u)``,
+    ``c − c·tanh²(u) → c/cosh²(u)``)."""
     return rewrite(e, _stable_node)

@@ -13,6 +13,7 @@ from fractions import Fraction
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rewrite
+from chainrule.limits.budget import budgeted, charge
 
 MAX_TERMS = 256
 MAX_POWER = 8
@@ -22,6 +23,7 @@ class _TooBig(Exception):
     pass
 
 
+@budgeted
 def expand(e: Expr, max_terms: int = MAX_TERMS) -> Expr:
     """``e`` with products of sums multiplied out; ``e`` itself when that would exceed
     ``max_terms`` terms."""
@@ -66,6 +68,7 @@ class _Expander:
         terms_b = b.args if build.is_add(b) else (b,)
         if len(terms_a) * len(terms_b) > self.max_terms:
             raise _TooBig
+        charge(len(terms_a) * len(terms_b), "expanding products")
         return self.check(build.add(*(build.mul(s, t) for s in terms_a for t in terms_b)))
 
     def check(self, e: Expr) -> Expr:

@@ -25,7 +25,7 @@ from fractions import Fraction
 from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
-from chainrule.limits.budget import charge
+from chainrule.limits.budget import budgeted, charge
 from chainrule.symbolic.simplify.expand import expand
 
 MAX_TIDY_SIZE = 300
@@ -37,6 +37,7 @@ do not cancel exactly (1.25·0.8 ≠ 1) could otherwise make the three forms fee
 for ever."""
 
 
+@budgeted
 def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     """An equal expression in the most readable form we find.
 
