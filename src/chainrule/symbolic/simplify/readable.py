@@ -27,6 +27,7 @@ from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 from chainrule.limits.budget import charge
 from chainrule.symbolic.simplify.expand import expand
+from chainrule.symbolic.simplify.textbook import textbook
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""
@@ -43,6 +44,10 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     Nodes in ``keep`` are left as they are — a derivative contains its function, which is
     already written the way its author wrote it, so only the new parts need tidying.
     """
+    keep = tuple(keep)
+    best = textbook(e, keep)
+    if best is not None:
+        return best
     # The kept nodes seed the memo, so the walk never enters them.
     return rewrite(e, _tidy_node, memo={k: k for k in keep})
 

@@ -1,0 +1,301 @@
+"""The textbook form: a rational function of its atoms in lowest terms, factored.
+
+An expression is read as ``coeff · Π fᵢ^eᵢ`` over polynomials ``fᵢ`` in its *atoms* (symbols,
+``sin(u)``, ``e^u``, ``u^(1/q)`` …, see :mod:`.factored`): common factors cancel, coefficients
+are whole numbers with the rational factor in front, and identities reduce what is left —
+``sin² u + cos² u = 1``, ``cosh² u − sinh² u = 1``, ``|u|² = u²``, ``(u^(1/q))^q = u``,
+``sign(u) = |u|/u`` (where ``|u|`` occurs too; both sides undefined at 0), ``sinh/cosh = tanh``,
+``sin/cos = tan``, ``cos/sin = cot``. The printed form depends on the value, not on the route:
+factors are split the same way (content, monomial, known factors, square-free parts, rational
+roots) whatever order the terms came in.
+
+Bounded: expressions over :data:`MAX_SIZE` nodes, floats, and polynomials past
+:data:`~.polys.MAX_TERMS` terms are left to the older tidying (None is returned).
+
+>>> from chainrule.parsing import parse
+>>> str(textbook(parse("(cos(x)^2 + cos(x) + sin(x)^2)/(cos(x) + 1)^2")))
+'1/(cos(x) + 1)'
+>>> str(textbook(parse("-6(x+1)^2 (x-1)^2/(x-1)^6")))
+'-6(x + 1)^2/(x - 1)^4'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from chainrule.core import build
+from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+from chainrule.core.numbers import try_power
+from chainrule.core.registry import get
+from chainrule.errors import ChainruleError
+from chainrule.symbolic.simplify import polys
+from chainrule.symbolic.simplify.factored import Context, Factored, Relation
+from chainrule.symbolic.simplify.polys import Poly, TooBig
+
+MAX_SIZE = 1500
+"""Expressions with more nodes (counted as printed) are left to the older tidying."""
+
+PYTHAGOREAN = {"sin": ("cos", -1), "cosh": ("sinh", 1)}
+"""``f(u)² = 1 + s·g(u)²``: sin² = 1 − cos², cosh² = 1 + sinh² (and read backwards)."""
+
+RATIOS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
+"""``f(u)^k / g(u)^k = h(u)^k``, written as the one function in the answer."""
+
+
+class _NotRational(Exception):
+    """A float or an unsupported shape: the textbook form does not apply."""
+
+
+def textbook(e: Expr, keep: Iterable[Expr] = ()) -> Expr | None:
+    """``e`` in textbook form, or None when it does not apply (floats, too large).
+
+    Nodes in ``keep`` (the function a derivative came from) are atoms left as they are.
+    """
+    if _size(e, MAX_SIZE) >= MAX_SIZE:
+        return None
+    kept = frozenset(keep)
+    best: tuple[tuple[int, int], Expr] | None = None
+    modes = (None, "down", "up") if _has_pythagorean_pair(e) else (None,)
+    for mode in modes:
+        try:
+            out = _Converter(kept, mode).run(e)
+        except (TooBig, _NotRational, ZeroDivisionError, RecursionError, ChainruleError):
+            continue
+        text = str(out)
+        cost = (len(text), _size(out, 10 * MAX_SIZE))
+        if best is None or cost < best[0]:
+            best = (cost, out)
+    return None if best is None else best[1]
+
+
+def _size(e: Expr, limit: int) -> int:
+    count, stack = 0, [e]
+    while stack and count < limit:
+        node = stack.pop()
+        count += 1
+        stack.extend(node.args)
+    return count
+
+
+def _has_pythagorean_pair(e: Expr) -> bool:
+    names = {(n.prim.name, n.args[0]) for n in e.walk()
+             if isinstance(n, Apply) and n.prim.name in ("sin", "cos", "sinh", "cosh")}
+    return any((PYTHAGOREAN[f][0], u) in names for f, u in names if f in PYTHAGOREAN)
+
+
+class _Converter:
+    """Expr → :class:`Factored` → Expr, with one choice of direction for the identities."""
+
+    def __init__(self, keep: frozenset, mode: str | None) -> None:
+        self.ctx = Context()
+        self.ctx.radical = self.radical_gen
+        self.keep = keep
+        self.mode = mode
+        self.memo: dict[Expr, Factored] = {}
+        self.atoms: dict[int, Expr] = {}
+        self.abs_args: set[Expr] = set()
+        self.cube_roots = False
+
+    def run(self, e: Expr) -> Expr:
+        self.abs_args = {n.args[0] for n in e.walk() if build.is_fn(n, "abs")}
+        self.cube_roots = any(build.is_fn(n, "cbrt") for n in e.walk())
+        return self.to_expr(self.conv(e))
+
+    # -- Expr → Factored ----------------------------------------------------------------
+    def conv(self, e: Expr) -> Factored:
+        hit = self.memo.get(e)
+        if hit is None:
+            hit = self.memo[e] = self._conv(e)
+        return hit
+
+    def _conv(self, e: Expr) -> Factored:
+        ctx = self.ctx
+        if isinstance(e, Const):
+            if not e.is_exact:
+                raise _NotRational
+            return Factored(Fraction(e.value), {})
+        if isinstance(e, Symbol | NamedConst):
+            return self.atom(e)
+        assert isinstance(e, Apply)
+        name = e.prim.name
+        if name == "add":
+            return ctx.add([self.conv(a) for a in e.args])
+        if name == "mul":
+            return ctx.mul(*(self.conv(a) for a in e.args))
+        if name == "pow":
+            return self.power(*e.args)
+        if name == "sign" and e.args[0] in self.abs_args:  # sign(u) = |u|/u, u ≠ 0
+            u = e.args[0]
+            return ctx.mul(self.conv(build.apply("abs", u)), ctx.pow(self.conv(u), -1))
+        if e in self.keep:
+            return self.atom(e)
+        args = [self.simplified(a) for a in e.args]
+        return self.atom(build.apply(e.prim, *args))
+
+    def simplified(self, a: Expr) -> Expr:
+        if a in self.keep or isinstance(a, Const | Symbol | NamedConst):
+            return a
+        return self.to_expr(self.conv(a))
+
+    def power(self, base: Expr, exp: Expr) -> Factored:
+        ctx = self.ctx
+        if isinstance(exp, Const) and exp.is_exact:
+            r = Fraction(exp.value)
+            b = self.conv(base)
+            if r.denominator == 1:
+                return ctx.pow(b, int(r))
+            if b.coeff > 0 and len(b.factors) == 1 and not (r.denominator == 3
+                                                           and self.cube_roots):
+                (f, e1), = b.factors.items()
+                c = try_power(b.coeff, r)
+                if e1 == 1 and c is not None:
+                    return Factored(Fraction(c), {f: r})
+            q = r.denominator
+            poly = self.poly_of(b)
+            radicand = self.to_expr(b) if poly is None else self.poly_expr(poly)
+            if q == 3 and self.cube_roots:  # one notation: cbrt(u)^p when cbrt occurs
+                g = self.atom(build.apply("cbrt", radicand))
+            else:
+                g = self.atom(build.power(radicand, build.const(Fraction(1, q))))
+                self.relate_root(g, b, q)
+            return ctx.pow(g, r.numerator)
+        return self.atom(build.power(self.simplified(base), self.simplified(exp)))
+
+    def atom(self, e: Expr) -> Factored:
+        fresh = e not in self.ctx.index
+        out = self.ctx.gen_factor(e, e.sort_key)
+        if fresh:
+            g = self.ctx.index[e]
+            self.atoms[g] = e
+            self.relate(g, e)
+        return out
+
+    def relate(self, g: int, e: Expr) -> None:
+        """Give a new atom its relation: ``sin² = 1 − cos²`` (by mode), ``|u|² = u²``."""
+        if not isinstance(e, Apply):
+            return
+        name = e.prim.name
+        if name == "cbrt":  # cbrt(u)³ = u for every real u
+            u = self.poly_of(self.conv(e.args[0]))
+            if u is not None:
+                self.ctx.relations[g] = Relation(3, u)
+            return
+        if name == "abs":
+            u = self.poly_of(self.conv(e.args[0]))
+            if u is not None:
+                self.ctx.relations[g] = Relation(2, polys.mul(u, u))
+            return
+        pair = self._pythagorean(name)
+        if pair is None:
+            return
+        other, s = pair
+        h = self.ctx.gen(build.apply(other, e.args[0]), build.apply(other, e.args[0]).sort_key)
+        self.atoms[h] = build.apply(other, e.args[0])
+        one = {(): Fraction(1)}
+        self.ctx.relations[g] = Relation(2, polys.add(one, {((h, 2),): Fraction(s)}))
+
+    def _pythagorean(self, name: str) -> tuple[str, int] | None:
+        if self.mode == "down" and name in PYTHAGOREAN:
+            return PYTHAGOREAN[name]
+        if self.mode == "up":
+            for f, (g, s) in PYTHAGOREAN.items():
+                if g == name:  # read backwards: cos² = 1 − sin², sinh² = cosh² − 1
+                    return f, -s
+        return None
+
+    def relate_root(self, g: Factored, b: Factored, q: int) -> None:
+        (k,), = [tuple(g.factors)]
+        (gi,) = polys.generators(self.ctx.polys[k])
+        base = self.poly_of(b)
+        if base is not None and gi not in self.ctx.relations:
+            self.ctx.relations[gi] = Relation(q, base)
+
+    def radical_gen(self, f: tuple, q: int) -> int:
+        """The atom ``f^(1/q)`` for a factor left with a fractional power inside a sum."""
+        poly = self.ctx.polys[f]
+        g = self.atom(build.power(self.poly_expr(poly), build.const(Fraction(1, q))))
+        (k,), = [tuple(g.factors)]
+        (gi,) = polys.generators(self.ctx.polys[k])
+        if gi not in self.ctx.relations:
+            self.ctx.relations[gi] = Relation(q, poly)
+        return gi
+
+    def poly_of(self, f: Factored) -> Poly | None:
+        """``f`` multiplied out, when it has no denominators or fractional powers."""
+        p = polys.const(f.coeff)
+        for k, e in f.factors.items():
+            if e < 0 or e.denominator != 1:
+                return None
+            p = polys.mul(p, polys.power(self.ctx.polys[k], int(e)))
+        return p
+
+    # -- Factored → Expr ----------------------------------------------------------------
+    def poly_expr(self, p: Poly) -> Expr:
+        terms = []
+        for m, c in p.items():
+            terms.append(build.mul(build.const(c),
+                                   *(build.power(self.atoms[g], build.const(e)) for g, e in m)))
+        return build.add(*terms)
+
+    def merged(self, factors: dict[tuple, Fraction]) -> list[tuple[Expr, Fraction]]:
+        """The factors as (base, exponent), those of one exponent multiplied back together
+        when that reads shorter: ``(x² − 1)²``, not ``(x + 1)²(x − 1)²``."""
+        groups: dict[Fraction, list[Poly]] = {}
+        for k, e in sorted(factors.items()):
+            groups.setdefault(e, []).append(self.ctx.polys[k])
+        out: list[tuple[Expr, Fraction]] = []
+        for e, members in groups.items():
+            sums = [p for p in members if len(p) > 1]
+            plain = [p for p in members if len(p) == 1]
+            exprs = [self.poly_expr(p) for p in sums]
+            if len(sums) > 1:
+                try:
+                    prod = sums[0]
+                    for p in sums[1:]:
+                        prod = polys.mul(prod, p)
+                except TooBig:
+                    prod = None
+                if prod is not None:
+                    joined = self.poly_expr(prod)
+                    if len(str(joined)) < len(str(build.mul(*exprs))):
+                        exprs = [joined]
+            out.extend((x, e) for x in [self.poly_expr(p) for p in plain] + exprs)
+        return out
+
+    def to_expr(self, f: Factored) -> Expr:
+        if f.coeff == 0:
+            return build.ZERO
+        parts = _ratios(self.merged(f.factors))
+        factors = [build.power(b, build.const(e)) for b, e in parts]
+        if len(factors) == 1 and build.is_add(factors[0]) and f.coeff.denominator != 1:
+            s = build.mul(build.const(f.coeff.numerator), factors[0])
+            if sum(1 for t in factors[0].args if _fractional(t, f.coeff)) >= 2 \
+                    and build.is_add(s):
+                # (−39x³ + 5x + 12)/4, not −39x³/4 + 5x/4 + 3: the rational factor in front
+                return Apply(get("mul"), (build.const(Fraction(1, f.coeff.denominator)), s))
+        return build.mul(build.const(f.coeff), *factors)
+
+
+def _fractional(term: Expr, c: Fraction) -> bool:
+    coeff, _ = build.split_coeff(term)
+    return (Fraction(coeff) * c).denominator != 1
+
+
+def _ratios(parts: list[tuple[Expr, Fraction]]) -> list[tuple[Expr, Fraction]]:
+    """``sinh(u)^k·cosh(u)^-k → tanh(u)^k`` and the like (:data:`RATIOS`)."""
+    exps = dict(parts)
+    for (top, bottom), name in RATIOS.items():
+        for b, e in list(exps.items()):
+            if not (build.is_fn(b, top) and e > 0 and e.denominator == 1):
+                continue
+            other = build.apply(bottom, b.args[0])
+            down = -exps.get(other, Fraction(0))
+            k = min(e, down)
+            if k <= 0 or k.denominator != 1:
+                continue
+            exps[b] = e - k
+            exps[other] = -(down - k)
+            joined = build.apply(name, b.args[0])
+            exps[joined] = exps.get(joined, Fraction(0)) + k
+    return [(b, e) for b, e in exps.items() if e]
