@@ -30,6 +30,11 @@ from chainrule.symbolic.simplify.polys import Mono, Poly, TooBig
 
 Frozen = tuple
 
+WORK_LIMIT = 20_000
+"""Most term-by-term products one simplification may make; past it the old form is kept."""
+MAX_SPLIT_DEGREE = 12
+"""Square-free parts and rational roots are looked for up to this degree."""
+
 
 @dataclass(frozen=True)
 class Factored:
@@ -66,6 +71,7 @@ class Context:
         self.rank: dict[int, tuple] = {}
         self.relations: dict[int, Relation] = {}
         self.polys: dict[Frozen, Poly] = {}
+        self.work = 0
         self.radical: Callable[[Frozen, int], int] | None = None
         """Makes the atom ``f^(1/q)`` for a factor left with a fractional power in a sum."""
 
@@ -124,7 +130,7 @@ class Context:
             for f in names:
                 left = t.factors.get(f, Fraction(0)) - common[f]
                 if left:
-                    p = self.reduce(polys.mul(p, self._power(f, left)))
+                    p = self.reduce(self.pmul(p, self._power(f, left)))
             total = polys.add(total, p)
         total = self.reduce(total)
         if not total:
@@ -133,9 +139,18 @@ class Context:
         outer = Factored(Fraction(1), {f: e for f, e in common.items() if e})
         return self.mul(outer, inner)
 
+    def pmul(self, a: Poly, b: Poly) -> Poly:
+        """``a·b``, counted against :data:`WORK_LIMIT` (past it: :class:`TooBig`)."""
+        self.work += len(a) * len(b)
+        if self.work > WORK_LIMIT:
+            raise TooBig
+        return polys.mul(a, b)
+
     def _power(self, f: Frozen, e: Fraction) -> Poly:
         whole = e.numerator // e.denominator
-        out = polys.power(self.polys[f], whole)
+        out = polys.const(Fraction(1))
+        for _ in range(whole):
+            out = self.pmul(out, self.polys[f])
         frac = e - whole
         if frac:
             if self.radical is None:
@@ -158,7 +173,7 @@ class Context:
             c = p.pop(m)
             rest = tuple((h, e - rel.power) if h == g else (h, e) for h, e in m)
             rest = tuple(pair for pair in rest if pair[1])
-            p = polys.add(p, polys.mul({rest: c}, rel.poly))
+            p = polys.add(p, self.pmul({rest: c}, rel.poly))
         raise TooBig
 
     # -- splitting a polynomial into factors --------------------------------------------
@@ -184,6 +199,9 @@ class Context:
             if len(q) < 2 or len(p) < 2 or q is p:
                 continue
             for _ in range(polys.MAX_TERMS):
+                self.work += len(p) * len(q)
+                if self.work > WORK_LIMIT:
+                    raise TooBig
                 div = polys.divide(p, q, self.key)
                 if div is None:
                     break
@@ -202,7 +220,7 @@ class Context:
         if len(gens) != 1 or len(p) < 2:
             return Fraction(1), ([(p, 1)] if p != {(): Fraction(1)} else [])
         (g,) = gens
-        if g in self.relations:
+        if g in self.relations or max(polys.degree(m) for m in p) > MAX_SPLIT_DEGREE:
             return Fraction(1), [(p, 1)]
         out: list[tuple[Poly, int]] = []
         for part, mult in polys.squarefree(p, g):

@@ -45,11 +45,14 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     already written the way its author wrote it, so only the new parts need tidying.
     """
     keep = tuple(keep)
-    best = textbook(e, keep)
-    if best is not None:
-        return best
     # The kept nodes seed the memo, so the walk never enters them.
-    return rewrite(e, _tidy_node, memo={k: k for k in keep})
+    tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
+    best = textbook(e, keep)
+    # The textbook form unless the locally tidied one is shorter or as short (a log
+    # derivative's f·(ln(x)·cos(x) + sin(x)/x) reads as well as one fraction).
+    if best is not None and _cost(best) < _cost(tidy):
+        return best
+    return tidy
 
 
 def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:

@@ -189,19 +189,20 @@ class _Converter:
         pair = self._pythagorean(name)
         if pair is None:
             return
-        other, s = pair
+        other, constant, coeff = pair
         h = self.ctx.gen(build.apply(other, e.args[0]), build.apply(other, e.args[0]).sort_key)
         self.atoms[h] = build.apply(other, e.args[0])
-        one = {(): Fraction(1)}
-        self.ctx.relations[g] = Relation(2, polys.add(one, {((h, 2),): Fraction(s)}))
+        self.ctx.relations[g] = Relation(2, {(): Fraction(constant), ((h, 2),): Fraction(coeff)})
 
-    def _pythagorean(self, name: str) -> tuple[str, int] | None:
+    def _pythagorean(self, name: str) -> tuple[str, int, int] | None:
+        """``name(u)² = constant + coeff·other(u)²`` in this converter's direction."""
         if self.mode == "down" and name in PYTHAGOREAN:
-            return PYTHAGOREAN[name]
+            other, s = PYTHAGOREAN[name]
+            return other, 1, s
         if self.mode == "up":
-            for f, (g, s) in PYTHAGOREAN.items():
-                if g == name:  # read backwards: cos² = 1 − sin², sinh² = cosh² − 1
-                    return f, -s
+            for f, (other, s) in PYTHAGOREAN.items():
+                if other == name:  # read backwards: cos² = 1 − sin², sinh² = cosh² − 1
+                    return f, -s, s
         return None
 
     def relate_root(self, g: Factored, b: Factored, q: int) -> None:
