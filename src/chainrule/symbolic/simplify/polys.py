@@ -250,10 +250,8 @@ def linear_factors(p: Poly, g: int) -> tuple[list[Poly], Poly]:
     lows, highs = _divisors(int(num[0])), _divisors(int(num[-1]))
     candidates = sorted({Fraction(s * r, q) for r in lows for q in highs for s in (1, -1)},
                         key=lambda v: (abs(v), v < 0))
-    tried = 0
-    for root in candidates:
-        tried += 1
-        if tried > MAX_ROOT_CANDIDATES or len(cs) < 3:
+    for root in candidates[:MAX_ROOT_CANDIDATES]:
+        if len(cs) < 3:
             break
         while len(cs) >= 3 and _horner(cs, root) == 0:
             lin = [Fraction(-root.numerator), Fraction(root.denominator)]

@@ -264,9 +264,26 @@ class _Converter:
             out.extend((x, e) for x in [self.poly_expr(p) for p in plain] + exprs)
         return out
 
+    def even_abs(self, f: Factored) -> Factored:
+        """``|u|^(2k+r) = u^(2k)·|u|^r`` on the factors (the relation inside sums)."""
+        for k, e in list(f.factors.items()):
+            gens = polys.generators(self.ctx.polys[k])
+            if len(self.ctx.polys[k]) != 1 or len(gens) != 1 or e.denominator != 1:
+                continue
+            atom = self.atoms.get(next(iter(gens)))
+            if atom is None or not build.is_fn(atom, "abs") or abs(e) < 2:
+                continue
+            even = 2 * int(e / 2)
+            rest = dict(f.factors)
+            rest[k] = e - even
+            f = self.ctx.mul(Factored(f.coeff, {g: v for g, v in rest.items() if v}),
+                             self.ctx.pow(self.conv(atom.args[0]), even))
+        return f
+
     def to_expr(self, f: Factored) -> Expr:
         if f.coeff == 0:
             return build.ZERO
+        f = self.even_abs(f)
         parts = _ratios(self.merged(f.factors))
         factors = [build.power(b, build.const(e)) for b, e in parts]
         if len(factors) == 1 and build.is_add(factors[0]) and f.coeff.denominator != 1:
