@@ -48,11 +48,23 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     # The kept nodes seed the memo, so the walk never enters them.
     tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
     best = textbook(e, keep)
-    # The textbook form unless the locally tidied one is shorter or as short (a log
-    # derivative's f·(ln(x)·cos(x) + sin(x)/x) reads as well as one fraction).
-    if best is not None and _textbook_cost(best) < _textbook_cost(tidy):
-        return best
-    return tidy
+    # The textbook form (one form for one value) unless the locally tidied one is more than
+    # 10 % shorter; where a variable exponent asks for logarithmic differentiation, unless it
+    # is as short: a textbook writes f·(cos(x)·ln(x) + sin(x)/x) there, not one fraction.
+    if best is None:
+        return tidy
+    ours, theirs = _textbook_cost(best)[0], _textbook_cost(tidy)[0]
+    if _variable_exponent(e):
+        return best if ours < theirs else tidy
+    return best if ours <= theirs * TEXTBOOK_SLACK else tidy
+
+
+TEXTBOOK_SLACK = 1.1
+"""The textbook form is kept when at most this much longer than the locally tidied one."""
+
+
+def _variable_exponent(e: Expr) -> bool:
+    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.walk())
 
 
 def _textbook_cost(e: Expr) -> tuple[int, int]:

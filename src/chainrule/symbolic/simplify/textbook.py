@@ -30,6 +30,7 @@ from chainrule.core.numbers import try_power
 from chainrule.core.registry import get
 from chainrule.errors import ChainruleError
 from chainrule.symbolic.simplify import polys
+from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.factored import Context, Factored, Relation
 from chainrule.symbolic.simplify.polys import Poly, TooBig
 
@@ -257,7 +258,9 @@ class _Converter:
                         prod = polys.mul(prod, p)
                 except TooBig:
                     prod = None
-                if prod is not None:
+                # linear factors of a numerator stay apart, as a teacher leaves them:
+                # 4(x − 5)(x − 2)(x + 1), not 4x³ − 24x² + 12x + 40
+                if prod is not None and (e != 1 or len(prod) <= 2):
                     joined = self.poly_expr(prod)
                     if len(str(joined)) < len(str(build.mul(*exprs))):
                         exprs = [joined]
@@ -285,14 +288,34 @@ class _Converter:
             return build.ZERO
         f = self.even_abs(f)
         parts = _ratios(self.merged(f.factors))
-        factors = [build.power(b, build.const(e)) for b, e in parts]
-        if len(factors) == 1 and build.is_add(factors[0]) and f.coeff.denominator != 1:
-            s = build.mul(build.const(f.coeff.numerator), factors[0])
-            if sum(1 for t in factors[0].args if _fractional(t, f.coeff)) >= 2 \
-                    and build.is_add(s):
-                # (−39x³ + 5x + 12)/4, not −39x³/4 + 5x/4 + 3: the rational factor in front
-                return Apply(get("mul"), (build.const(Fraction(1, f.coeff.denominator)), s))
-        return build.mul(build.const(f.coeff), *factors)
+        coeff = f.coeff
+        sums = [i for i, (b, e) in enumerate(parts) if e == 1 and build.is_add(b)]
+        if coeff < 0 and len(sums) == 1:  # (1 − 3x²)/…, not −(3x² − 1)/…
+            b, e = parts[sums[0]]
+            parts[sums[0]] = (build.neg(b), e)
+            coeff = -coeff
+        main = _assemble(coeff, parts)
+        monos = [i for i, (b, e) in enumerate(parts)
+                 if isinstance(b, Symbol) and e > 0 and e.denominator == 1]
+        if not monos or len(sums) != 1:
+            return main
+        # 2x·sin(x) + x²·cos(x) rather than x·(2sin(x) + x·cos(x)) when as short: the
+        # product rule's answer as written, the monomial multiplied in
+        inside = build.mul(*(build.power(b, build.const(e)) for b, e in
+                             (parts[i] for i in monos)), parts[sums[0]][0])
+        rest = [p for j, p in enumerate(parts) if j not in monos and j != sums[0]]
+        spread = _assemble(coeff, [*rest, (expand(inside), Fraction(1))])
+        return spread if len(str(spread)) <= len(str(main)) else main
+
+
+def _assemble(coeff: Fraction, parts: list[tuple[Expr, Fraction]]) -> Expr:
+    factors = [build.power(b, build.const(e)) for b, e in parts]
+    if len(factors) == 1 and build.is_add(factors[0]) and coeff.denominator != 1:
+        s = build.mul(build.const(coeff.numerator), factors[0])
+        if sum(1 for t in factors[0].args if _fractional(t, coeff)) >= 2 and build.is_add(s):
+            # (−39x³ + 5x + 12)/4, not −39x³/4 + 5x/4 + 3: the rational factor in front
+            return Apply(get("mul"), (build.const(Fraction(1, coeff.denominator)), s))
+    return build.mul(build.const(coeff), *factors)
 
 
 def _fractional(term: Expr, c: Fraction) -> bool:
