@@ -48,6 +48,10 @@ TEMPLATES = [
     "e^({a}x)/(1 + e^({a}x))", "x^{n}*{a}^x",
     # polynomials with fractional coefficients
     "x^{n}/{a} - {b}x^{m}/{c} + x/{c}",
+    # more of each kind
+    "x^{n}*cos({a}x)", "ln({a}x + {b})*x^{n}", "(x - {a})/(x^2 + {b})", "x*arctan({a}x)",
+    "cos({a}x)/x^{n}", "sqrt(x)*(x + {a})^{n}", "ln(x^{n}/(x + {a}))", "x^{m}*e^(x^{n})",
+    "tan({a}x) - x^{n}/{b}", "(x^2 - {a})^{n}/x^{m}",
 ]
 PARAMS = {"a": (1, 2, 3, 4), "b": (2, 5), "n": (2, 3), "m": (1, 2), "c": (3, 7)}
 
