@@ -165,7 +165,8 @@ def main() -> None:
     print(table(["measure", "chainrule", "SymPy simplify(diff)", "ratio"], [
         ["characters (SymPy's printer)", res["chars"], res["sympy_chars"],
          f"{res['chars'] / res['sympy_chars']:.3f}"],
-        ["tree nodes", res["nodes"], res["sympy_nodes"], f"{res['nodes'] / res['sympy_nodes']:.3f}"],
+        ["tree nodes", res["nodes"], res["sympy_nodes"],
+         f"{res['nodes'] / res['sympy_nodes']:.3f}"],
         ["time, wall (s)", f"{res['time_s']:.2f}", f"{res['sympy_time_s']:.2f}",
          f"{res['time_s'] / res['sympy_time_s']:.3f}"],
         ["time, CPU (s)", f"{res['cpu_s']:.2f}", f"{res['sympy_cpu_s']:.2f}",

@@ -50,8 +50,15 @@ TEXTBOOK = [
     ("x*(sin(x)^2 + cos(x)^2)", "1"),
     ("x*(cosh(x)^2 - sinh(x)^2)", "1"),
     ("x*sign(x)/abs(x)", "0"),
-    ("sin(x)*cos(x)", "2*cos(x)^2 - 1"),
+    ("sin(x)*cos(x)", "cos(2x)"),  # double angles where shorter
+    ("sin(x)^2", "sin(2x)"),
+    ("sinh(2x)^2", "2*sinh(4x)"),
+    ("arcsin(x/2)*x^2", "2x*asin(x/2) + x^2/sqrt(4 - x^2)"),  # content out of the root
+    ("(x + 4)^2*(x - 2)", "3x*(x + 4)"),
+    ("(x + 1)^2*(x - 5)^2", "4(x + 1)*(x - 2)*(x - 5)"),
+    ("x/(x^2 + 1)^2", "(1 - 3x^2)/(x^2 + 1)^3"),
     ("x^2*e^(-x)", "x*e^(-x)*(2 - x)"),
+    ("x^2*sin(x)", "2x*sin(x) + x^2*cos(x)"),  # the product rule's answer as written
     ("x^x", "x^x*(ln(x) + 1)"),
     ("x^sin(x)", "x^sin(x)*(cos(x)*ln(x) + sin(x)/x)"),  # the seed's form, as short
 ]
@@ -64,7 +71,10 @@ def test_derivatives_print_in_textbook_form(f, want):
     xr = sp.Symbol("x", real=True)
     oracle = sp.diff(parse(f).to_sympy().subs(sp.Symbol("x"), xr), xr)
     for x in (0.37, 1.7, 2.9):
-        expected = float(oracle.subs(xr, sp.Rational(x)).evalf(30))
+        value = oracle.subs(xr, sp.Rational(x)).evalf(30)
+        if not value.is_real:
+            continue  # outside the function's domain (asin(x/2) at 2.9)
+        expected = float(value)
         assert d.evaluate(x=x) == pytest.approx(expected, rel=1e-10, abs=1e-12)
 
 

@@ -27,7 +27,7 @@ from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 from chainrule.limits.budget import charge
 from chainrule.symbolic.simplify.expand import expand
-from chainrule.symbolic.simplify.textbook import textbook
+from chainrule.symbolic.simplify.textbook import reading_cost, textbook_forms
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""
@@ -47,16 +47,18 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     keep = tuple(keep)
     # The kept nodes seed the memo, so the walk never enters them.
     tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
-    best = textbook(e, keep)
-    # The textbook form (one form for one value) unless the locally tidied one is more than
-    # 10 % shorter; where a variable exponent asks for logarithmic differentiation, unless it
-    # is as short: a textbook writes f·(cos(x)·ln(x) + sin(x)/x) there, not one fraction.
-    if best is None:
+    forms = textbook_forms(e, keep)
+    if not forms:
         return tidy
-    ours, theirs = _textbook_cost(best)[0], _textbook_cost(tidy)[0]
-    if _variable_exponent(e):
-        return best if ours < theirs else tidy
-    return best if ours <= theirs * TEXTBOOK_SLACK else tidy
+    # The whole textbook form (one form for one value) unless the locally tidied one is more
+    # than 10 % shorter; where a variable exponent asks for logarithmic differentiation,
+    # unless it is as short: a textbook writes f·(cos(x)·ln(x) + sin(x)/x) there. The
+    # term-by-term form only when shorter than the tidied one.
+    theirs = reading_cost(tidy)[0]
+    whole_limit = theirs - 1 if _variable_exponent(e) else theirs * TEXTBOOK_SLACK
+    eligible = [f for i, f in enumerate(forms)
+                if reading_cost(f)[0] <= (whole_limit if i == 0 else theirs - 1)]
+    return min(eligible, key=reading_cost) if eligible else tidy
 
 
 TEXTBOOK_SLACK = 1.1
@@ -65,21 +67,6 @@ TEXTBOOK_SLACK = 1.1
 
 def _variable_exponent(e: Expr) -> bool:
     return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.walk())
-
-
-def _textbook_cost(e: Expr) -> tuple[int, int]:
-    """Printed length, with each fractional coefficient inside a sum counted as 4 more
-    characters: ``(−117x³ + 8x + 12)/12`` is preferred to ``−39x³/4 + 2x/3 + 1``."""
-    length, size = _cost(e)
-    fractional = sum(1 for node in e.walk() if build.is_add(node)
-                     for t in node.args if _has_fraction(t))
-    return length + 4 * fractional, size
-
-
-def _has_fraction(term: Expr) -> bool:
-    coeff, _ = build.split_coeff(term)
-    value = term.value if isinstance(term, Const) else coeff
-    return isinstance(value, Fraction) and value.denominator != 1
 
 
 def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:

@@ -30,6 +30,7 @@ from chainrule.core.numbers import try_power
 from chainrule.core.registry import get
 from chainrule.errors import ChainruleError
 from chainrule.symbolic.simplify import polys
+from chainrule.symbolic.simplify.angles import double_angle
 from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.factored import Context, Factored, Relation
 from chainrule.symbolic.simplify.polys import Poly, TooBig
@@ -53,21 +54,35 @@ def textbook(e: Expr, keep: Iterable[Expr] = ()) -> Expr | None:
 
     Nodes in ``keep`` (the function a derivative came from) are atoms left as they are.
     """
+    forms = textbook_forms(e, keep)
+    return min(forms, key=reading_cost) if forms else None
+
+
+def textbook_forms(e: Expr, keep: Iterable[Expr] = ()) -> list[Expr]:
+    """The shortest *whole* textbook form (one fraction, factored) first, then, for a sum,
+    the shortest with each term in textbook form; empty when the form does not apply."""
     if _size(e, MAX_SIZE) >= MAX_SIZE:
-        return None
+        return []
     kept = frozenset(keep)
-    best: tuple[tuple[int, int], Expr] | None = None
+    best: list[Expr | None] = [None, None]
     modes = (None, "down", "up") if _has_pythagorean_pair(e) else (None,)
     for mode in modes:
         try:
-            out = _Converter(kept, mode).run(e)
+            outs = _Converter(kept, mode).forms(e)
         except (TooBig, _NotRational, ZeroDivisionError, RecursionError, ChainruleError):
             continue
-        text = str(out)
-        cost = (len(text), _size(out, 10 * MAX_SIZE))
-        if best is None or cost < best[0]:
-            best = (cost, out)
-    return None if best is None else best[1]
+        for i, out in enumerate(outs):
+            if best[i] is None or reading_cost(out) < reading_cost(best[i]):
+                best[i] = out
+    return [b for b in best if b is not None]
+
+
+def reading_cost(e: Expr) -> tuple[int, int]:
+    """Printed length, each fractional coefficient inside a sum counted as 4 characters
+    more (``(−117x³ + 8x + 12)/12`` is preferred to ``−39x³/4 + 2x/3 + 1``), then size."""
+    fractional = sum(1 for node in e.walk() if build.is_add(node)
+                     for t in node.args if _fractional(t, Fraction(1)))
+    return len(str(e)) + 4 * fractional, _size(e, 10 * MAX_SIZE)
 
 
 def _size(e: Expr, limit: int) -> int:
@@ -97,10 +112,20 @@ class _Converter:
         self.atoms: dict[int, Expr] = {}
         self.abs_args: set[Expr] = set()
         self.cube_roots = False
+        self.trig = False
+
+    def forms(self, e: Expr) -> list[Expr]:
+        """The textbook form of ``e``; for a sum also its terms each in textbook form, added
+        (``2x·asin(x/2) + x²/sqrt(4 − x²)`` reads better than one fraction)."""
+        out = [self.run(e)]
+        if build.is_add(e):
+            out.append(build.add(*(self.to_expr(self.conv(t)) for t in e.args)))
+        return out
 
     def run(self, e: Expr) -> Expr:
         self.abs_args = {n.args[0] for n in e.walk() if build.is_fn(n, "abs")}
         self.cube_roots = any(build.is_fn(n, "cbrt") for n in e.walk())
+        self.trig = any(build.is_fn(n, f) for n in e.walk() for f in ("sin", "cos", "sinh", "cosh"))
         return self.to_expr(self.conv(e))
 
     # -- Expr → Factored ----------------------------------------------------------------
@@ -154,13 +179,21 @@ class _Converter:
                     return Factored(Fraction(c), {f: r})
             q = r.denominator
             poly = self.poly_of(b)
+            outside = Factored(Fraction(1), {})
+            if poly is not None and polys.generators(poly):
+                # sqrt(1 − x²/4) = sqrt(4 − x²)/2: a positive content comes out of the root
+                c, prim = polys.normalize(poly, self.ctx.key)
+                pulled = try_power(abs(c), r)
+                if pulled is not None:
+                    outside = Factored(Fraction(pulled), {})
+                    poly = polys.scale(prim, Fraction(1 if c > 0 else -1))
             radicand = self.to_expr(b) if poly is None else self.poly_expr(poly)
             if q == 3 and self.cube_roots:  # one notation: cbrt(u)^p when cbrt occurs
                 g = self.atom(build.apply("cbrt", radicand))
             else:
                 g = self.atom(build.power(radicand, build.const(Fraction(1, q))))
-                self.relate_root(g, b, q)
-            return ctx.pow(g, r.numerator)
+                self.relate_root(g, poly, q)
+            return ctx.mul(outside, ctx.pow(g, r.numerator))
         return self.atom(build.power(self.simplified(base), self.simplified(exp)))
 
     def atom(self, e: Expr) -> Factored:
@@ -206,10 +239,9 @@ class _Converter:
                     return f, -s, s
         return None
 
-    def relate_root(self, g: Factored, b: Factored, q: int) -> None:
+    def relate_root(self, g: Factored, base: Poly | None, q: int) -> None:
         (k,), = [tuple(g.factors)]
         (gi,) = polys.generators(self.ctx.polys[k])
-        base = self.poly_of(b)
         if base is not None and gi not in self.ctx.relations:
             self.ctx.relations[gi] = Relation(q, base)
 
@@ -260,7 +292,7 @@ class _Converter:
                     prod = None
                 # linear factors of a numerator stay apart, as a teacher leaves them:
                 # 4(x − 5)(x − 2)(x + 1), not 4x³ − 24x² + 12x + 40
-                if prod is not None and (e != 1 or len(prod) <= 2):
+                if prod is not None and (e != 1 or len(prod) <= 3):
                     joined = self.poly_expr(prod)
                     if len(str(joined)) < len(str(build.mul(*exprs))):
                         exprs = [joined]
@@ -284,28 +316,58 @@ class _Converter:
         return f
 
     def to_expr(self, f: Factored) -> Expr:
+        """The shortest of a few equal arrangements of ``f``: as factored; the integer
+        coefficient multiplied into a lone sum; the other factors multiplied into it (the
+        product rule's ``2x·sin(x) + x²·cos(x)``); each with double angles if shorter."""
         if f.coeff == 0:
             return build.ZERO
         f = self.even_abs(f)
         parts = _ratios(self.merged(f.factors))
         coeff = f.coeff
         sums = [i for i, (b, e) in enumerate(parts) if e == 1 and build.is_add(b)]
-        if coeff < 0 and len(sums) == 1:  # (1 − 3x²)/…, not −(3x² − 1)/…
+        if coeff < 0 and len(sums) == 1 and any(
+                _negative(t) for t in parts[sums[0]][0].args):  # (1 − 3x²)/…, not −(3x² − 1)/…
             b, e = parts[sums[0]]
             parts[sums[0]] = (build.neg(b), e)
             coeff = -coeff
-        main = _assemble(coeff, parts)
-        monos = [i for i, (b, e) in enumerate(parts)
-                 if isinstance(b, Symbol) and e > 0 and e.denominator == 1]
-        if not monos or len(sums) != 1:
-            return main
-        # 2x·sin(x) + x²·cos(x) rather than x·(2sin(x) + x·cos(x)) when as short: the
-        # product rule's answer as written, the monomial multiplied in
-        inside = build.mul(*(build.power(b, build.const(e)) for b, e in
-                             (parts[i] for i in monos)), parts[sums[0]][0])
-        rest = [p for j, p in enumerate(parts) if j not in monos and j != sums[0]]
-        spread = _assemble(coeff, [*rest, (expand(inside), Fraction(1))])
-        return spread if len(str(spread)) <= len(str(main)) else main
+        candidates = [_assemble(coeff, parts)]
+        if len(sums) == 1:
+            i = sums[0]
+            if coeff.denominator == 1 and abs(coeff) != 1:
+                folded = build.mul(build.const(coeff), parts[i][0])
+                candidates.append(_assemble(Fraction(1), [*parts[:i], (folded, Fraction(1)),
+                                                          *parts[i + 1:]]))
+            outer = [j for j, (b, e) in enumerate(parts)
+                     if j != i and not build.is_add(b) and e > 0 and e.denominator == 1]
+            if outer:
+                inside = build.mul(*(build.power(*_pe(parts[j])) for j in outer), parts[i][0])
+                rest = [p for j, p in enumerate(parts) if j not in outer and j != i]
+                spread = _assemble(coeff, [*rest, (expand(inside), Fraction(1))])
+                if all(isinstance(parts[j][0], Symbol) for j in outer):
+                    if not _polynomial(parts[i][0]):
+                        candidates.insert(0, spread)  # as short: the monomial multiplied in
+                    else:
+                        candidates.append(spread)
+                elif self.trig and double_angle(spread) is not spread:
+                    # cosh(2x)·(4x·sinh(2x) + cosh(2x)) = 2x·sinh(4x) + cosh(2x)²
+                    candidates.append(double_angle(spread))
+        if self.trig:
+            candidates = [c for x in candidates for c in (x, double_angle(x))]
+        return min(candidates, key=lambda x: len(str(x)))
+
+
+def _pe(part: tuple[Expr, Fraction]) -> tuple[Expr, Expr]:
+    return part[0], build.const(part[1])
+
+
+def _polynomial(s: Expr) -> bool:
+    return all(isinstance(build.as_base_exp(f)[0], Symbol | Const)
+               for t in s.args for f in (t.args if build.is_mul(t) else (t,)))
+
+
+def _negative(term: Expr) -> bool:
+    coeff, _ = build.split_coeff(term)
+    return (term.value if isinstance(term, Const) else coeff) < 0
 
 
 def _assemble(coeff: Fraction, parts: list[tuple[Expr, Fraction]]) -> Expr:
@@ -320,7 +382,8 @@ def _assemble(coeff: Fraction, parts: list[tuple[Expr, Fraction]]) -> Expr:
 
 def _fractional(term: Expr, c: Fraction) -> bool:
     coeff, _ = build.split_coeff(term)
-    return (Fraction(coeff) * c).denominator != 1
+    value = term.value if isinstance(term, Const) else coeff
+    return not isinstance(value, float) and (Fraction(value) * c).denominator != 1
 
 
 def _ratios(parts: list[tuple[Expr, Fraction]]) -> list[tuple[Expr, Fraction]]:
