@@ -351,6 +351,14 @@ class _Converter:
                 elif self.trig and double_angle(spread) is not spread:
                     # cosh(2x)·(4x·sinh(2x) + cosh(2x)) = 2x·sinh(4x) + cosh(2x)²
                     candidates.append(double_angle(spread))
+        below = [(b, e) for b, e in parts if e < 0]
+        if below and all(isinstance(b, Symbol) and e.denominator == 1 for b, e in below):
+            # over a monomial, term by term: 2x − 2/x³ rather than 2(x⁴ − 1)/x³
+            top = expand(build.mul(build.const(coeff),
+                                   *(build.power(*_pe(p)) for p in parts if p[1] > 0)))
+            if build.is_add(top) and _polynomial(top):
+                den = build.mul(*(build.power(*_pe(p)) for p in below))
+                candidates.append(build.add(*(build.mul(t, den) for t in top.args)))
         if self.trig:
             candidates = [c for x in candidates for c in (x, double_angle(x))]
         return min(candidates, key=lambda x: len(str(x)))
