@@ -26,8 +26,9 @@ from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 from chainrule.limits.budget import charge
+from chainrule.symbolic.simplify.arrange import reading_cost
 from chainrule.symbolic.simplify.expand import expand
-from chainrule.symbolic.simplify.textbook import reading_cost, textbook_forms
+from chainrule.symbolic.simplify.textbook import textbook_forms
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""

@@ -27,22 +27,25 @@ from fractions import Fraction
 from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.numbers import try_power
-from chainrule.core.registry import get
 from chainrule.errors import ChainruleError
 from chainrule.symbolic.simplify import polys
 from chainrule.symbolic.simplify.angles import double_angle
+from chainrule.symbolic.simplify.arrange import (
+    MAX_SIZE,
+    assemble,
+    is_negative,
+    is_polynomial,
+    part_power,
+    ratios,
+    reading_cost,
+    tree_size,
+)
 from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.factored import Context, Factored, Relation
 from chainrule.symbolic.simplify.polys import Poly, TooBig
 
-MAX_SIZE = 1500
-"""Expressions with more nodes (counted as printed) are left to the older tidying."""
-
 PYTHAGOREAN = {"sin": ("cos", -1), "cosh": ("sinh", 1)}
 """``f(u)² = 1 + s·g(u)²``: sin² = 1 − cos², cosh² = 1 + sinh² (and read backwards)."""
-
-RATIOS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
-"""``f(u)^k / g(u)^k = h(u)^k``, written as the one function in the answer."""
 
 
 class _NotRational(Exception):
@@ -61,7 +64,7 @@ def textbook(e: Expr, keep: Iterable[Expr] = ()) -> Expr | None:
 def textbook_forms(e: Expr, keep: Iterable[Expr] = ()) -> list[Expr]:
     """The shortest *whole* textbook form (one fraction, factored) first, then, for a sum,
     the shortest with each term in textbook form; empty when the form does not apply."""
-    if _size(e, MAX_SIZE) >= MAX_SIZE:
+    if tree_size(e, MAX_SIZE) >= MAX_SIZE:
         return []
     kept = frozenset(keep)
     best: list[Expr | None] = [None, None]
@@ -75,23 +78,6 @@ def textbook_forms(e: Expr, keep: Iterable[Expr] = ()) -> list[Expr]:
             if best[i] is None or reading_cost(out) < reading_cost(best[i]):
                 best[i] = out
     return [b for b in best if b is not None]
-
-
-def reading_cost(e: Expr) -> tuple[int, int]:
-    """Printed length, each fractional coefficient inside a sum counted as 4 characters
-    more (``(−117x³ + 8x + 12)/12`` is preferred to ``−39x³/4 + 2x/3 + 1``), then size."""
-    fractional = sum(1 for node in e.walk() if build.is_add(node)
-                     for t in node.args if _fractional(t, Fraction(1)))
-    return len(str(e)) + 4 * fractional, _size(e, 10 * MAX_SIZE)
-
-
-def _size(e: Expr, limit: int) -> int:
-    count, stack = 0, [e]
-    while stack and count < limit:
-        node = stack.pop()
-        count += 1
-        stack.extend(node.args)
-    return count
 
 
 def _has_pythagorean_pair(e: Expr) -> bool:
@@ -322,29 +308,30 @@ class _Converter:
         if f.coeff == 0:
             return build.ZERO
         f = self.even_abs(f)
-        parts = _ratios(self.merged(f.factors))
+        parts = ratios(self.merged(f.factors))
         coeff = f.coeff
         sums = [i for i, (b, e) in enumerate(parts) if e == 1 and build.is_add(b)]
         if coeff < 0 and len(sums) == 1 and any(
-                _negative(t) for t in parts[sums[0]][0].args):  # (1 − 3x²)/…, not −(3x² − 1)/…
+                is_negative(t) for t in parts[sums[0]][0].args):  # (1 − 3x²)/…, not −(3x² − 1)/…
             b, e = parts[sums[0]]
             parts[sums[0]] = (build.neg(b), e)
             coeff = -coeff
-        candidates = [_assemble(coeff, parts)]
+        candidates = [assemble(coeff, parts)]
         if len(sums) == 1:
             i = sums[0]
             if coeff.denominator == 1 and abs(coeff) != 1:
                 folded = build.mul(build.const(coeff), parts[i][0])
-                candidates.append(_assemble(Fraction(1), [*parts[:i], (folded, Fraction(1)),
+                candidates.append(assemble(Fraction(1), [*parts[:i], (folded, Fraction(1)),
                                                           *parts[i + 1:]]))
             outer = [j for j, (b, e) in enumerate(parts)
                      if j != i and not build.is_add(b) and e > 0 and e.denominator == 1]
             if outer:
-                inside = build.mul(*(build.power(*_pe(parts[j])) for j in outer), parts[i][0])
+                inside = build.mul(*(build.power(*part_power(parts[j])) for j in outer),
+                                   parts[i][0])
                 rest = [p for j, p in enumerate(parts) if j not in outer and j != i]
-                spread = _assemble(coeff, [*rest, (expand(inside), Fraction(1))])
+                spread = assemble(coeff, [*rest, (expand(inside), Fraction(1))])
                 if all(isinstance(parts[j][0], Symbol) for j in outer):
-                    if not _polynomial(parts[i][0]):
+                    if not is_polynomial(parts[i][0]):
                         candidates.insert(0, spread)  # as short: the monomial multiplied in
                     else:
                         candidates.append(spread)
@@ -355,59 +342,10 @@ class _Converter:
         if below and all(isinstance(b, Symbol) and e.denominator == 1 for b, e in below):
             # over a monomial, term by term: 2x − 2/x³ rather than 2(x⁴ − 1)/x³
             top = expand(build.mul(build.const(coeff),
-                                   *(build.power(*_pe(p)) for p in parts if p[1] > 0)))
-            if build.is_add(top) and _polynomial(top):
-                den = build.mul(*(build.power(*_pe(p)) for p in below))
+                                   *(build.power(*part_power(p)) for p in parts if p[1] > 0)))
+            if build.is_add(top) and is_polynomial(top):
+                den = build.mul(*(build.power(*part_power(p)) for p in below))
                 candidates.append(build.add(*(build.mul(t, den) for t in top.args)))
         if self.trig:
             candidates = [c for x in candidates for c in (x, double_angle(x))]
         return min(candidates, key=lambda x: len(str(x)))
-
-
-def _pe(part: tuple[Expr, Fraction]) -> tuple[Expr, Expr]:
-    return part[0], build.const(part[1])
-
-
-def _polynomial(s: Expr) -> bool:
-    return all(isinstance(build.as_base_exp(f)[0], Symbol | Const)
-               for t in s.args for f in (t.args if build.is_mul(t) else (t,)))
-
-
-def _negative(term: Expr) -> bool:
-    coeff, _ = build.split_coeff(term)
-    return (term.value if isinstance(term, Const) else coeff) < 0
-
-
-def _assemble(coeff: Fraction, parts: list[tuple[Expr, Fraction]]) -> Expr:
-    factors = [build.power(b, build.const(e)) for b, e in parts]
-    if len(factors) == 1 and build.is_add(factors[0]) and coeff.denominator != 1:
-        s = build.mul(build.const(coeff.numerator), factors[0])
-        if sum(1 for t in factors[0].args if _fractional(t, coeff)) >= 2 and build.is_add(s):
-            # (−39x³ + 5x + 12)/4, not −39x³/4 + 5x/4 + 3: the rational factor in front
-            return Apply(get("mul"), (build.const(Fraction(1, coeff.denominator)), s))
-    return build.mul(build.const(coeff), *factors)
-
-
-def _fractional(term: Expr, c: Fraction) -> bool:
-    coeff, _ = build.split_coeff(term)
-    value = term.value if isinstance(term, Const) else coeff
-    return not isinstance(value, float) and (Fraction(value) * c).denominator != 1
-
-
-def _ratios(parts: list[tuple[Expr, Fraction]]) -> list[tuple[Expr, Fraction]]:
-    """``sinh(u)^k·cosh(u)^-k → tanh(u)^k`` and the like (:data:`RATIOS`)."""
-    exps = dict(parts)
-    for (top, bottom), name in RATIOS.items():
-        for b, e in list(exps.items()):
-            if not (build.is_fn(b, top) and e > 0 and e.denominator == 1):
-                continue
-            other = build.apply(bottom, b.args[0])
-            down = -exps.get(other, Fraction(0))
-            k = min(e, down)
-            if k <= 0 or k.denominator != 1:
-                continue
-            exps[b] = e - k
-            exps[other] = -(down - k)
-            joined = build.apply(name, b.args[0])
-            exps[joined] = exps.get(joined, Fraction(0)) + k
-    return [(b, e) for b, e in exps.items() if e]
