@@ -13,8 +13,12 @@ from chainrule.core import build
 from chainrule.core.expr import Apply, Const, Expr, Symbol
 from chainrule.core.registry import get
 
-MAX_SIZE = 1500
+MAX_SIZE = 600
 """Expressions with more nodes (counted as printed) are left to the older tidying."""
+MAX_ARRANGE_SIZE = 80
+"""Largest product that is also tried multiplied out (``2x·sin(x) + x²·cos(x)``)."""
+MAX_TERMWISE = 12
+"""Largest sum that is also tried term by term."""
 
 RATIOS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
 """``f(u)^k / g(u)^k = h(u)^k``, written as the one function in the answer."""

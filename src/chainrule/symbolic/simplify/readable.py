@@ -48,6 +48,9 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     keep = tuple(keep)
     # The kept nodes seed the memo, so the walk never enters them.
     tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
+    variable_exponent = _variable_exponent(e)
+    if variable_exponent and tree_size(e, MAX_VARIABLE_EXPONENT_SIZE) >= MAX_VARIABLE_EXPONENT_SIZE:
+        return tidy  # high derivatives of x^x: sums of f·ln(x)^a/x^b, already as a book has them
     forms = textbook_forms(e, keep)
     if not forms:
         return tidy
@@ -56,13 +59,15 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     # unless it is as short: a textbook writes f·(cos(x)·ln(x) + sin(x)/x) there. The
     # term-by-term form only when shorter than the tidied one.
     theirs = reading_cost(tidy)[0]
-    whole_limit = theirs - 1 if _variable_exponent(e) else theirs * TEXTBOOK_SLACK
+    whole_limit = theirs - 1 if variable_exponent else theirs * TEXTBOOK_SLACK
     eligible = [f for i, f in enumerate(forms)
                 if reading_cost(f)[0] <= (whole_limit if i == 0 else theirs - 1)]
     return min(eligible, key=reading_cost) if eligible else tidy
 
 
 TEXTBOOK_SLACK = 1.1
+MAX_VARIABLE_EXPONENT_SIZE = 150
+"""Larger derivatives with a variable exponent are only tidied locally (bounded work)."""
 """The textbook form is kept when at most this much longer than the locally tidied one."""
 
 

@@ -31,7 +31,9 @@ from chainrule.errors import ChainruleError
 from chainrule.symbolic.simplify import polys
 from chainrule.symbolic.simplify.angles import double_angle
 from chainrule.symbolic.simplify.arrange import (
+    MAX_ARRANGE_SIZE,
     MAX_SIZE,
+    MAX_TERMWISE,
     assemble,
     is_negative,
     is_polynomial,
@@ -104,7 +106,7 @@ class _Converter:
         """The textbook form of ``e``; for a sum also its terms each in textbook form, added
         (``2x·asin(x/2) + x²/sqrt(4 − x²)`` reads better than one fraction)."""
         out = [self.run(e)]
-        if build.is_add(e):
+        if build.is_add(e) and len(e.args) <= MAX_TERMWISE:
             out.append(build.add(*(self.to_expr(self.conv(t)) for t in e.args)))
         return out
 
@@ -325,7 +327,7 @@ class _Converter:
                                                           *parts[i + 1:]]))
             outer = [j for j, (b, e) in enumerate(parts)
                      if j != i and not build.is_add(b) and e > 0 and e.denominator == 1]
-            if outer:
+            if outer and tree_size(parts[i][0], MAX_ARRANGE_SIZE) < MAX_ARRANGE_SIZE:
                 inside = build.mul(*(build.power(*part_power(parts[j])) for j in outer),
                                    parts[i][0])
                 rest = [p for j, p in enumerate(parts) if j not in outer and j != i]
@@ -343,7 +345,7 @@ class _Converter:
             # over a monomial, term by term: 2x − 2/x³ rather than 2(x⁴ − 1)/x³
             top = expand(build.mul(build.const(coeff),
                                    *(build.power(*part_power(p)) for p in parts if p[1] > 0)))
-            if build.is_add(top) and is_polynomial(top):
+            if build.is_add(top) and len(top.args) <= MAX_TERMWISE and is_polynomial(top):
                 den = build.mul(*(build.power(*part_power(p)) for p in below))
                 candidates.append(build.add(*(build.mul(t, den) for t in top.args)))
         if self.trig:
