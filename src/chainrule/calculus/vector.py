@@ -202,7 +202,7 @@ def directional_derivative(expr: Any, direction: Any, at: Mapping[str, Any] | No
     >>> directional_derivative("x^2 + y^2", [1, 0], at={"x": 3, "y": 4})
     6.0
     >>> str(directional_derivative("x^2 + y^2", [3, 4]))
-    '6x/5 + 8y/5'
+    '(6x + 8y)/5'
     """
     g = gradient(expr, wrt)
     u = _direction(direction, g.variables)

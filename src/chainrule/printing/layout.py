@@ -32,6 +32,18 @@ def monomial_degree(term: Expr) -> int | None:
     return degree
 
 
+def _laurent_degree(term: Expr) -> int | None:
+    """``c·x^n`` (n a whole number, negative too) → n, a number → 0; else None."""
+    if isinstance(term, Const):
+        return 0
+    _, rest = build.split_coeff(term)
+    base, exp = build.as_base_exp(rest)
+    if isinstance(base, Symbol) and isinstance(exp, Const) and isinstance(exp.value, Fraction) \
+            and exp.value.denominator == 1:
+        return int(exp.value)
+    return None
+
+
 def _monomial_key(term: Expr) -> tuple:
     _, rest = build.split_coeff(term)
     factors = rest.args if build.is_mul(rest) else (rest,)
@@ -61,6 +73,12 @@ def ordered_terms(add: Apply, text_of) -> list[Expr]:
     terms = list(add.args)
     degrees = [monomial_degree(t) for t in terms]
     polynomial = all(d is not None for d in degrees)
+    laurent = [_laurent_degree(t) for t in terms]
+    if not polynomial and all(d is not None for d in laurent):
+        # 4x^3 - 6x + 2/x^3: powers of one symbol by descending degree, constants in place
+        ordered = [t for _, t in sorted(((-d, text_of(t)), t) for d, t in
+                                        zip(laurent, terms, strict=True))]
+        return _no_leading_minus(ordered)
 
     def key(pair):
         t, d = pair
@@ -71,6 +89,10 @@ def ordered_terms(add: Apply, text_of) -> list[Expr]:
         return (is_const, deg, (), text_of(t))
 
     ordered = [t for t, _ in sorted(zip(terms, degrees, strict=True), key=key)]
+    return _no_leading_minus(ordered)
+
+
+def _no_leading_minus(ordered: list[Expr]) -> list[Expr]:
     if len(ordered) == 2 and is_negative_term(ordered[0]):
         for i, t in enumerate(ordered):
             if not is_negative_term(t):

@@ -129,10 +129,6 @@ class _TextPrinter:
         top = self.factors(top_coeff, num)
         if not den and bottom_coeff == 1:
             return sign + top, (P.NEG if sign else P.MUL)
-        if bottom_coeff != 1 and len(den) == 1 and build.is_add(den[0]):
-            # "1/(5(x + 1))" would read back distributed, as 1/(5x + 5): divide twice instead.
-            return (f"{sign}{top}/{bottom_coeff}/({self.text(den[0])})",
-                    P.NEG if sign else P.MUL)
         bottom = self.factors(bottom_coeff, den)
         if len(den) + (bottom_coeff != 1) > 1:
             bottom = f"({bottom})"

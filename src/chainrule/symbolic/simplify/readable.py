@@ -26,7 +26,9 @@ from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 from chainrule.limits.budget import budgeted, charge
+from chainrule.symbolic.simplify.arrange import reading_cost
 from chainrule.symbolic.simplify.expand import expand
+from chainrule.symbolic.simplify.textbook import textbook_forms
 
 MAX_TIDY_SIZE = 300
 """Sums whose tree has more nodes than this are not rewritten (bounded work)."""
@@ -44,8 +46,34 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     Nodes in ``keep`` are left as they are — a derivative contains its function, which is
     already written the way its author wrote it, so only the new parts need tidying.
     """
+    keep = tuple(keep)
     # The kept nodes seed the memo, so the walk never enters them.
-    return rewrite(e, _tidy_node, memo={k: k for k in keep})
+    tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
+    variable_exponent = _variable_exponent(e)
+    if variable_exponent and tree_size(e, MAX_VARIABLE_EXPONENT_SIZE) >= MAX_VARIABLE_EXPONENT_SIZE:
+        return tidy  # high derivatives of x^x: sums of f·ln(x)^a/x^b, already as a book has them
+    forms = textbook_forms(e, keep)
+    if not forms:
+        return tidy
+    # The whole textbook form (one form for one value) unless the locally tidied one is more
+    # than 10 % shorter; where a variable exponent asks for logarithmic differentiation,
+    # unless it is as short: a textbook writes f·(cos(x)·ln(x) + sin(x)/x) there. The
+    # term-by-term form only when shorter than the tidied one.
+    theirs = reading_cost(tidy)[0]
+    whole_limit = theirs - 1 if variable_exponent else theirs * TEXTBOOK_SLACK
+    eligible = [f for i, f in enumerate(forms)
+                if reading_cost(f)[0] <= (whole_limit if i == 0 else theirs - 1)]
+    return min(eligible, key=reading_cost) if eligible else tidy
+
+
+TEXTBOOK_SLACK = 1.1
+MAX_VARIABLE_EXPONENT_SIZE = 150
+"""Larger derivatives with a variable exponent are only tidied locally (bounded work)."""
+"""The textbook form is kept when at most this much longer than the locally tidied one."""
+
+
+def _variable_exponent(e: Expr) -> bool:
+    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.walk())
 
 
 def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:
