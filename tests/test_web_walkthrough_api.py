@@ -87,13 +87,13 @@ def test_log_steps_are_seed_000s_four_steps():
 
 
 def test_log_steps_at_a_zero_of_a_factor_gives_the_derivative():
-    """Defect: the recipe's answer for x^(sin x) holds 1/(x·ln x), undefined at x = 1 where
-    f′(1) = sin 1 exists; the page shows the plain rules' value and says why."""
+    """Defect: the recipe's answer for x^(sin x) held 1/(x·ln x), undefined at x = 1 where
+    f′(1) = sin 1 exists. The textbook form clears that fraction: the recipe's own answer is
+    now defined there and equals the plain rules' value."""
     status, r = answer("log_steps", {"expr": "x^(sin x)", "at": 1})
-    assert status == 200 and "1/(x*ln(x))" in r["derivative"]
-    assert r["recipe_value"] is None
+    assert status == 200 and "1/(x*ln(x))" not in r["derivative"]
+    assert r["recipe_value"] == pytest.approx(math.sin(1.0), rel=1e-12)
     assert r["value"] == pytest.approx(math.sin(1.0), rel=1e-12)  # d/dx x^(sin x) at 1
-    assert "divides by a factor that is 0 at x = 1" in r["note"]
 
 
 def test_log_steps_refuses_what_has_nothing_to_take_logs_of():

@@ -274,11 +274,25 @@ def _second_derivative(first: Expr, x: Symbol, y: Symbol, lhs: Expr,
     raw, tree = dz.d(first)
     raw = readable(raw)
     subbed = readable(substitute(raw, {dz.prime: first}))
-    answer = min((readable(_cleared(subbed)), subbed), key=lambda e: len(str(e)))
+    # one fraction reads as the textbook's y″ (−(x² + y²)/y³, then −25/y³ on the circle)
+    answer = min((readable(_cleared(subbed)), _sign_out(_cleared(subbed)), subbed),
+                 key=lambda e: (build.is_add(e), len(str(e))))
     put = cs.SubstituteDerivative(raw, answer, x.name, dependent=y.name, value=first)
     root = cs.ImplicitDifferentiation(first, answer, x.name, [tree, put], dependent=y.name,
                                       left=lhs, right=rhs, order=2)
     return answer, root
+
+
+def _sign_out(e: Expr) -> Expr:
+    """A product whose sum factor has only negative terms, with the sign in front:
+    ``(-x^2 - y^2)/y^3`` → ``-(x^2 + y^2)/y^3``."""
+    if not build.is_mul(e):
+        return e
+    for k, f in enumerate(e.args):
+        if build.is_add(f) and all(build.split_coeff(t)[0] < 0 for t in f.args):
+            rest = [*e.args[:k], build.neg(f), *e.args[k + 1:]]
+            return build.neg(build.mul(*rest))
+    return e
 
 
 def _cleared(e: Expr) -> Expr:

@@ -81,7 +81,7 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
     if top is None:
         return prim.impl(*args, **params)
     charge(1, "automatic differentiation")  # nested orders multiply the recorded calls
-    if getattr(prim, "locally_constant", False):
+    if getattr(prim, "locally_constant", False) and not any(_complex(a) for a in args):
         # a step function's output is constant near every point where it has a derivative:
         # no tangent flows through it (0·∞ downstream would be NaN, not the true 0)
         if getattr(type(top), "staged", False):
@@ -90,6 +90,12 @@ def bind(prim: Any, args: tuple, params: dict) -> Any:
             return bind(prim, tuple(condition(a) for a in args), params)
         return prim.impl(*(value_of(a) for a in args), **params)
     return type(top).process(prim, args, params, top.level)
+
+
+def _complex(x: Any) -> bool:
+    # complex input goes on to the trace, whose gate refuses rules that are real-only
+    v = peek(x)
+    return isinstance(v, complex) or getattr(getattr(v, "dtype", None), "kind", "") == "c"
 
 
 def value_of(x: Any) -> Any:

@@ -77,9 +77,24 @@ def textbook_forms(e: Expr, keep: Iterable[Expr] = ()) -> list[Expr]:
         except (TooBig, _NotRational, ZeroDivisionError, RecursionError, ChainruleError):
             continue
         for i, out in enumerate(outs):
+            if _new_pole(e, out):
+                continue
             if best[i] is None or reading_cost(out) < reading_cost(best[i]):
                 best[i] = out
     return [b for b in best if b is not None]
+
+
+def _new_pole(before: Expr, after: Expr) -> bool:
+    """True when ``after`` divides by the argument u of an ``|u|`` of ``before`` that
+    ``before`` did not divide by: sign(u) = |u|/u would leave the derivative undefined at u = 0,
+    where sign(0) = 0 gives it a value (sin(|x|)²′ is 0 at 0)."""
+    def poles(x: Expr) -> set[Expr]:
+        return {n.args[0] for n in x.walk() if build.is_fn(n, "pow")
+                and isinstance(n.args[1], Const) and n.args[1].value < 0}
+    abs_args = {n.args[0] for n in before.walk() if build.is_fn(n, "abs")}
+    undefined = poles(before)  # dividing by |u| already leaves u = 0 undefined
+    undefined |= {p.args[0] for p in list(undefined) if build.is_fn(p, "abs")}
+    return bool((poles(after) - undefined) & abs_args)
 
 
 def _has_pythagorean_pair(e: Expr) -> bool:
