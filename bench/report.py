@@ -90,6 +90,26 @@ def rows_mc() -> list[str]:
     return out
 
 
+GPU_FILE = HERE / "gpu-h200.json"
+"""The latest ``bench/gpu.py`` run on a GPU machine (one H200), kept in the repository: this
+machine has no GPU, so the figures are recorded where they were measured."""
+
+
+def gpu_section() -> list[str]:
+    if not GPU_FILE.exists():
+        return []
+    data = json.loads(GPU_FILE.read_text())
+    ms = {(r["workload"], r["row"]): r["ms"] for r in data["rows"]}
+    lines = ["", "## GPU (one NVIDIA H200, float64, medians; `python bench/gpu.py`)", "",
+             "| workload | row | median ms | ratio |", "|---|---|---:|---|"]
+    for r in data["rows"]:
+        ref = r["reference"]
+        ratio = "" if ref is None else f"{r['ms'] / ms[(r['workload'], ref)]:.2f}× {ref}"
+        lines.append(f"| {r['workload']} | {r['row']} | {r['ms']:.3f} | {ratio} |")
+    lines += ["", *(f"- {n}" for n in data["notes"])]
+    return lines
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
@@ -127,6 +147,7 @@ def main() -> None:
         "| work | measure | measured | target | verdict |",
         "|---|---|---|---|---|",
         *sections,
+        *gpu_section(),
         "",
     ])
     path = Path(os.environ.get("CHAINRULE_RESULTS_MD", ROOT / "bench" / "results.md"))

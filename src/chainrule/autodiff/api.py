@@ -240,7 +240,7 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             # elementwise f: one forward pass with the seed's ones never multiplied in (and,
             # for a GPU array, no array of ones made on the host)
             [xa] = check_floating(adopt_all([_as_float(x)]))
-            if isinstance(xa, np.ndarray | Foreign) and not is_complex(xa):
+            if isinstance(peek(xa), np.ndarray | Foreign) and not is_complex(xa):
                 found = forward.elementwise_derivative(partial_f, xa, new_level())
                 if found is not None:
                     return release(found, x)
