@@ -450,4 +450,24 @@ COMPLEX: dict[str, tuple[Case, ...]] = {
 }
 """The complex-number records, exercised through real arguments x, y of z = x + iy."""
 
+A24 = args(uniform(-2, 2, (2, 4)))
+
+COMPLEX.update({
+    "fft": (Case("real part, weighted", A24, lambda x: np.real(np.fft.fft(x)) * np.arange(4.0)),
+            Case("of z, n = 5, axis 0, |.|²", C23,
+                 lambda x, y: np.abs(np.fft.fft(_z(x, y), n=5, axis=0)) ** 2)),
+    "ifft": (Case("of z², ortho, imaginary part", C23,
+                  lambda x, y: np.imag(np.fft.ifft(_z(x, y) ** 2, norm="ortho"))),),
+    "fftn": (Case("fft2 of z, |.|", C23, lambda x, y: np.abs(np.fft.fft2(_z(x, y)))),
+             Case("fftn of x², real part", A24, lambda x: np.real(np.fft.fftn(x * x)))),
+    "ifftn": (Case("ifft2 of z², real part", C23,
+                   lambda x, y: np.real(np.fft.ifft2(_z(x, y) ** 2))),),
+    "rfft": (Case("|.|², n = 6", A24, lambda x: np.abs(np.fft.rfft(x, n=6)) ** 2),
+             Case("rfft2 of sin x, real part", A24, lambda x: np.real(np.fft.rfft2(np.sin(x))))),
+    "irfft": (Case("of z, odd n = 5, squared", C23, lambda x, y: np.fft.irfft(_z(x, y), n=5) ** 2),
+              Case("irfftn of z, squared", C23, lambda x, y: np.fft.irfftn(_z(x, y)) ** 2)),
+})
+"""The Fourier transforms: linear records with complex outputs (real inputs, and complex ones
+through z = x + iy)."""
+
 SPECS: dict[str, tuple[Case, ...]] = {**ELEMENTWISE, **ARRAYS, **DECOMPOSITIONS, **COMPLEX}

@@ -314,10 +314,10 @@ def test_two_layer_mlp_gradient_matches_backprop_by_hand_and_finite_differences(
 # -- functions without a rule --------------------------------------------------------------
 
 @pytest.mark.parametrize(("fn", "name"), [
-    (lambda x: np.sum(np.abs(np.fft.fft(x))), "fft"),
+    (lambda x: np.sum(np.abs(np.fft.hfft(x))), "hfft"),
     (lambda x: np.histogram2d(x, x)[0][0, 0], "histogram2d"),
     (lambda x: np.linalg.svd(np.outer(x, x))[1][0], "svd"),  # repeated singular values
-], ids=["fft", "histogram2d", "svd"])
+], ids=["hfft", "histogram2d", "svd"])
 def test_a_function_without_a_rule_is_named(fn, name):
     x = np.array([1.0, 3.0, 2.0])
     with pytest.raises(DifferentiationError, match=name):

@@ -185,7 +185,7 @@ def test_check_grads_reports_and_raises():
 
 
 def test_check_grads_reports_a_mode_that_raises():
-    report = check_grads(lambda x: np.sum(np.fft.fft(x).real), (np.array([2.0, 1.0]),),
+    report = check_grads(lambda x: np.sum(np.fft.hfft(x)), (np.array([2.0, 1.0]),),
                          modes=("fwd", "rev"), order=1, raise_on_fail=False)
     assert not report.ok
     assert all("NotDifferentiable" in c.message and "fft" in c.message

@@ -16,6 +16,7 @@ import numpy as np
 from chainrule.autodiff.complex_numbers import angle
 from chainrule.autodiff.compositions import COMPOSITIONS
 from chainrule.autodiff.decomposition_functions import DECOMPOSITION_FUNCTIONS
+from chainrule.autodiff.fft_functions import FFT_FUNCTIONS
 from chainrule.autodiff.layout_functions import LAYOUT_FUNCTIONS
 from chainrule.autodiff.linalg_functions import LINALG_FUNCTIONS, safe_sqrt
 from chainrule.autodiff.sequence_functions import SEQUENCE_FUNCTIONS
@@ -219,6 +220,7 @@ FUNCTIONS: dict[Any, Any] = {
     **LINALG_FUNCTIONS,
     **DECOMPOSITION_FUNCTIONS,
     **LAYOUT_FUNCTIONS,
+    **FFT_FUNCTIONS,
     **SEQUENCE_FUNCTIONS,
 }
 """NumPy function → how it is computed on traced values, for the functions that are not
@@ -250,8 +252,8 @@ def _why_not(func: Any) -> str:
     if func in UPDATES:
         return IN_PLACE
     if _dotted(func).startswith("numpy.fft."):
-        return ("its output is complex and the FFTs have no rule yet (np.fft.fftshift and "
-                "ifftshift are covered)")
+        return ("the Hermitian transforms hfft and ihfft have no rule yet (fft, ifft, rfft, "
+                "irfft and their n-dimensional forms are covered)")
     return ""
 
 
@@ -260,7 +262,7 @@ def is_covered(func: Any) -> bool:
     differentiated, or answered from values alone; otherwise calling it on a traced value
     raises :class:`~chainrule.errors.NotDifferentiable` naming it.
 
-    >>> is_covered(np.sin), is_covered(np.linalg.norm), is_covered(np.fft.fft)
+    >>> is_covered(np.sin), is_covered(np.linalg.norm), is_covered(np.fft.hfft)
     (True, True, False)
     """
     return (func in FUNCTIONS or func in VALUE_ONLY or func in UFUNC_FORMS

@@ -43,6 +43,9 @@ COMPLEX_RULES = frozenset({
     "solve", "inv", "det", "prod",
     # the non-holomorphic parts, with R-linear rules of their own
     "real", "imag", "conj", "complex_abs", "angle",
+    # the Fourier transforms: linear, with transposes written for complex cotangents (rfft
+    # takes real input only: it refuses complex input itself)
+    "fft", "ifft", "fftn", "ifftn", "irfft",
 })
 """The records whose derivative rules hold for complex arguments."""
 
@@ -65,6 +68,8 @@ COMPLEX_FUNCTIONS = frozenset({
     np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     np.allclose, np.isclose, np.array_equal, np.result_type, np.all, np.any,
     np.count_nonzero, np.nonzero,
+    np.fft.fft, np.fft.ifft, np.fft.fftn, np.fft.ifftn, np.fft.fft2, np.fft.ifft2,
+    np.fft.irfft, np.fft.irfftn, np.fft.irfft2, np.fft.fftshift, np.fft.ifftshift,
 })
 """NumPy array functions whose traced form is right for complex input (compositions of the
 rules above that compute what NumPy computes: ``np.var`` of complex input takes |·|², which the

@@ -30,6 +30,7 @@ from chainrule.rules import (
     complex_parts,
     decompositions,
     exp_log,
+    fourier,
     hyperbolic,
     linalg,
     ml,
@@ -48,6 +49,6 @@ def register_all(register: Callable[[Primitive], Primitive]) -> None:
     True
     """
     for family in (arithmetic, exp_log, trig, hyperbolic, ml, special, arrays, linalg,
-                   decompositions, complex_parts):
+                   decompositions, complex_parts, fourier):
         for prim in family.PRIMITIVES:
             register(prim)
