@@ -120,14 +120,14 @@ def test_x_to_the_x_to_order_20_is_right_and_small():
 
 def test_higher_orders_are_stopped_by_the_step_budget():
     with pytest.raises(WorkLimitExceeded, match="steps") as err:
-        diff("x^x", order=30, budget=Budget(steps=20_000))
+        diff("x^x", order=30, budget=Budget(steps=20_000, seconds=120))
     assert err.value.limit == "steps"
     assert "budget=Budget(steps=" in str(err.value)
 
 
 def test_the_node_budget_bounds_memory():
     with pytest.raises(WorkLimitExceeded, match="nodes") as err:
-        diff("x^x", order=12, budget=Budget(nodes=500))
+        diff("x^x", order=12, budget=Budget(nodes=500, seconds=120))
     assert err.value.limit == "nodes" and err.value.used == 501
 
 

@@ -154,6 +154,9 @@ def test_parse_answers_while_four_slow_requests_run(server):
 
 def test_a_client_that_goes_away_stops_its_work(server):
     url, app = server
+    # a worker replaced by an earlier test may still be importing: a request that goes away
+    # before its worker is ready is dropped without a kill, so start them all first
+    assert app.state.pool.wait_started()
     before = app.state.pool.killed
 
     async def scenario():

@@ -131,6 +131,21 @@ class WorkerPool:
             for _ in range(self.size):
                 self._add()
 
+    def wait_started(self, timeout: float = 60.0) -> bool:
+        """Start the workers and wait until each has finished its imports (False if one has
+        not within ``timeout`` seconds). Call it while no request is in flight: a request's
+        own wait for its worker reads the same start-up message."""
+        self.start()
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            while not worker.ready and worker.process.is_alive() and time.monotonic() < deadline:
+                with contextlib.suppress(EOFError, OSError):
+                    if worker.conn.poll(POLL_S):
+                        worker.ready = worker.conn.recv() == READY
+        return all(w.ready for w in workers)
+
     def _add(self) -> None:
         worker = _Worker(self._context, self.initializer)
         self._all.append(worker)
