@@ -40,11 +40,17 @@ def _exists(label: str, name: str) -> bool:
     return hasattr(MODULES[module.group(1)], name)
 
 
+OLD_NUMPY_ONLY = {"row_stack", "trapz"}
+"""Names NumPy 1.x covers that NumPy 2 deprecates (the README's list is NumPy 2's)."""
+
+
 def test_readme_lists_what_the_code_covers():
     readme, generated = _bullets(_readme_block()), _bullets(coverage_markdown())
     assert set(readme) == set(generated)
     for label, names in generated.items():
-        listed = {n for n in readme[label] if _exists(label, n)}
+        # the README is generated with NumPy 2: names only NumPy 1.x covers are left out
+        listed = {n for n in readme[label] if _exists(label, n)} - OLD_NUMPY_ONLY
+        names = names - OLD_NUMPY_ONLY
         assert listed == names, (f"{label}: README differs in {sorted(listed ^ names)}; "
                                  "run python -m chainrule.autodiff.coverage README.md")
 

@@ -156,8 +156,11 @@ def test_textbook_form_has_the_value_of_the_raw_derivative(text, x):
         raw.evaluate(x=x)  # where the raw derivative is undefined there is nothing to keep
     except ChainruleError:
         return
-    exact = raw.to_sympy().subs(sp.Symbol("x"), sp.Rational(x)).evalf(50)
-    if not exact.is_real or not exact.is_finite:
+    try:
+        exact = raw.to_sympy().subs(sp.Symbol("x"), sp.Rational(x)).evalf(50)
+        if not exact.is_real or not exact.is_finite:
+            return
+    except TypeError:  # an older SymPy cannot order a nested real root here: no oracle value
         return
     want = float(exact)
     if not math.isfinite(want) or abs(want) > 1e12:
