@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from chainrule.autodiff import forward, reverse
+from chainrule.autodiff import elementwise, forward, reverse
 from chainrule.autodiff.complex_numbers import (
     check_grad_output,
     check_holomorphic_inputs,
@@ -241,7 +241,7 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             # for a GPU array, no array of ones made on the host)
             [xa] = check_floating(adopt_all([_as_float(x)]))
             if isinstance(peek(xa), np.ndarray | Foreign) and not is_complex(xa):
-                found = forward.elementwise_derivative(partial_f, xa, new_level())
+                found = elementwise.elementwise_derivative(partial_f, xa, new_level())
                 if found is not None:
                     return release(found, x)
         out, back = vjp(partial_f, *(args[i] for i in nums))

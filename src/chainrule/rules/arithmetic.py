@@ -65,6 +65,11 @@ def _pow_partial(i, args, ans):
         # branch finite, so the derivatives of this partial are not 0·inf either.
         mask = at_zero & (np.asarray(value_of(exp)) == 0)
         if not mask.any():
+            if not at_zero.any() and _reusable_power(ans):
+                # u^(v−1) = u^v / u: the output already holds the power, so no second pow
+                # (the costliest ufunc); exact to an ulp where u^v neither overflowed nor
+                # lost digits to underflow, which the check makes sure of
+                return exp * (ans / base)
             return exp * base ** (exp - 1)
         safe = np.where(mask, 1.0, base)
         return np.where(mask, 0.0, exp * safe ** (exp - 1))
@@ -73,6 +78,19 @@ def _pow_partial(i, args, ans):
     # ∂(0^y)/∂y: 0^y is 0 for every y > 0, so the slope is 0 there (JAX's convention), not
     # 0·ln 0.
     return ans * ops.ln(np.where(at_zero, 1.0, base))
+
+
+def _reusable_power(ans):
+    """True where u^v / u may stand for u^(v−1): plain float arrays with every |u^v| a normal
+    number (no overflow to inf, no NaN, no underflow to 0 or subnormals)."""
+    if type(ans) is not np.ndarray or ans.dtype.kind != "f" or ans.size == 0:
+        return False
+    info = np.finfo(ans.dtype)
+    lo, hi = np.min(ans), np.max(ans)  # NaN fails every comparison below
+    if info.tiny <= lo and hi <= info.max or -info.max <= lo and hi <= -info.tiny:
+        return True  # one sign (the usual case): no |u^v| pass needed
+    magnitude = np.abs(ans)
+    return bool(np.min(magnitude) >= info.tiny) and bool(np.max(magnitude) <= info.max)
 
 
 def _pow_partial_masked(i, base, exp, ans):
