@@ -7,6 +7,8 @@ against finite differences.
 
 from __future__ import annotations
 
+import tracemalloc
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chainrule
+from chainrule.autodiff import reverse
 from chainrule.autodiff.elementwise import (
     CHUNK,
     UNIT,
@@ -22,6 +25,8 @@ from chainrule.autodiff.elementwise import (
     elementwise_derivative,
 )
 from chainrule.autodiff.tracing import new_level
+from chainrule.core.ops import call
+from chainrule.core.primitive import Primitive, RuleText
 from chainrule.rules.linalg import MATMUL
 from chainrule.rules.ml import SIGMOID
 from chainrule.testing import richardson_derivative
@@ -149,3 +154,125 @@ def test_power_partial_reusing_the_output_agrees_with_the_power_rule(base):
     with np.errstate(all="ignore"):
         want = v * x ** (v - 1)
     np.testing.assert_allclose(got, want, rtol=4e-16, atol=0, equal_nan=True)
+
+
+# -- reverse mode: lean nodes, freed adjoints, in-place sums, skipped inputs ----------------
+
+UNARY = [np.sin, np.tanh, np.exp, lambda v: v * 0.5 + 1.0, lambda v: v * v, np.log1p,
+         lambda v: -v, lambda v: 2.0 - v]
+BINARY = [np.add, np.multiply, np.subtract, lambda a, b: a * np.cos(b),
+          lambda a, b: np.logaddexp(a, b), lambda a, b: a / (1.0 + b * b)]
+
+
+def random_program(ops):
+    """A graph with fan-out: every step reads one or two earlier values (any of them, so
+    values are reused many times), the output sums the last few (and a reduction of one)."""
+    def f(x, y):
+        vals = [x, y, x * y]
+        for kind, a, b in ops:
+            u, v = vals[a % len(vals)], vals[b % len(vals)]
+            vals.append(UNARY[kind % len(UNARY)](u) if kind % 2 else
+                        BINARY[kind % len(BINARY)](u, v))
+        return np.sum(vals[-1] + vals[-2] * vals[len(vals) // 2]) + np.sum(vals[-3])
+    return f
+
+
+PROGRAMS = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 60), st.integers(0, 60)),
+                    min_size=1, max_size=14)
+
+
+def full_tape_gradient(f, x, y):
+    """The reverse pass with every value kept and adjoints summed out of place (the path the
+    computation-graph explainer still takes): the reference for the lean pass."""
+    level = new_level()
+    bx, by = reverse.leaf(x, level), reverse.leaf(y, level)
+    out = f(bx, by)
+    cts = reverse.backward(out.node, 1.0, [bx.node, by.node])
+    return [np.zeros_like(v) if c is None else c for c, v in zip(cts, (x, y), strict=True)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=PROGRAMS, seed=st.integers(0, 2**16), n=st.integers(1, 6))
+def test_lean_reverse_pass_equals_full_tape_and_finite_differences(ops, seed, n):
+    f = random_program(ops)
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0.3, 0.9, n), rng.uniform(0.3, 0.9, n)
+    with np.errstate(all="ignore"):
+        gx, gy = chainrule.grad(f, argnums=(0, 1))(x, y)
+        rx, ry = full_tape_gradient(f, x, y)
+    if not (np.all(np.isfinite(gx)) and np.all(np.isfinite(gy))):
+        return  # overflowed (exp of exp...): nothing to compare
+    np.testing.assert_allclose(gx, rx, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(gy, ry, rtol=1e-13, atol=1e-300)
+    k = seed % n
+    fd = richardson_derivative(lambda t: f(np.where(np.arange(n) == k, x + t, x), y), step=0.01)
+    if np.isfinite(fd.value) and fd.error < 1e-6 * max(1.0, abs(fd.value)):
+        assert gx[k] == pytest.approx(fd.value, rel=1e-6, abs=1e-8)
+
+
+def test_lean_nodes_keep_partials_not_values():
+    level = new_level()
+    x = reverse.lean_leaf(np.linspace(0.1, 1.0, 1000), level)
+    y = np.sin(x) * 0.5 + 1.0
+    add, mul = y.node, y.node.parents[0][1]
+    sin = mul.parents[0][1]
+    assert add.partials == (1,) and add.ans is None and add.args == ((1000,), ())
+    assert mul.partials == (0.5,) and mul.ans is None  # sin's output is not kept for it
+    np.testing.assert_allclose(sin.partials[0], np.cos(np.linspace(0.1, 1.0, 1000)))
+
+
+def test_a_vjp_function_may_be_called_again_after_in_place_sums():
+    f = random_program([(0, 1, 2), (3, 3, 0), (2, 4, 1), (5, 5, 5)])
+    x, y = np.linspace(0.3, 0.8, 4), np.linspace(0.4, 0.9, 4)
+    _, back = chainrule.vjp(f, x, y)
+    first = back(1.0)
+    second = back(1.0)
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    np.testing.assert_allclose(back(2.0)[0], 2 * first[0], rtol=1e-15)
+
+
+def test_inputs_that_need_no_gradient_cost_no_backward_work():
+    calls = []
+
+    def spy_vjp(g, ans, args, params, need):
+        calls.append(need)
+        return [g * 3.0]
+
+    spy = Primitive("spy_triple", 1, lambda v: 3.0 * v, rule=None,
+                    text=RuleText("Spy rule", "d(3u) = 3 du", "test"), vjp=spy_vjp,
+                    symbolic=False)
+    level = new_level()
+    a = reverse.lean_leaf(np.array([1.0, 2.0]), level)
+    b = reverse.lean_leaf(np.array([3.0, 4.0]), level)
+    out = np.sum(a * call(spy, b) + a)
+    [ga] = reverse.backward(out.node, 1.0, [a.node])  # b's gradient is not asked for
+    np.testing.assert_array_equal(ga, [10.0, 13.0])  # 3b + 1
+    assert calls == []
+    [ga, gb] = reverse.backward(out.node, 1.0, [a.node, b.node])
+    np.testing.assert_array_equal(gb, [3.0, 6.0])  # 3a
+    assert calls == [[True]]
+
+
+def deep_chain(v):
+    for _ in range(30):
+        v = np.sin(v) * 0.9 + 0.05
+    return np.sum(v)
+
+
+def test_lean_tape_holds_a_third_of_the_full_tape():
+    # sin, ·0.9, +0.05: the full tape keeps three arrays a step, the lean one cos(v) only
+    x = np.random.default_rng(0).uniform(0.1, 1.0, 20_000)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        lean = chainrule.grad(deep_chain)(x)
+        lean_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        [full] = full_tape_gradient(lambda v, _: deep_chain(v), x, 0.0)[:1]
+        full_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(lean, full, rtol=1e-14)
+    assert lean_peak < 0.5 * full_peak
+    assert lean_peak < 36 * x.nbytes  # 30 partials and a few temporaries

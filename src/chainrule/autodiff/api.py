@@ -88,7 +88,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     level = new_level()
     leaves, rebuild = flatten(list(primals))
     leaves = _floats(leaves)
-    boxes = [reverse.leaf(v, level) for v in leaves]
+    boxes = [reverse.lean_leaf(v, level) for v in leaves]
     out = f(*rebuild(boxes))
     if has_aux:
         out, aux = _split_aux(out)
