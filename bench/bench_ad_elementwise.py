@@ -7,8 +7,8 @@ cache-sized chunks since f is elementwise); ``chainrule.compile(chainrule.diff(f
 symbolic derivative compiled to straight-line NumPy, CSE'd); autograd's ``elementwise_grad``;
 PyTorch (``autograd.grad`` with a ones cotangent, a fresh leaf tensor sharing x's memory
 each call); ``jax.jit(jax.vmap(jax.grad(f)))``. The hand-written derivative in NumPy is shown
-for scale. All interleaved in one process; ratios are medians of per-round ratios. Derivatives are checked against the
-closed form to 1e-10 (relative, worst point).
+for scale. All interleaved in one process; ratios are medians of per-round ratios.
+Derivatives are checked against the closed form to 1e-10 (relative, worst point).
 
 Target: the compiled derivative ≤ 1.2× f's own time.
 Run: ``python bench/bench_ad_elementwise.py [--rounds N] [--n N] [--peers ...] [--profile]``.
