@@ -59,21 +59,22 @@ def _pow_partial(i, args, ans):
         # the host to pick the branch: the masks are computed where the values are instead
         return _pow_partial_masked(i, base, exp, ans)
     at_zero = np.asarray(value_of(base)) == 0
+    zeros = bool(at_zero.any())
     if i == 0:
+        if not zeros and _reusable_power(ans):
+            # u^(v−1) = u^v / u: the output already holds the power, so no second pow
+            # (the costliest ufunc); exact to an ulp where u^v neither overflowed nor lost
+            # digits to underflow, which the check makes sure of
+            return exp * (ans / base)
         # u^0 is 1 for every u, so its slope is 0 at u = 0 too (not 0·0^−1); elsewhere, and
         # for other exponents (x² at 0), the rule itself. The masked base keeps the unused
         # branch finite, so the derivatives of this partial are not 0·inf either.
-        mask = at_zero & (np.asarray(value_of(exp)) == 0)
-        if not mask.any():
-            if not at_zero.any() and _reusable_power(ans):
-                # u^(v−1) = u^v / u: the output already holds the power, so no second pow
-                # (the costliest ufunc); exact to an ulp where u^v neither overflowed nor
-                # lost digits to underflow, which the check makes sure of
-                return exp * (ans / base)
+        mask = at_zero & (np.asarray(value_of(exp)) == 0) if zeros else None
+        if mask is None or not mask.any():
             return exp * base ** (exp - 1)
         safe = np.where(mask, 1.0, base)
         return np.where(mask, 0.0, exp * safe ** (exp - 1))
-    if not at_zero.any():
+    if not zeros:
         return ans * ops.ln(base)
     # ∂(0^y)/∂y: 0^y is 0 for every y > 0, so the slope is 0 there (JAX's convention), not
     # 0·ln 0.
