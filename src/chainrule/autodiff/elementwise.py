@@ -30,10 +30,12 @@ from chainrule.autodiff.forward import JVPBox
 from chainrule.autodiff.tracing import bind, is_at, new_level, unbox
 from chainrule.core.trace import Traced, is_staging
 
-CHUNK = 16384
-"""Entries per chunk: 128 KiB of float64 per temporary, so the dozen or so temporaries of a
-derivative fit in a second-level cache (measured on x^x + sin(x)^x: 16k–64k entries are
-equally fast, 4k pays Python's overhead per primitive, whole arrays pay for memory)."""
+CHUNK = 65536
+"""Entries per chunk: 512 KiB of float64 per temporary, so a derivative's temporaries stay in
+the processor's caches instead of streaming through memory. Measured on x^x + sin(x)^x over
+10^6 points (2 MiB L2, 32 MiB L3), interleaved with f: chunks of 32k–64k entries 2.2× f's
+time, 16k 2.4× (Python's overhead per primitive and chunk shows), the whole array at once
+2.8–3.1×."""
 
 _RAW = Traced.value  # the value slot itself, read without ChunkBox's guard
 
