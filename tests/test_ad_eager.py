@@ -8,6 +8,7 @@ against finite differences.
 from __future__ import annotations
 
 import tracemalloc
+from contextlib import contextmanager
 
 import mpmath as mp
 import numpy as np
@@ -181,6 +182,18 @@ PROGRAMS = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 60), st.integer
                     min_size=1, max_size=14)
 
 
+@contextmanager
+def lean_everywhere():
+    """Lean nodes and in-place sums on arrays of every size (by default from 4096 entries),
+    so that small random programs exercise them."""
+    old = reverse.IN_PLACE
+    reverse.IN_PLACE = 1
+    try:
+        yield
+    finally:
+        reverse.IN_PLACE = old
+
+
 def full_tape_gradient(f, x, y):
     """The reverse pass with every value kept and adjoints summed out of place (the path the
     computation-graph explainer still takes): the reference for the lean pass."""
@@ -197,7 +210,7 @@ def test_lean_reverse_pass_equals_full_tape_and_finite_differences(ops, seed, n)
     f = random_program(ops)
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(0.3, 0.9, n), rng.uniform(0.3, 0.9, n)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), lean_everywhere():
         gx, gy = chainrule.grad(f, argnums=(0, 1))(x, y)
         rx, ry = full_tape_gradient(f, x, y)
     if not (np.all(np.isfinite(gx)) and np.all(np.isfinite(gy))):
@@ -212,21 +225,24 @@ def test_lean_reverse_pass_equals_full_tape_and_finite_differences(ops, seed, n)
 
 def test_lean_nodes_keep_partials_not_values():
     level = new_level()
-    x = reverse.lean_leaf(np.linspace(0.1, 1.0, 1000), level)
+    x = reverse.lean_leaf(np.linspace(0.1, 1.0, 5000), level)
     y = np.sin(x) * 0.5 + 1.0
     add, mul = y.node, y.node.parents[0][1]
     sin = mul.parents[0][1]
-    assert add.partials == (1,) and add.ans is None and add.args == ((1000,), ())
+    assert add.partials == (1,) and add.ans is None and add.args == ((5000,), ())
     assert mul.partials == (0.5,) and mul.ans is None  # sin's output is not kept for it
-    np.testing.assert_allclose(sin.partials[0], np.cos(np.linspace(0.1, 1.0, 1000)))
+    np.testing.assert_allclose(sin.partials[0], np.cos(np.linspace(0.1, 1.0, 5000)))
+    small = np.sin(reverse.lean_leaf(np.linspace(0.1, 1.0, 50), level))
+    assert small.node.partials is None and small.node.ans is not None  # below IN_PLACE
 
 
 def test_a_vjp_function_may_be_called_again_after_in_place_sums():
     f = random_program([(0, 1, 2), (3, 3, 0), (2, 4, 1), (5, 5, 5)])
     x, y = np.linspace(0.3, 0.8, 4), np.linspace(0.4, 0.9, 4)
-    _, back = chainrule.vjp(f, x, y)
-    first = back(1.0)
-    second = back(1.0)
+    with lean_everywhere():
+        _, back = chainrule.vjp(f, x, y)
+        first = back(1.0)
+        second = back(1.0)
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
     np.testing.assert_allclose(back(2.0)[0], 2 * first[0], rtol=1e-15)

@@ -30,6 +30,10 @@ from chainrule.core.trace import is_staging
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.rules.arrays import unbroadcast
 
+IN_PLACE = 4096
+"""Arrays of at least this many entries get lean nodes and are written in place (for smaller
+ones the memory saved is not worth the checks)."""
+
 
 class Node:
     """One recorded primitive call (or a leaf, with ``prim`` None).
@@ -81,18 +85,30 @@ class LeanBox(ReverseBox):
         partials = _partials(prim, values, ans, parents)
         if partials is None:
             return cls(ans, level, Node(prim, values, params, ans, parents))
-        shapes = tuple(np.shape(v) for v in values)
+        shapes = tuple(v.shape if type(v) is np.ndarray else np.shape(v) for v in values)
         return cls(ans, level, Node(prim, shapes, params, None, parents, partials))
 
 
 def _partials(prim: Any, values: tuple, ans: Any, parents: tuple) -> tuple | None:
-    if not prim.elementwise or is_staging() or is_complex(ans) or any(
-            is_complex(v) for v in values):
+    # Only large plain arrays: for small ones the values cost little memory and forming the
+    # partials here instead of in the backward pass only adds work; traced values (of outer
+    # levels: Hessians) keep the path they had.
+    if (type(ans) is not np.ndarray or ans.size < IN_PLACE or not prim.elementwise
+            or is_staging() or not _real(ans) or not all(_real(v) for v in values)):
         return None
     try:
         return tuple(prim.partial(i, values, ans) for i, _ in parents)
     except ChainruleError:
         return None  # raised again by the backward pass, if it gets there
+
+
+def _real(x: Any) -> bool:
+    kind = type(x)
+    if kind is float or kind is int:
+        return True  # the common constants, answered first: this runs on every call
+    if kind is np.ndarray or kind is np.float64:
+        return x.dtype.kind != "c"
+    return not is_complex(x)
 
 
 def leaf(value: Any, level: int) -> ReverseBox:
@@ -157,14 +173,19 @@ def backward(root: Node | list[Node], g: Any, leaves: list[Node]) -> list[Any]:
             found[key] = ct
         if node.prim is None:
             continue
-        parents = tuple((i, p) for i, p in node.parents if id(p) in reaches)
+        parents = node.parents
+        if reaches is not None and not all(id(p) in reaches for _, p in parents):
+            parents = tuple((i, p) for i, p in parents if id(p) in reaches)
         for parent, parent_ct, fresh in _cotangents(node, ct, parents, mine):
             _accumulate(cts, owned, id(parent), parent_ct, fresh)
     return [found.get(id(n)) for n in leaves]
 
 
-def _reaching(order: list[Node], wanted: set[int]) -> set[int]:
-    """Ids of the nodes from which some wanted leaf can be reached (``order``: users first)."""
+def _reaching(order: list[Node], wanted: set[int]) -> set[int] | None:
+    """Ids of the nodes from which some wanted leaf can be reached (``order``: users first);
+    None when every leaf is wanted (then every node reaches one)."""
+    if all(id(n) in wanted for n in order if n.prim is None):
+        return None
     reaches: set[int] = set()
     for node in reversed(order):
         if id(node) in wanted or any(id(p) in reaches for _, p in node.parents):
@@ -189,7 +210,7 @@ def _accumulate(cts: dict[int, Any], owned: set[int], key: int, ct: Any, fresh: 
 def _fits(out: Any, term: Any) -> bool:
     """True when ``out`` (a plain array) may take ``term`` in place: same shape (or a scalar
     term), and the result would have ``out``'s type."""
-    return (type(out) is np.ndarray
+    return (type(out) is np.ndarray and out.size >= IN_PLACE
             and (type(term) is np.ndarray or isinstance(term, np.generic | float | int))
             and np.shape(term) in ((), out.shape) and np.result_type(out, term) == out.dtype)
 
@@ -215,12 +236,16 @@ def _cotangents(node: Node, g: Any, parents: tuple, mine: bool) -> list[tuple[No
 
 def _lean_cotangents(node: Node, g: Any, parents: tuple,
                      mine: bool) -> list[tuple[Node, Any, bool]]:
-    partial_of = {i: p for (i, _), p in zip(node.parents, node.partials, strict=True)}
+    if parents is node.parents:
+        partials = node.partials
+    else:
+        partial_of = {i: p for (i, _), p in zip(node.parents, node.partials, strict=True)}
+        partials = tuple(partial_of[i] for i, _ in parents)
     out = []
     shared = False  # g itself went to a parent, so it may no longer be overwritten
     last = len(parents) - 1
-    for k, (i, parent) in enumerate(parents):
-        partial, shape = partial_of[i], node.args[i]
+    for k, ((i, parent), partial) in enumerate(zip(parents, partials, strict=True)):
+        shape = node.args[i]
         if type(partial) in (int, float) and partial == 1:
             ct = unbroadcast(g, shape)  # a sum: the cotangent passes through, not times 1
             if ct is g:
