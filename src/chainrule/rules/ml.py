@@ -83,7 +83,10 @@ def _softmax_slope(i, args, ans):
     # when xᵢ is a sum that dominates (x₃ = 10^35 + 1: the canonical sum −lse + 10^35 + 1
     # rounds to 1, not 0), and σ never overflows.
     if len(args) == 2:
-        return ops.sigmoid(args[i] - args[1 - i])
+        other = args[1 - i]
+        if type(other) in (int, float) and other == 0:
+            return ops.sigmoid(args[i])  # logaddexp(0, m), softplus as a loss writes it
+        return ops.sigmoid(args[i] - other)
     others = [a for j, a in enumerate(args) if j != i]
     return ops.sigmoid(args[i] - ops.call(LOGSUMEXP, *others))
 
