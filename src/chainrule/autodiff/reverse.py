@@ -9,7 +9,8 @@ The cotangent arithmetic is done with NumPy / chainrule operations, so when the 
 boxes of an outer trace, the backward pass is itself traced: that is grad of grad.
 
 What is kept and when it is freed (:class:`LeanBox`, what ``grad`` and ``vjp`` record): an
-elementwise primitive's node keeps its partials, not its arguments and output — a sum's
+elementwise primitive's node on a large array (:data:`IN_PLACE` entries or more) keeps its
+partials, not its arguments and output — a sum's
 partial is the number 1 and a product by a constant keeps only the constant, so the
 intermediate values die with the forward pass unless some rule needs them. An adjoint is
 dropped as soon as its node has passed it on; sums of adjoints are accumulated in place into
