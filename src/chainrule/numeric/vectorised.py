@@ -1,0 +1,381 @@
+"""Richardson scans at many points at once, each point stopping on its own.
+
+The engine behind :func:`~chainrule.numeric.batch.batch_derivative` for the common case
+(central differences, adaptive steps; the kink checks for first derivatives). Every point runs
+exactly the tableau of :mod:`~chainrule.numeric.richardson` — the same steps ``h0, h0/2, ...``
+in units of its own scale, the same Neville columns, truncation and rounding bounds, best-entry
+choice, widening and stopping rule — and, with ``check``, the two one-sided tableaux of
+:mod:`~chainrule.numeric.diagnose` on the same samples. What is shared is the work:
+
+* one call of f per row of steps carries every stencil offset of every point still running
+  (a 1-D array of ``nodes × points``), and f(x) rides along with the first row;
+* a point leaves the scan as soon as its own tableaux may stop (fewer points per call as the
+  scan goes on, no point waits for the slowest);
+* the tableau arithmetic is whole-array NumPy over the running points, no loop over points.
+
+A point is *certified* only when its central estimate meets the tolerance, both one-sided
+estimates converged and they agree (no kink); every other point — undefined somewhere on its
+stencil, unsettled, one side unresolved, a kink — is left to the caller, which redoes it
+alone, so statuses and diagnoses stay the per-point ones.
+
+>>> import numpy as np
+>>> from chainrule.numeric.options import make_options
+>>> xs = np.linspace(0.5, 2.0, 4)
+>>> out = scan_points(np.sin, xs, np.ones(4), make_options(1, "central", None, None, True,
+...                   None, 0.0, True))
+>>> bool(np.all(out.certified)), bool(np.all(np.abs(out.df - np.cos(xs)) <= out.error))
+(True, True)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chainrule.errors import BudgetError
+from chainrule.numeric.diagnose import CONVERGE_RTOL, KINK_KAPPA, KINK_TAU, RESOLVED
+from chainrule.numeric.options import Options, initial_step, min_step
+from chainrule.numeric.richardson import (
+    ACCEPT,
+    HARD_PATIENCE,
+    MAX_COLUMNS,
+    MIN_ROWS,
+    NOISE,
+    PATIENCE,
+    SAFETY,
+    SAFETY_ROUND,
+    step_ratio,
+)
+from chainrule.numeric.stencils import error_exponents, fornberg_weights, scheme_nodes
+
+__all__ = ["NotVectorised", "Points", "evaluate_points", "scan_points", "supports"]
+
+SIDE_ACCEPT = 1e-6  # the one-sided scans' "small" bound (as in diagnose.one_sided)
+TINY = float(np.finfo(float).tiny)
+
+
+class NotVectorised(Exception):
+    """f turned out not to work on an array of points (the caller goes point by point)."""
+
+
+def evaluate_points(func: Callable[[Any], Any], points: np.ndarray) -> np.ndarray:
+    """f at a 1-D array of points as floats, NaN where f is undefined.
+
+    Raises :class:`NotVectorised` when f fails on the array or returns another shape.
+    """
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = np.asarray(func(points))
+    except BudgetError:
+        raise
+    except Exception as exc:  # any failure on the batch: redo the points one by one
+        raise NotVectorised(str(exc)) from exc
+    if out.shape != points.shape:
+        raise NotVectorised(f"f returned shape {out.shape} for {points.shape} points")
+    if np.iscomplexobj(out):
+        out = np.where(out.imag == 0, out.real, np.nan)  # complex from real: out of domain
+    try:
+        arr = np.asarray(out, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise NotVectorised(str(exc)) from exc
+    return np.where(np.isfinite(arr), arr, np.nan)
+
+
+def supports(opts: Options) -> bool:
+    """Whether :func:`scan_points` handles these options (else the general batch path)."""
+    return (opts.kind == "central" and opts.method != "complex" and opts.adaptive
+            and opts.step is None and (not opts.check or opts.order == 1))
+
+
+@dataclass
+class Points:
+    """Per point: the estimate in x's units, whether it is certified, and the calls made."""
+
+    df: np.ndarray
+    error: np.ndarray
+    step: np.ndarray
+    certified: np.ndarray
+    nfev: int
+
+
+class Tableaux:
+    """Neville tableaux of one scheme at many points (one per point), a row at a time.
+
+    State arrays run over the tableau's live points (``idx``: their indices among all
+    points); a point that may stop is retired into the ``out_*`` arrays and dropped.
+    """
+
+    def __init__(self, exponents: list[int], ratio: float, order: int, accept: float,
+                 idx: np.ndarray, size: int):
+        self.q = [ratio**e for e in exponents]
+        self.next_factor = SAFETY_ROUND * ratio**order
+        self.accept = accept
+        self.idx = idx
+        self.cols: list[np.ndarray] = []
+        self.rnds: list[np.ndarray] = []
+        self.best: dict[str, np.ndarray] = {}
+        # running minimum of each row's bounds (absolute, relative) for rows 1, 2, ...; only
+        # the last HARD_PATIENCE + 1 are kept (``first``: the row of cum[0])
+        self.cum: list[tuple[np.ndarray, np.ndarray]] = []
+        self.first = 1
+        self.out = {name: np.full(size, np.nan) for name in
+                    ("value", "error", "truncation", "rounding", "step")}
+
+    def add(self, k: int, step: float, value: np.ndarray, rounding: np.ndarray) -> None:
+        """Row k (step ``step``): the raw difference and its rounding bound, per live point."""
+        cols, rnds = [value], [rounding]
+        for j in range(1, min(k, MAX_COLUMNS) + 1):
+            q = self.q[j - 1]
+            lo, prev = cols[j - 1], self.cols[j - 1]
+            cols.append(lo + (lo - prev) / (q - 1))
+            rnds.append((q * rnds[j - 1] + self.rnds[j - 1]) / (q - 1))
+        if k:
+            self._score(k, step, cols, rnds)
+        self.cols, self.rnds = cols, rnds
+
+    def _score(self, k: int, step: float, cols: list[np.ndarray],
+               rnds: list[np.ndarray]) -> None:
+        """Bound row k's entries by their neighbours and fold them into the running best
+        (``richardson.Tableau._score`` and ``_merge``). Column by column: arrays of one
+        value per point stay in cache, where a (columns × points) block would not."""
+        prev, best = self.cols, self.best
+        for j, (value, rounding) in enumerate(zip(cols, rnds, strict=True)):
+            # against the lower-order entry in this row and the previous row's entries of
+            # the same and the lower order
+            trunc = np.abs(value - prev[max(j - 1, 0)])
+            if j:
+                trunc = np.maximum(trunc, np.abs(value - cols[j - 1]))
+                if j < len(prev):
+                    trunc = np.maximum(trunc, np.abs(value - prev[j]))
+            error = SAFETY * trunc + SAFETY_ROUND * rounding
+            with np.errstate(all="ignore"):
+                rel = error / np.maximum(np.abs(value), TINY)
+                # later entries the best one disagrees with widen its bound (Tableau.best)
+                clash = np.abs(value - best["value"]) - error if best else None
+            if j == 0:
+                lo, lo_rel, far = error, rel, clash
+                cand = {"value": value, "error": error, "truncation": trunc,
+                        "rounding": rounding}
+                continue
+            lo, lo_rel = np.minimum(lo, error), np.minimum(lo_rel, rel)
+            if best:
+                far = np.fmax(far, clash)  # fmax skips NaN, as nan_to_num did there
+            better = error < cand["error"]  # ties keep the earlier column, as argmin
+            for name, new in (("value", value), ("error", error), ("truncation", trunc),
+                              ("rounding", rounding)):
+                cand[name] = np.where(better, new, cand[name])
+        if self.cum:
+            lo, lo_rel = np.minimum(lo, self.cum[-1][0]), np.minimum(lo_rel, self.cum[-1][1])
+        self.cum.append((lo, lo_rel))
+        if len(self.cum) > HARD_PATIENCE + 1:
+            del self.cum[0]
+            self.first += 1
+        if not best:
+            m = cols[0].size
+            self.best = {**cand, "step": np.full(m, step), "clash": np.zeros(m)}
+            return
+        clash = far
+        switch = (cand["error"] < best["error"]) | (np.isnan(cand["error"])
+                                                    & ~np.isnan(best["error"]))
+        best["clash"] = np.where(switch, 0.0, np.fmax(best["clash"], clash))
+        best["step"] = np.where(switch, step, best["step"])
+        for name, new in cand.items():
+            best[name] = np.where(switch, new, best[name])
+
+    def may_stop(self, k: int) -> np.ndarray:
+        """Per live point: Tableau.should_stop's verdict after row k."""
+        if k + 1 < MIN_ROWS:
+            return np.zeros(self.idx.size, dtype=bool)
+        best = self.best
+        error = np.maximum(best["error"], best["clash"])
+        done = self.next_factor * self.rnds[0] >= error
+        small = error <= self.accept * np.abs(best["value"])
+        done |= self._stalled(k, PATIENCE, 0) & small
+        return done | self._stalled(k, HARD_PATIENCE, 1)
+
+    def _stalled(self, k: int, rows: int, pos: int) -> np.ndarray:
+        cut = k - rows  # rows 1..cut are the ones at least `rows` rows old
+        if cut < 1:
+            return np.zeros(self.idx.size, dtype=bool)
+        return self.cum[-1][pos] >= 0.5 * self.cum[cut - self.first][pos]
+
+    def retire(self, stop: np.ndarray) -> None:
+        """Write the best entries of the ``stop`` points out and drop them."""
+        if not np.any(stop):
+            return
+        where = self.idx[stop]
+        error = np.maximum(self.best["error"], self.best["clash"])
+        self.out["error"][where] = error[stop]
+        for name in ("value", "truncation", "rounding", "step"):
+            self.out[name][where] = self.best[name][stop]
+        self.keep(~stop)
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop the points outside ``mask`` without writing them out."""
+        if np.all(mask):
+            return
+        self.idx = self.idx[mask]
+        self.cols = [c[mask] for c in self.cols]
+        self.rnds = [r[mask] for r in self.rnds]
+        self.best = {name: arr[mask] for name, arr in self.best.items()}
+        self.cum = [(a[mask], r[mask]) for a, r in self.cum]
+
+
+def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarray,
+                opts: Options) -> Points:
+    """Differentiate f at every (flat) point, steps in units of each point's ``scales``.
+
+    Raises :class:`NotVectorised` when a call of f on the array fails.
+    """
+    n, size = opts.order, points.size
+    nodes = scheme_nodes("central", n, opts.base_accuracy)
+    moving = np.array([c for c in nodes if c], dtype=float)
+    left, right = moving.size // 2 - 1, moving.size // 2  # rows of the offsets -h and +h
+    noise = opts.noise or 0.0
+    h0 = initial_step(n, 1.0)
+    h_min = min(min_step(n, 1.0), h0 / 8)
+    ratio = step_ratio(n)
+    everyone = np.arange(size)
+    central = Tableaux(error_exponents("central", opts.base_accuracy, MAX_COLUMNS), ratio, n,
+                       ACCEPT, everyone, size)
+    # the gap between the one-sided derivatives, D₊(h) - D₋(h): it tends to 0 where f′
+    # exists, to the kink's size at a kink, and grows at a jump or an infinite slope; its
+    # error series has every power of h (a kink's sides have different curvatures)
+    gap = Tableaux(error_exponents("forward", 1, MAX_COLUMNS), ratio, 1, SIDE_ACCEPT,
+                   everyone, size) if opts.check else None
+    current = np.zeros(size)  # each point's latest central estimate: the size of f′
+    fx = np.full(size, np.nan)
+    broken = np.zeros(size, dtype=bool)  # undefined somewhere on a stencil: done alone
+    nfev, h, k = 0, h0, 0
+    while h >= h_min:
+        live = _union(central.idx, gap.idx, size) if gap else central.idx
+        if not live.size:
+            break
+        x, s = points[live], scales[live]
+        targets = x + (moving * h)[:, None] * s
+        if k == 0:  # f(x) rides along with the first row
+            targets = np.vstack([targets, x[None]])
+        values = evaluate_points(func, targets.ravel()).reshape(targets.shape)
+        nfev += 1
+        if k == 0:
+            fx[live], values, targets = values[-1], values[:-1], targets[:-1]
+        offsets = (targets - x) / s / h  # the offsets really sampled, in units of h
+        bad = np.any(np.isnan(values), axis=0) | np.isnan(fx[live])
+        broken[live[bad]] = True
+        pos = _positions(live, central.idx, bad, central)
+        central.add(k, h, *_central(n, offsets[:, pos], values[:, pos], fx[central.idx], h,
+                                    noise))
+        if gap and central.best:
+            current[central.idx] = central.best["value"]
+        central.retire(central.may_stop(k))
+        if gap:
+            pos = _positions(live, gap.idx, bad, gap)
+            f0 = fx[gap.idx]
+            plus, r_plus = _one_sided(offsets[right, pos], values[right, pos], f0, h, noise)
+            minus, r_minus = _one_sided(offsets[left, pos], values[left, pos], f0, h, noise)
+            gap.add(k, h, plus - minus, r_plus + r_minus)
+            gap.retire(gap.may_stop(k) | _closed(gap, current))
+        h /= ratio
+        k += 1
+    central.retire(np.ones(central.idx.size, dtype=bool))
+    if gap:
+        gap.retire(np.ones(gap.idx.size, dtype=bool))
+    return _verdict(points, scales, opts, central, gap, fx, broken, nfev)
+
+
+def _union(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[a] = True
+    mask[b] = True
+    return np.flatnonzero(mask)
+
+
+def _positions(live: np.ndarray, idx: np.ndarray, bad: np.ndarray, tab: Tableaux
+               ) -> np.ndarray:
+    """Where the tableau's (sorted) points sit among the (sorted) evaluated ones, after
+    dropping those undefined somewhere on this row's stencil."""
+    pos = np.arange(idx.size) if live.size == idx.size else np.searchsorted(live, idx)
+    keep = ~bad[pos]
+    tab.keep(keep)
+    return pos[keep]
+
+
+def _closed(gap: Tableaux, current: np.ndarray) -> np.ndarray:
+    """Per point: the gap is known to be below KINK_TAU·|f′| with a bound that small too, so
+    no kink above about 2·KINK_TAU of f′ (the resolution ``diagnose`` documents) hides
+    there, and the gap's scan need not go on."""
+    if not gap.best:
+        return np.zeros(gap.idx.size, dtype=bool)
+    best = gap.best
+    ref = KINK_TAU * np.abs(current[gap.idx])
+    bound = np.maximum(best["error"], best["clash"])
+    return converged(best, ref) & (bound <= ref) & (np.abs(best["value"]) <= ref)
+
+
+def converged(best: dict[str, np.ndarray], size: np.ndarray) -> np.ndarray:
+    """The gap converged: ``diagnose.one_sided``'s test, relative to f′'s ``size``."""
+    return SAFETY * best["truncation"] <= (CONVERGE_RTOL * size
+                                           + 10 * SAFETY_ROUND * best["rounding"])
+
+
+def _central(n: int, offsets: np.ndarray, values: np.ndarray, fx: np.ndarray, h: float,
+             noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """The central difference on the offsets really sampled (Fornberg's weights, point by
+    point; for f′ on three nodes in closed form) and its rounding bound, as in
+    :func:`~chainrule.numeric.richardson.difference`."""
+    if n == 1 and offsets.shape[0] == 2:
+        a, b = offsets
+        wa, w0, wb = -b / (a * (a - b)), -(a + b) / (a * b), -a / (b * (b - a))
+        estimate = (wa * values[0] + w0 * fx + wb * values[1]) / h
+        total = (np.abs(wa) + np.abs(w0) + np.abs(wb)) / h
+        top = np.maximum(np.maximum(np.abs(values[0]), np.abs(values[1])), np.abs(fx))
+    else:
+        half = offsets.shape[0] // 2
+        scaled = [*offsets[:half], np.zeros_like(fx), *offsets[half:]]
+        weights = np.array(fornberg_weights(scaled, n)) / h**n
+        every = np.vstack([values[:half], fx[None], values[half:]])
+        estimate = np.sum(weights * every, axis=0)
+        total = np.sum(np.abs(weights), axis=0)
+        top = np.max(np.abs(every), axis=0)
+    return estimate, total * (NOISE * top + noise)
+
+
+def _one_sided(offset: np.ndarray, value: np.ndarray, fx: np.ndarray, h: float,
+               noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """The two-node one-sided difference ``(f(x + c·h) - f(x)) / (c·h)`` and its rounding
+    bound (``diagnose.one_sided``'s first row, on the offset really sampled)."""
+    step = offset * h
+    total = 2.0 / np.abs(step)
+    return (value - fx) / step, total * (NOISE * np.maximum(np.abs(value), np.abs(fx)) + noise)
+
+
+def _verdict(points: np.ndarray, scales: np.ndarray, opts: Options, central: Tableaux,
+             gap: Tableaux | None, fx: np.ndarray, broken: np.ndarray, nfev: int) -> Points:
+    """Certify the points whose estimate settled and whose one-sided derivatives agree."""
+    n, out = opts.order, central.out
+    power = scales**n
+    value, error = out["value"], out["error"]
+    # the success test of driver._settled, in units of the scale (hence atol·sⁿ)
+    terms = np.abs(fx) if opts.noise else out["rounding"] / NOISE
+    with np.errstate(invalid="ignore"):
+        ok = ~broken & np.isfinite(value) & (
+            error <= opts.tolerance * (np.abs(value) + terms) + opts.atol * power)
+        if gap:
+            ok &= _no_kink(points, scales, value, gap.out)
+    return Points(value / power, error / power, out["step"] * scales, ok, nfev)
+
+
+def _no_kink(points: np.ndarray, scales: np.ndarray, central: np.ndarray,
+             gap: dict[str, np.ndarray]) -> np.ndarray:
+    """The gap converged and is within its bound (``diagnose._kinks``, with the one-sided
+    derivatives' difference extrapolated as a whole)."""
+    size = np.abs(central) + np.abs(gap["value"]) / 2  # about max(|left|, |right|)
+    kink = np.abs(gap["value"]) > KINK_KAPPA * gap["error"] + KINK_TAU * size
+    # steps down at x's own resolution cannot tell a kink from quantisation (diagnose)
+    kink &= gap["step"] >= RESOLVED * np.spacing(np.abs(points)) / scales
+    return converged(gap, size) & ~kink
