@@ -111,11 +111,12 @@ class Tableaux:
     """
 
     def __init__(self, exponents: list[int], ratio: float, order: int, accept: float,
-                 idx: np.ndarray, size: int):
+                 idx: np.ndarray, size: int, target: float | None = None):
         self.q = [ratio**e for e in exponents]
         self.next_factor = SAFETY_ROUND * ratio**order
-        self.accept = accept
+        self.accept, self.target = accept, target
         self.idx = idx
+        self.done = np.zeros(idx.size, dtype=bool)  # written out, not yet dropped
         self.cols: list[np.ndarray] = []
         self.rnds: list[np.ndarray] = []
         self.best: dict[str, np.ndarray] = {}
@@ -196,6 +197,8 @@ class Tableaux:
         done = self.next_factor * self.rnds[0] >= error
         small = error <= self.accept * np.abs(best["value"])
         done |= self._stalled(k, PATIENCE, 0) & small
+        if self.target is not None:
+            done |= error <= self.target * (np.abs(best["value"]) + best["rounding"] / NOISE)
         return done | self._stalled(k, HARD_PATIENCE, 1)
 
     def _stalled(self, k: int, rows: int, pos: int) -> np.ndarray:
@@ -205,21 +208,26 @@ class Tableaux:
         return self.cum[-1][pos] >= 0.5 * self.cum[cut - self.first][pos]
 
     def retire(self, stop: np.ndarray) -> None:
-        """Write the best entries of the ``stop`` points out and drop them."""
-        if not np.any(stop):
+        """Write the best entries of the ``stop`` points out; they are dropped from the arrays
+        once a fifth of them are done (until then their rows are computed and ignored:
+        cheaper than compacting every array on every row)."""
+        new = stop & ~self.done
+        if not np.any(new):
             return
-        where = self.idx[stop]
+        where = self.idx[new]
         error = np.maximum(self.best["error"], self.best["clash"])
-        self.out["error"][where] = error[stop]
+        self.out["error"][where] = error[new]
         for name in ("value", "truncation", "rounding", "step"):
-            self.out[name][where] = self.best[name][stop]
-        self.keep(~stop)
+            self.out[name][where] = self.best[name][new]
+        self.done |= new
+        if np.count_nonzero(self.done) * 5 >= self.idx.size:
+            self.keep(~self.done)
 
     def keep(self, mask: np.ndarray) -> None:
-        """Drop the points outside ``mask`` without writing them out."""
+        """Drop the points outside ``mask`` (without writing them out)."""
         if np.all(mask):
             return
-        self.idx = self.idx[mask]
+        self.idx, self.done = self.idx[mask], self.done[mask]
         self.cols = [c[mask] for c in self.cols]
         self.rnds = [r[mask] for r in self.rnds]
         self.best = {name: arr[mask] for name, arr in self.best.items()}
@@ -242,7 +250,7 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     ratio = step_ratio(n)
     everyone = np.arange(size)
     central = Tableaux(error_exponents("central", opts.base_accuracy, MAX_COLUMNS), ratio, n,
-                       ACCEPT, everyone, size)
+                       ACCEPT, everyone, size, opts.target)
     # the gap between the one-sided derivatives, D₊(h) - D₋(h): it tends to 0 where f′
     # exists, to the kink's size at a kink, and grows at a jump or an infinite slope; its
     # error series has every power of h (a kink's sides have different curvatures)
@@ -253,9 +261,9 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     broken = np.zeros(size, dtype=bool)  # undefined somewhere on a stencil: done alone
     nfev, h, k = 0, h0, 0
     while h >= h_min:
-        live = _union(central.idx, gap.idx, size) if gap else central.idx
-        if not live.size:
+        if not (np.any(~central.done) or (gap and np.any(~gap.done))):
             break
+        live = _union(central.idx, gap.idx, size) if gap else central.idx
         x, s = points[live], scales[live]
         targets = x + (moving * h)[:, None] * s
         if k == 0:  # f(x) rides along with the first row
@@ -266,15 +274,15 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
             fx[live], values, targets = values[-1], values[:-1], targets[:-1]
         offsets = (targets - x) / s / h  # the offsets really sampled, in units of h
         bad = np.any(np.isnan(values), axis=0) | np.isnan(fx[live])
-        broken[live[bad]] = True
-        pos = _positions(live, central.idx, bad, central)
+        pos = _positions(live, bad, central, broken)
         central.add(k, h, *_central(n, offsets[:, pos], values[:, pos], fx[central.idx], h,
                                     noise))
         if gap and central.best:
-            current[central.idx] = central.best["value"]
+            running = ~central.done
+            current[central.idx[running]] = central.best["value"][running]
         central.retire(central.may_stop(k))
         if gap:
-            pos = _positions(live, gap.idx, bad, gap)
+            pos = _positions(live, bad, gap, broken)
             f0 = fx[gap.idx]
             plus, r_plus = _one_sided(offsets[right, pos], values[right, pos], f0, h, noise)
             minus, r_minus = _one_sided(offsets[left, pos], values[left, pos], f0, h, noise)
@@ -295,14 +303,19 @@ def _union(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def _positions(live: np.ndarray, idx: np.ndarray, bad: np.ndarray, tab: Tableaux
+def _positions(live: np.ndarray, bad: np.ndarray, tab: Tableaux, broken: np.ndarray
                ) -> np.ndarray:
     """Where the tableau's (sorted) points sit among the (sorted) evaluated ones, after
-    dropping those undefined somewhere on this row's stencil."""
-    pos = np.arange(idx.size) if live.size == idx.size else np.searchsorted(live, idx)
-    keep = ~bad[pos]
-    tab.keep(keep)
-    return pos[keep]
+    dropping those undefined somewhere on this row's stencil (marked ``broken`` unless done:
+    such a point is redone alone)."""
+    pos = np.arange(tab.idx.size) if live.size == tab.idx.size else np.searchsorted(
+        live, tab.idx)
+    fails = bad[pos]
+    if np.any(fails):
+        broken[tab.idx[fails & ~tab.done]] = True
+        tab.keep(~fails)
+        pos = pos[~fails]
+    return pos
 
 
 def _closed(gap: Tableaux, current: np.ndarray) -> np.ndarray:
