@@ -254,7 +254,7 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     # the gap between the one-sided derivatives, D₊(h) - D₋(h): it tends to 0 where f′
     # exists, to the kink's size at a kink, and grows at a jump or an infinite slope; its
     # error series has every power of h (a kink's sides have different curvatures)
-    gap = Tableaux(error_exponents("forward", 1, MAX_COLUMNS), ratio, 1, SIDE_ACCEPT,
+    gap = Tableaux(error_exponents("central", 1, MAX_COLUMNS), ratio, 1, SIDE_ACCEPT,
                    everyone, size) if opts.check else None
     current = np.zeros(size)  # each point's latest central estimate: the size of f′
     fx = np.full(size, np.nan)
