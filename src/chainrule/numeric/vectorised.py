@@ -273,20 +273,29 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
         if k == 0:
             fx[live], values, targets = values[-1], values[:-1], targets[:-1]
         offsets = (targets - x) / s / h  # the offsets really sampled, in units of h
-        bad = np.any(np.isnan(values), axis=0) | np.isnan(fx[live])
+        f0 = fx[live]
+        bad = np.any(np.isnan(values), axis=0) | np.isnan(f0)
+        if gap or moving.size == 2 == n + 1:
+            # one-sided slopes, shared by the gap and (for three nodes) the central row
+            lo, hi = offsets[left], offsets[right]
+            minus, plus = (values[left] - f0) / (lo * h), (values[right] - f0) / (hi * h)
+            top = np.maximum(np.maximum(np.abs(values[left]), np.abs(values[right])),
+                             np.abs(f0))
+        if moving.size == 2 == n + 1:
+            row = _central_from_slopes(lo, hi, minus, plus, top, h, noise)
+        else:
+            row = _central(n, offsets, values, f0, h, noise)
         pos = _positions(live, bad, central, broken)
-        central.add(k, h, *_central(n, offsets[:, pos], values[:, pos], fx[central.idx], h,
-                                    noise))
+        central.add(k, h, *(part[pos] for part in row))
         if gap and central.best:
             running = ~central.done
             current[central.idx[running]] = central.best["value"][running]
         central.retire(central.may_stop(k))
         if gap:
             pos = _positions(live, bad, gap, broken)
-            f0 = fx[gap.idx]
-            plus, r_plus = _one_sided(offsets[right, pos], values[right, pos], f0, h, noise)
-            minus, r_minus = _one_sided(offsets[left, pos], values[left, pos], f0, h, noise)
-            gap.add(k, h, plus - minus, r_plus + r_minus)
+            # each side's rounding bound (diagnose.one_sided's), on the larger |f| of the three
+            rounding = (2 / np.abs(lo) + 2 / np.abs(hi)) / h * (NOISE * top + noise)
+            gap.add(k, h, (plus - minus)[pos], rounding[pos])
             gap.retire(gap.may_stop(k) | _closed(gap, current))
         h /= ratio
         k += 1
@@ -304,18 +313,18 @@ def _union(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
 
 
 def _positions(live: np.ndarray, bad: np.ndarray, tab: Tableaux, broken: np.ndarray
-               ) -> np.ndarray:
+               ) -> np.ndarray | slice:
     """Where the tableau's (sorted) points sit among the (sorted) evaluated ones, after
     dropping those undefined somewhere on this row's stencil (marked ``broken`` unless done:
-    such a point is redone alone)."""
-    pos = np.arange(tab.idx.size) if live.size == tab.idx.size else np.searchsorted(
-        live, tab.idx)
+    such a point is redone alone). A slice when they are all of them."""
+    full = live.size == tab.idx.size
+    pos = np.arange(tab.idx.size) if full else np.searchsorted(live, tab.idx)
     fails = bad[pos]
     if np.any(fails):
         broken[tab.idx[fails & ~tab.done]] = True
         tab.keep(~fails)
-        pos = pos[~fails]
-    return pos
+        return pos[~fails]
+    return slice(None) if full else pos
 
 
 def _closed(gap: Tableaux, current: np.ndarray) -> np.ndarray:
@@ -339,32 +348,26 @@ def converged(best: dict[str, np.ndarray], size: np.ndarray) -> np.ndarray:
 def _central(n: int, offsets: np.ndarray, values: np.ndarray, fx: np.ndarray, h: float,
              noise: float) -> tuple[np.ndarray, np.ndarray]:
     """The central difference on the offsets really sampled (Fornberg's weights, point by
-    point; for f′ on three nodes in closed form) and its rounding bound, as in
-    :func:`~chainrule.numeric.richardson.difference`."""
-    if n == 1 and offsets.shape[0] == 2:
-        a, b = offsets
-        wa, w0, wb = -b / (a * (a - b)), -(a + b) / (a * b), -a / (b * (b - a))
-        estimate = (wa * values[0] + w0 * fx + wb * values[1]) / h
-        total = (np.abs(wa) + np.abs(w0) + np.abs(wb)) / h
-        top = np.maximum(np.maximum(np.abs(values[0]), np.abs(values[1])), np.abs(fx))
-    else:
-        half = offsets.shape[0] // 2
-        scaled = [*offsets[:half], np.zeros_like(fx), *offsets[half:]]
-        weights = np.array(fornberg_weights(scaled, n)) / h**n
-        every = np.vstack([values[:half], fx[None], values[half:]])
+    point) and its rounding bound, as in :func:`~chainrule.numeric.richardson.difference`."""
+    half = offsets.shape[0] // 2
+    scaled = [*offsets[:half], np.ones_like(fx) * 0.0, *offsets[half:]]
+    weights = np.array(fornberg_weights(scaled, n)) / h**n
+    every = np.vstack([values[:half], fx[None], values[half:]])
+    with np.errstate(invalid="ignore"):
         estimate = np.sum(weights * every, axis=0)
-        total = np.sum(np.abs(weights), axis=0)
         top = np.max(np.abs(every), axis=0)
-    return estimate, total * (NOISE * top + noise)
+    return estimate, np.sum(np.abs(weights), axis=0) * (NOISE * top + noise)
 
 
-def _one_sided(offset: np.ndarray, value: np.ndarray, fx: np.ndarray, h: float,
-               noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """The two-node one-sided difference ``(f(x + c·h) - f(x)) / (c·h)`` and its rounding
-    bound (``diagnose.one_sided``'s first row, on the offset really sampled)."""
-    step = offset * h
-    total = 2.0 / np.abs(step)
-    return (value - fx) / step, total * (NOISE * np.maximum(np.abs(value), np.abs(fx)) + noise)
+def _central_from_slopes(a: np.ndarray, b: np.ndarray, minus: np.ndarray, plus: np.ndarray,
+                         top: np.ndarray, h: float, noise: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """f′ on the three nodes ``a·h, 0, b·h`` (a < 0 < b, the offsets really sampled) from the
+    one-sided slopes: the interpolating parabola's slope at 0, ``(b·D₋ - a·D₊)/(b - a)`` —
+    Fornberg's weights ``-b/(a(a-b))``, ``-(a+b)/(ab)``, ``-a/(b(b-a))`` over h."""
+    total = (np.abs(b / (a * (a - b))) + np.abs((a + b) / (a * b))
+             + np.abs(a / (b * (b - a)))) / h
+    return (b * minus - a * plus) / (b - a), total * (NOISE * top + noise)
 
 
 def _verdict(points: np.ndarray, scales: np.ndarray, opts: Options, central: Tableaux,
