@@ -115,6 +115,8 @@ class Tableaux:
         self.q = [ratio**e for e in exponents]
         self.next_factor = SAFETY_ROUND * ratio**order
         self.accept, self.target = accept, target
+        # the best entry's parts kept up to date (the central scan needs no truncation part)
+        self.track = {"value", "error", "rounding", "truncation"}
         self.idx = idx
         self.done = np.zeros(idx.size, dtype=bool)  # written out, not yet dropped
         self.cols: list[np.ndarray] = []
@@ -128,48 +130,54 @@ class Tableaux:
                     ("value", "error", "truncation", "rounding", "step")}
 
     def add(self, k: int, step: float, value: np.ndarray, rounding: np.ndarray) -> None:
-        """Row k (step ``step``): the raw difference and its rounding bound, per live point."""
-        cols, rnds = [value], [rounding]
-        for j in range(1, min(k, MAX_COLUMNS) + 1):
-            q = self.q[j - 1]
-            lo, prev = cols[j - 1], self.cols[j - 1]
-            cols.append(lo + (lo - prev) / (q - 1))
-            rnds.append((q * rnds[j - 1] + self.rnds[j - 1]) / (q - 1))
-        if k:
-            self._score(k, step, cols, rnds)
-        self.cols, self.rnds = cols, rnds
+        """Row k (step ``step``): the raw difference and its rounding bound, per live point.
 
-    def _score(self, k: int, step: float, cols: list[np.ndarray],
-               rnds: list[np.ndarray]) -> None:
-        """Bound row k's entries by their neighbours and fold them into the running best
-        (``richardson.Tableau._score`` and ``_merge``). Column by column: arrays of one
-        value per point stay in cache, where a (columns × points) block would not."""
-        prev, best = self.cols, self.best
-        for j, (value, rounding) in enumerate(zip(cols, rnds, strict=True)):
-            # against the lower-order entry in this row and the previous row's entries of
-            # the same and the lower order
-            trunc = np.abs(value - prev[max(j - 1, 0)])
-            if j:
-                trunc = np.maximum(trunc, np.abs(value - cols[j - 1]))
-                if j < len(prev):
-                    trunc = np.maximum(trunc, np.abs(value - prev[j]))
-            error = SAFETY * trunc + SAFETY_ROUND * rounding
-            with np.errstate(all="ignore"):
-                rel = error / np.maximum(np.abs(value), TINY)
+        Extends Neville's tableau by a row, bounds the row's entries by their neighbours and
+        folds them into the running best (``richardson.Tableau.add``, ``_score`` and
+        ``_merge``). Column by column: arrays of one value per point stay in cache, where a
+        (columns × points) block would not.
+        """
+        prev, prev_r, best = self.cols, self.rnds, self.best
+        cols, rnds = [value], [rounding]
+        if not k:
+            self.cols, self.rnds = cols, rnds
+            return
+        with np.errstate(all="ignore"):
+            for j in range(min(k, MAX_COLUMNS) + 1):
+                if j == 0:
+                    entry, rnd = value, rounding
+                    trunc = np.abs(value - prev[0])
+                else:
+                    q = self.q[j - 1]
+                    lower = cols[j - 1]
+                    change = (lower - prev[j - 1]) / (q - 1)
+                    entry = lower + change
+                    rnd = (q * rnds[j - 1] + prev_r[j - 1]) / (q - 1)
+                    cols.append(entry)
+                    rnds.append(rnd)
+                    # against the lower-order entry in this row (|change|) and in the previous
+                    # row (q·|change|: the larger), and the previous row's entry of this order
+                    trunc = q * np.abs(change)
+                    if j < len(prev):
+                        trunc = np.maximum(trunc, np.abs(entry - prev[j]))
+                error = SAFETY * trunc + SAFETY_ROUND * rnd
+                rel = error / np.maximum(np.abs(entry), TINY)
                 # later entries the best one disagrees with widen its bound (Tableau.best)
-                clash = np.abs(value - best["value"]) - error if best else None
-            if j == 0:
-                lo, lo_rel, far = error, rel, clash
-                cand = {"value": value, "error": error, "truncation": trunc,
-                        "rounding": rounding}
-                continue
-            lo, lo_rel = np.minimum(lo, error), np.minimum(lo_rel, rel)
-            if best:
-                far = np.fmax(far, clash)  # fmax skips NaN, as nan_to_num did there
-            better = error < cand["error"]  # ties keep the earlier column, as argmin
-            for name, new in (("value", value), ("error", error), ("truncation", trunc),
-                              ("rounding", rounding)):
-                cand[name] = np.where(better, new, cand[name])
+                clash = np.abs(entry - best["value"]) - error if best else None
+                if j == 0:
+                    lo, lo_rel, far = error, rel, clash
+                    cand = {"value": entry, "error": error, "truncation": trunc,
+                            "rounding": rnd}
+                    continue
+                lo, lo_rel = np.minimum(lo, error), np.minimum(lo_rel, rel)
+                if best:
+                    far = np.fmax(far, clash)  # fmax skips NaN, as nan_to_num did there
+                better = error < cand["error"]  # ties keep the earlier column, as argmin
+                for name, new in (("value", entry), ("error", error), ("truncation", trunc),
+                                  ("rounding", rnd)):
+                    if name in self.track:
+                        cand[name] = np.where(better, new, cand[name])
+        self.cols, self.rnds = cols, rnds
         if self.cum:
             lo, lo_rel = np.minimum(lo, self.cum[-1][0]), np.minimum(lo_rel, self.cum[-1][1])
         self.cum.append((lo, lo_rel))
@@ -181,6 +189,7 @@ class Tableaux:
             self.best = {**cand, "step": np.full(m, step), "clash": np.zeros(m)}
             return
         clash = far
+        cand = {name: arr for name, arr in cand.items() if name in self.track}
         switch = (cand["error"] < best["error"]) | (np.isnan(cand["error"])
                                                     & ~np.isnan(best["error"]))
         best["clash"] = np.where(switch, 0.0, np.fmax(best["clash"], clash))
@@ -251,6 +260,7 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     everyone = np.arange(size)
     central = Tableaux(error_exponents("central", opts.base_accuracy, MAX_COLUMNS), ratio, n,
                        ACCEPT, everyone, size, opts.target)
+    central.track.discard("truncation")
     # the gap between the one-sided derivatives, D₊(h) - D₋(h): it tends to 0 where f′
     # exists, to the kink's size at a kink, and grows at a jump or an infinite slope; its
     # error series has every power of h (a kink's sides have different curvatures)
