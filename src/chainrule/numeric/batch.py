@@ -40,6 +40,8 @@ __all__ = ["BatchLine", "NotVectorised", "batch_derivative", "detection_calls", 
            "step_scales"]
 
 PROBES = 3  # single points compared with the batch call when checking that f is vectorised
+FEW = 64    # uncertified points below this count skip the general batch (it would fail
+            # most of them anyway: they are where the derivative is in doubt)
 
 
 class BatchLine(Line):
@@ -118,6 +120,8 @@ def batch_derivative(func: Callable[[Any], Any], points: np.ndarray, opts: Optio
         df[ok], error[ok], step[ok], status[ok] = fast.df[ok], fast.error[ok], fast.step[ok], \
             CONVERGED
         nfev, method, rest = fast.nfev, opts.kind, ~ok
+    if alone is not None and np.count_nonzero(rest) <= FEW:
+        rest[:] = False  # a few uncertified points (kinks, edges) go straight to `alone`
     if np.any(rest):  # the general batch, for what the fast scan did not certify
         sub = np.flatnonzero(rest)
         ok = np.zeros(flat.size, dtype=bool)

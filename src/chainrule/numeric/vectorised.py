@@ -54,8 +54,8 @@ from chainrule.numeric.stencils import error_exponents, fornberg_weights, scheme
 
 __all__ = ["NotVectorised", "Points", "evaluate_points", "scan_points", "supports"]
 
-SIDE_ACCEPT = 1e-6  # the one-sided scans' "small" bound (as in diagnose.one_sided)
 TINY = float(np.finfo(float).tiny)
+GAP_ROWS = MIN_ROWS  # rows of the one-sided gap extrapolated at the end (every point has them)
 
 
 class NotVectorised(Exception):
@@ -128,6 +128,12 @@ class Tableaux:
         self.first = 1
         self.out = {name: np.full(size, np.nan) for name in
                     ("value", "error", "truncation", "rounding", "step")}
+        # per live point, the last few values of other per-row quantities, newest first
+        self.carry: dict[str, list[np.ndarray]] = {}
+
+    def add_carry(self, name: str, value: np.ndarray, rows: int) -> None:
+        """Remember ``value`` (one per live point) as this row's ``name``, keeping ``rows``."""
+        self.carry[name] = [value, *self.carry.get(name, [])[:rows - 1]]
 
     def add(self, k: int, step: float, value: np.ndarray, rounding: np.ndarray) -> None:
         """Row k (step ``step``): the raw difference and its rounding bound, per live point.
@@ -241,6 +247,7 @@ class Tableaux:
         self.rnds = [r[mask] for r in self.rnds]
         self.best = {name: arr[mask] for name, arr in self.best.items()}
         self.cum = [(a[mask], r[mask]) for a, r in self.cum]
+        self.carry = {name: [a[mask] for a in history] for name, history in self.carry.items()}
 
 
 def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarray,
@@ -261,19 +268,16 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     central = Tableaux(error_exponents("central", opts.base_accuracy, MAX_COLUMNS), ratio, n,
                        ACCEPT, everyone, size, opts.target)
     central.track.discard("truncation")
-    # the gap between the one-sided derivatives, D₊(h) - D₋(h): it tends to 0 where f′
-    # exists, to the kink's size at a kink, and grows at a jump or an infinite slope; its
-    # error series has every power of h (a kink's sides have different curvatures)
-    gap = Tableaux(error_exponents("central", 1, MAX_COLUMNS), ratio, 1, SIDE_ACCEPT,
-                   everyone, size) if opts.check else None
-    current = np.zeros(size)  # each point's latest central estimate: the size of f′
+    # the gap between the one-sided derivatives, D₊(h) - D₋(h), on each point's last
+    # GAP_ROWS rows: it tends to 0 where f′ exists, to the kink's size at a kink, and grows
+    # at a jump or an infinite slope (see _gap)
+    gap = {name: np.full(size, np.nan) for name in
+           ("value", "error", "truncation", "rounding", "step")} if opts.check else None
     fx = np.full(size, np.nan)
     broken = np.zeros(size, dtype=bool)  # undefined somewhere on a stencil: done alone
     nfev, h, k = 0, h0, 0
-    while h >= h_min:
-        if not (np.any(~central.done) or (gap and np.any(~gap.done))):
-            break
-        live = _union(central.idx, gap.idx, size) if gap else central.idx
+    while h >= h_min and np.any(~central.done):
+        live = central.idx
         x, s = points[live], scales[live]
         targets = x + (moving * h)[:, None] * s
         if k == 0:  # f(x) rides along with the first row
@@ -285,7 +289,7 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
         offsets = (targets - x) / s / h  # the offsets really sampled, in units of h
         f0 = fx[live]
         bad = np.any(np.isnan(values), axis=0) | np.isnan(f0)
-        if gap or moving.size == 2 == n + 1:
+        if opts.check or moving.size == 2 == n + 1:
             # one-sided slopes, shared by the gap and (for three nodes) the central row
             lo, hi = offsets[left], offsets[right]
             minus, plus = (values[left] - f0) / (lo * h), (values[right] - f0) / (hi * h)
@@ -297,29 +301,22 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
             row = _central(n, offsets, values, f0, h, noise)
         pos = _positions(live, bad, central, broken)
         central.add(k, h, *(part[pos] for part in row))
-        if gap and central.best:
-            running = ~central.done
-            current[central.idx[running]] = central.best["value"][running]
-        central.retire(central.may_stop(k))
-        if gap:
-            pos = _positions(live, bad, gap, broken)
+        if opts.check:  # this row's gap, remembered for each point's last GAP_ROWS rows
             # each side's rounding bound (diagnose.one_sided's), on the larger |f| of the three
             rounding = (2 / np.abs(lo) + 2 / np.abs(hi)) / h * (NOISE * top + noise)
-            gap.add(k, h, (plus - minus)[pos], rounding[pos])
-            gap.retire(gap.may_stop(k) | _closed(gap, current))
+            central.add_carry("gap", (plus - minus)[pos], GAP_ROWS)
+            central.add_carry("gap_rounding", rounding[pos], GAP_ROWS)
+        stop = central.may_stop(k)
+        if gap is not None:
+            _settle_gaps(central, stop, ratio, gap, h)
+        central.retire(stop)
         h /= ratio
         k += 1
+    if gap is not None:
+        _settle_gaps(central, np.ones(central.idx.size, dtype=bool), ratio, gap, h * ratio,
+                     hold=False)
     central.retire(np.ones(central.idx.size, dtype=bool))
-    if gap:
-        gap.retire(np.ones(gap.idx.size, dtype=bool))
     return _verdict(points, scales, opts, central, gap, fx, broken, nfev)
-
-
-def _union(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    mask[a] = True
-    mask[b] = True
-    return np.flatnonzero(mask)
 
 
 def _positions(live: np.ndarray, bad: np.ndarray, tab: Tableaux, broken: np.ndarray
@@ -337,16 +334,61 @@ def _positions(live: np.ndarray, bad: np.ndarray, tab: Tableaux, broken: np.ndar
     return slice(None) if full else pos
 
 
-def _closed(gap: Tableaux, current: np.ndarray) -> np.ndarray:
-    """Per point: the gap is known to be below KINK_TAU·|f′| with a bound that small too, so
-    no kink above about 2·KINK_TAU of f′ (the resolution ``diagnose`` documents) hides
-    there, and the gap's scan need not go on."""
-    if not gap.best:
-        return np.zeros(gap.idx.size, dtype=bool)
-    best = gap.best
-    ref = KINK_TAU * np.abs(current[gap.idx])
-    bound = np.maximum(best["error"], best["clash"])
-    return converged(best, ref) & (bound <= ref) & (np.abs(best["value"]) <= ref)
+def _settle_gaps(central: Tableaux, stop: np.ndarray, ratio: float,
+                 out: dict[str, np.ndarray], step: float, hold: bool = True) -> None:
+    """The gaps of the points that may stop, written to ``out``; with ``hold``, a point whose
+    gap has not converged yet keeps sampling (a given rtol can stop a scan after a few large
+    steps, and the kink check needs the gap settled)."""
+    ask = np.flatnonzero(stop & ~central.done)
+    history = central.carry.get("gap", [])
+    if not ask.size or len(history) < GAP_ROWS:
+        if hold:
+            stop[ask] = False
+        return
+    gap = _gap(np.array([a[ask] for a in history]),
+               np.array([a[ask] for a in central.carry["gap_rounding"]]), ratio)
+    if hold:
+        size = np.abs(central.best["value"][ask]) + np.abs(gap["value"]) / 2
+        settled = converged(gap, size)
+        stop[ask[~settled]] = False
+        ask, gap = ask[settled], {name: arr[settled] for name, arr in gap.items()}
+    where = central.idx[ask]
+    for name, arr in gap.items():
+        out[name][where] = arr
+    out["step"][where] = step
+
+
+def _gap(gaps: np.ndarray, rounding: np.ndarray, ratio: float) -> dict[str, np.ndarray]:
+    """The gap D₊ - D₋ extrapolated to h = 0 from each point's last GAP_ROWS rows (newest
+    first): Neville's tableau in the powers h, h³, h⁵ (a smooth f's gap has only odd powers;
+    at a kink the constant, the kink, passes through any extrapolation), its last row's
+    entries bounded by their neighbours' differences and the rounding carried through, the
+    entry with the smallest bound kept (``richardson.Tableau``'s rules)."""
+    exponents = error_exponents("central", 1, GAP_ROWS - 1)
+    prev: list[tuple[np.ndarray, np.ndarray]] = []
+    for value, rnd in zip(gaps[::-1], rounding[::-1], strict=True):  # oldest first
+        row = [(value, rnd)]
+        for j, p in enumerate(exponents[:len(prev)], start=1):
+            q = ratio**p
+            (lower, lower_r), (old, old_r) = row[j - 1], prev[j - 1]
+            row.append((lower + (lower - old) / (q - 1), (q * lower_r + old_r) / (q - 1)))
+        last, prev = prev, row
+    best: dict[str, np.ndarray] | None = None
+    for j, (value, rnd) in enumerate(prev):
+        trunc = np.abs(value - last[max(j - 1, 0)][0])
+        if j:
+            trunc = np.maximum(trunc, np.abs(value - prev[j - 1][0]))
+            if j < len(last):
+                trunc = np.maximum(trunc, np.abs(value - last[j][0]))
+        entry = {"value": value, "error": SAFETY * trunc + SAFETY_ROUND * rnd,
+                 "truncation": trunc, "rounding": rnd}
+        if best is None:
+            best = entry
+            continue
+        better = entry["error"] < best["error"]  # ties keep the earlier column
+        best = {name: np.where(better, new, best[name]) for name, new in entry.items()}
+    assert best is not None
+    return best
 
 
 def converged(best: dict[str, np.ndarray], size: np.ndarray) -> np.ndarray:
@@ -381,7 +423,8 @@ def _central_from_slopes(a: np.ndarray, b: np.ndarray, minus: np.ndarray, plus: 
 
 
 def _verdict(points: np.ndarray, scales: np.ndarray, opts: Options, central: Tableaux,
-             gap: Tableaux | None, fx: np.ndarray, broken: np.ndarray, nfev: int) -> Points:
+             gap: dict[str, np.ndarray] | None, fx: np.ndarray, broken: np.ndarray,
+             nfev: int) -> Points:
     """Certify the points whose estimate settled and whose one-sided derivatives agree."""
     n, out = opts.order, central.out
     power = scales**n
@@ -391,8 +434,8 @@ def _verdict(points: np.ndarray, scales: np.ndarray, opts: Options, central: Tab
     with np.errstate(invalid="ignore"):
         ok = ~broken & np.isfinite(value) & (
             error <= opts.tolerance * (np.abs(value) + terms) + opts.atol * power)
-        if gap:
-            ok &= _no_kink(points, scales, value, gap.out)
+        if gap is not None:
+            ok &= _no_kink(points, scales, value, gap)
     return Points(value / power, error / power, out["step"] * scales, ok, nfev)
 
 
