@@ -278,7 +278,8 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     nfev, h, k = 0, h0, 0
     while h >= h_min and np.any(~central.done):
         live = central.idx
-        x, s = points[live], scales[live]
+        whole = live.size == size  # no point dropped yet: no gathering needed
+        x, s = (points, scales) if whole else (points[live], scales[live])
         targets = x + (moving * h)[:, None] * s
         if k == 0:  # f(x) rides along with the first row
             targets = np.vstack([targets, x[None]])
@@ -286,24 +287,24 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
         nfev += 1
         if k == 0:
             fx[live], values, targets = values[-1], values[:-1], targets[:-1]
-        offsets = (targets - x) / s / h  # the offsets really sampled, in units of h
-        f0 = fx[live]
+        offsets = (targets - x) / s  # the offsets really sampled, in units of the scale
+        f0 = fx if whole else fx[live]
         bad = np.any(np.isnan(values), axis=0) | np.isnan(f0)
         if opts.check or moving.size == 2 == n + 1:
             # one-sided slopes, shared by the gap and (for three nodes) the central row
             lo, hi = offsets[left], offsets[right]
-            minus, plus = (values[left] - f0) / (lo * h), (values[right] - f0) / (hi * h)
+            minus, plus = (values[left] - f0) / lo, (values[right] - f0) / hi
             top = np.maximum(np.maximum(np.abs(values[left]), np.abs(values[right])),
                              np.abs(f0))
         if moving.size == 2 == n + 1:
-            row = _central_from_slopes(lo, hi, minus, plus, top, h, noise)
+            row = _central_from_slopes(lo, hi, minus, plus, top, noise)
         else:
-            row = _central(n, offsets, values, f0, h, noise)
+            row = _central(n, offsets / h, values, f0, h, noise)
         pos = _positions(live, bad, central, broken)
         central.add(k, h, *(part[pos] for part in row))
         if opts.check:  # this row's gap, remembered for each point's last GAP_ROWS rows
             # each side's rounding bound (diagnose.one_sided's), on the larger |f| of the three
-            rounding = (2 / np.abs(lo) + 2 / np.abs(hi)) / h * (NOISE * top + noise)
+            rounding = (2 / np.abs(lo) + 2 / np.abs(hi)) * (NOISE * top + noise)
             central.add_carry("gap", (plus - minus)[pos], GAP_ROWS)
             central.add_carry("gap_rounding", rounding[pos], GAP_ROWS)
         stop = central.may_stop(k)
@@ -412,13 +413,12 @@ def _central(n: int, offsets: np.ndarray, values: np.ndarray, fx: np.ndarray, h:
 
 
 def _central_from_slopes(a: np.ndarray, b: np.ndarray, minus: np.ndarray, plus: np.ndarray,
-                         top: np.ndarray, h: float, noise: float
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """f′ on the three nodes ``a·h, 0, b·h`` (a < 0 < b, the offsets really sampled) from the
+                         top: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """f′ on the three nodes ``a, 0, b`` (a < 0 < b, the offsets really sampled) from the
     one-sided slopes: the interpolating parabola's slope at 0, ``(b·D₋ - a·D₊)/(b - a)`` —
-    Fornberg's weights ``-b/(a(a-b))``, ``-(a+b)/(ab)``, ``-a/(b(b-a))`` over h."""
+    Fornberg's weights ``-b/(a(a-b))``, ``-(a+b)/(ab)``, ``-a/(b(b-a))``."""
     total = (np.abs(b / (a * (a - b))) + np.abs((a + b) / (a * b))
-             + np.abs(a / (b * (b - a)))) / h
+             + np.abs(a / (b * (b - a))))
     return (b * minus - a * plus) / (b - a), total * (NOISE * top + noise)
 
 
