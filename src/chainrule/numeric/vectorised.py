@@ -2,21 +2,26 @@
 
 The engine behind :func:`~chainrule.numeric.batch.batch_derivative` for the common case
 (central differences, adaptive steps; the kink checks for first derivatives). Every point runs
-exactly the tableau of :mod:`~chainrule.numeric.richardson` — the same steps ``h0, h0/2, ...``
+the central tableau of :mod:`~chainrule.numeric.richardson` — the same steps ``h0, h0/2, ...``
 in units of its own scale, the same Neville columns, truncation and rounding bounds, best-entry
-choice, widening and stopping rule — and, with ``check``, the two one-sided tableaux of
-:mod:`~chainrule.numeric.diagnose` on the same samples. What is shared is the work:
+choice, widening and stopping rule (:class:`~chainrule.numeric.tableaux.Tableaux`). What is
+shared is the work:
 
 * one call of f per row of steps carries every stencil offset of every point still running
   (a 1-D array of ``nodes × points``), and f(x) rides along with the first row;
-* a point leaves the scan as soon as its own tableaux may stop (fewer points per call as the
+* a point leaves the scan as soon as its own tableau may stop (fewer points per call as the
   scan goes on, no point waits for the slowest);
 * the tableau arithmetic is whole-array NumPy over the running points, no loop over points.
 
-A point is *certified* only when its central estimate meets the tolerance, both one-sided
-estimates converged and they agree (no kink); every other point — undefined somewhere on its
-stencil, unsettled, one side unresolved, a kink — is left to the caller, which redoes it
-alone, so statuses and diagnoses stay the per-point ones.
+With ``check``, the same samples give the gap between the one-sided derivatives,
+``D₊(h) - D₋(h)``: 0 in the limit where f′ exists, the kink's size at a kink, growing at a jump
+or an infinite slope. Extrapolated from each point's last rows (:func:`_gap`), it must settle
+and agree with 0 within its bound and ``diagnose``'s kink resolution, the test ``diagnose``
+applies to the two one-sided derivatives (their difference, extrapolated as a whole).
+
+A point is *certified* only when its central estimate meets the tolerance and its gap settled
+at 0; every other point — undefined somewhere on its stencil, unsettled, a kink, a jump — is
+left to the caller, which redoes it alone, so statuses and diagnoses stay the per-point ones.
 
 >>> import numpy as np
 >>> from chainrule.numeric.options import make_options
@@ -41,20 +46,18 @@ from chainrule.numeric.diagnose import CONVERGE_RTOL, KINK_KAPPA, KINK_TAU, RESO
 from chainrule.numeric.options import Options, initial_step, min_step
 from chainrule.numeric.richardson import (
     ACCEPT,
-    HARD_PATIENCE,
     MAX_COLUMNS,
     MIN_ROWS,
     NOISE,
-    PATIENCE,
     SAFETY,
     SAFETY_ROUND,
     step_ratio,
 )
 from chainrule.numeric.stencils import error_exponents, fornberg_weights, scheme_nodes
+from chainrule.numeric.tableaux import Tableaux
 
 __all__ = ["NotVectorised", "Points", "evaluate_points", "scan_points", "supports"]
 
-TINY = float(np.finfo(float).tiny)
 GAP_ROWS = MIN_ROWS  # rows of the one-sided gap extrapolated at the end (every point has them)
 
 
@@ -101,153 +104,6 @@ class Points:
     step: np.ndarray
     certified: np.ndarray
     nfev: int
-
-
-class Tableaux:
-    """Neville tableaux of one scheme at many points (one per point), a row at a time.
-
-    State arrays run over the tableau's live points (``idx``: their indices among all
-    points); a point that may stop is retired into the ``out_*`` arrays and dropped.
-    """
-
-    def __init__(self, exponents: list[int], ratio: float, order: int, accept: float,
-                 idx: np.ndarray, size: int, target: float | None = None):
-        self.q = [ratio**e for e in exponents]
-        self.next_factor = SAFETY_ROUND * ratio**order
-        self.accept, self.target = accept, target
-        # the best entry's parts kept up to date (the central scan needs no truncation part)
-        self.track = {"value", "error", "rounding", "truncation"}
-        self.idx = idx
-        self.done = np.zeros(idx.size, dtype=bool)  # written out, not yet dropped
-        self.cols: list[np.ndarray] = []
-        self.rnds: list[np.ndarray] = []
-        self.best: dict[str, np.ndarray] = {}
-        # running minimum of each row's bounds (absolute, relative) for rows 1, 2, ...; only
-        # the last HARD_PATIENCE + 1 are kept (``first``: the row of cum[0])
-        self.cum: list[tuple[np.ndarray, np.ndarray]] = []
-        self.first = 1
-        self.out = {name: np.full(size, np.nan) for name in
-                    ("value", "error", "truncation", "rounding", "step")}
-        # per live point, the last few values of other per-row quantities, newest first
-        self.carry: dict[str, list[np.ndarray]] = {}
-
-    def add_carry(self, name: str, value: np.ndarray, rows: int) -> None:
-        """Remember ``value`` (one per live point) as this row's ``name``, keeping ``rows``."""
-        self.carry[name] = [value, *self.carry.get(name, [])[:rows - 1]]
-
-    def add(self, k: int, step: float, value: np.ndarray, rounding: np.ndarray) -> None:
-        """Row k (step ``step``): the raw difference and its rounding bound, per live point.
-
-        Extends Neville's tableau by a row, bounds the row's entries by their neighbours and
-        folds them into the running best (``richardson.Tableau.add``, ``_score`` and
-        ``_merge``). Column by column: arrays of one value per point stay in cache, where a
-        (columns × points) block would not.
-        """
-        prev, prev_r, best = self.cols, self.rnds, self.best
-        cols, rnds = [value], [rounding]
-        if not k:
-            self.cols, self.rnds = cols, rnds
-            return
-        with np.errstate(all="ignore"):
-            for j in range(min(k, MAX_COLUMNS) + 1):
-                if j == 0:
-                    entry, rnd = value, rounding
-                    trunc = np.abs(value - prev[0])
-                else:
-                    q = self.q[j - 1]
-                    lower = cols[j - 1]
-                    change = (lower - prev[j - 1]) / (q - 1)
-                    entry = lower + change
-                    rnd = (q * rnds[j - 1] + prev_r[j - 1]) / (q - 1)
-                    cols.append(entry)
-                    rnds.append(rnd)
-                    # against the lower-order entry in this row (|change|) and in the previous
-                    # row (q·|change|: the larger), and the previous row's entry of this order
-                    trunc = q * np.abs(change)
-                    if j < len(prev):
-                        trunc = np.maximum(trunc, np.abs(entry - prev[j]))
-                error = SAFETY * trunc + SAFETY_ROUND * rnd
-                rel = error / np.maximum(np.abs(entry), TINY)
-                # later entries the best one disagrees with widen its bound (Tableau.best)
-                clash = np.abs(entry - best["value"]) - error if best else None
-                if j == 0:
-                    lo, lo_rel, far = error, rel, clash
-                    cand = {"value": entry, "error": error, "truncation": trunc,
-                            "rounding": rnd}
-                    continue
-                lo, lo_rel = np.minimum(lo, error), np.minimum(lo_rel, rel)
-                if best:
-                    far = np.fmax(far, clash)  # fmax skips NaN, as nan_to_num did there
-                better = error < cand["error"]  # ties keep the earlier column, as argmin
-                for name, new in (("value", entry), ("error", error), ("truncation", trunc),
-                                  ("rounding", rnd)):
-                    if name in self.track:
-                        cand[name] = np.where(better, new, cand[name])
-        self.cols, self.rnds = cols, rnds
-        if self.cum:
-            lo, lo_rel = np.minimum(lo, self.cum[-1][0]), np.minimum(lo_rel, self.cum[-1][1])
-        self.cum.append((lo, lo_rel))
-        if len(self.cum) > HARD_PATIENCE + 1:
-            del self.cum[0]
-            self.first += 1
-        if not best:
-            m = cols[0].size
-            self.best = {**cand, "step": np.full(m, step), "clash": np.zeros(m)}
-            return
-        clash = far
-        cand = {name: arr for name, arr in cand.items() if name in self.track}
-        switch = (cand["error"] < best["error"]) | (np.isnan(cand["error"])
-                                                    & ~np.isnan(best["error"]))
-        best["clash"] = np.where(switch, 0.0, np.fmax(best["clash"], clash))
-        best["step"] = np.where(switch, step, best["step"])
-        for name, new in cand.items():
-            best[name] = np.where(switch, new, best[name])
-
-    def may_stop(self, k: int) -> np.ndarray:
-        """Per live point: Tableau.should_stop's verdict after row k."""
-        if k + 1 < MIN_ROWS:
-            return np.zeros(self.idx.size, dtype=bool)
-        best = self.best
-        error = np.maximum(best["error"], best["clash"])
-        done = self.next_factor * self.rnds[0] >= error
-        small = error <= self.accept * np.abs(best["value"])
-        done |= self._stalled(k, PATIENCE, 0) & small
-        if self.target is not None:
-            done |= error <= self.target * (np.abs(best["value"]) + best["rounding"] / NOISE)
-        return done | self._stalled(k, HARD_PATIENCE, 1)
-
-    def _stalled(self, k: int, rows: int, pos: int) -> np.ndarray:
-        cut = k - rows  # rows 1..cut are the ones at least `rows` rows old
-        if cut < 1:
-            return np.zeros(self.idx.size, dtype=bool)
-        return self.cum[-1][pos] >= 0.5 * self.cum[cut - self.first][pos]
-
-    def retire(self, stop: np.ndarray) -> None:
-        """Write the best entries of the ``stop`` points out; they are dropped from the arrays
-        once a fifth of them are done (until then their rows are computed and ignored:
-        cheaper than compacting every array on every row)."""
-        new = stop & ~self.done
-        if not np.any(new):
-            return
-        where = self.idx[new]
-        error = np.maximum(self.best["error"], self.best["clash"])
-        self.out["error"][where] = error[new]
-        for name in ("value", "truncation", "rounding", "step"):
-            self.out[name][where] = self.best[name][new]
-        self.done |= new
-        if np.count_nonzero(self.done) * 5 >= self.idx.size:
-            self.keep(~self.done)
-
-    def keep(self, mask: np.ndarray) -> None:
-        """Drop the points outside ``mask`` (without writing them out)."""
-        if np.all(mask):
-            return
-        self.idx, self.done = self.idx[mask], self.done[mask]
-        self.cols = [c[mask] for c in self.cols]
-        self.rnds = [r[mask] for r in self.rnds]
-        self.best = {name: arr[mask] for name, arr in self.best.items()}
-        self.cum = [(a[mask], r[mask]) for a, r in self.cum]
-        self.carry = {name: [a[mask] for a in history] for name, history in self.carry.items()}
 
 
 def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarray,
