@@ -115,7 +115,15 @@ NOT_FOR_CHUNKS = {
     "reversal": lambda x: x[::-1] * x,
     "step function": lambda x: np.sign(x - 1.0) * x,
     "constant": lambda x: np.ones(3),
+    "refusal swallowed": lambda x: x / _length_or_one(x),
 }
+
+
+def _length_or_one(x):
+    try:
+        return len(x)
+    except Exception:  # noqa: BLE001 - code that hides the refusal must not fool chunking
+        return 1
 
 
 @pytest.mark.parametrize("name", sorted(NOT_FOR_CHUNKS))
@@ -123,8 +131,10 @@ def test_chunking_refuses_what_chunks_could_change_and_the_answer_stays_right(na
     f = NOT_FOR_CHUNKS[name]
     x = np.random.default_rng(3).uniform(0.2, 2.5, 2 * CHUNK + 5)
     assert chunked_derivative(f, x, 1000) is None
+    if name == "refusal swallowed":  # the whole-array pass sees len(x), as f meant
+        np.testing.assert_allclose(chainrule.elementwise_grad(f)(x), 1 / x.size, rtol=1e-15)
     if name in ("mean", "cumulative", "reversal", "constant", "length", "size", "shape",
-                "np.shape", "closed-over array"):
+                "np.shape", "closed-over array", "refusal swallowed"):
         return  # not elementwise (or a trivially scaled identity): reverse mode's business
     got = chainrule.elementwise_grad(f)(x)
     k = 12345

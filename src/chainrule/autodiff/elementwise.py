@@ -103,7 +103,8 @@ class ElementwiseBox(JVPBox):
         return cls(ans, level, _tangent(prim, args, values, ans, level))
 
 
-def _refuse(*_: Any) -> Any:
+def _refuse(box: ChunkBox, *_: Any) -> Any:
+    box.refusals.append(True)  # remembered even if the function swallows the exception
     raise NotChunkable("the function reads the traced values or their shape")
 
 
@@ -111,27 +112,31 @@ class ChunkBox(ElementwiseBox):
     """An :class:`ElementwiseBox` over one chunk of the input, refusing (:class:`NotChunkable`)
     everything through which the chunk, rather than the whole array, could show: reading the
     value (comparisons, branches, step functions, conversions all do), its shape or length,
-    NumPy array functions, the array API, and operands other than scalars."""
+    NumPy array functions, the array API, and operands other than scalars. Every refusal is
+    also noted in ``refusals`` (shared by the boxes of one pass), so a function that catches
+    the exception and carries on still gets the whole-array pass."""
 
-    __slots__ = ()
+    __slots__ = ("refusals",)
     value = property(_refuse)
     shape = size = ndim = dtype = device = property(_refuse)
     __len__ = __iter__ = __bool__ = __array_function__ = __array_namespace__ = _refuse
 
-    def __init__(self, value: Any, level: int, tangent: Any):
+    def __init__(self, value: Any, level: int, tangent: Any, refusals: list):
         _RAW.__set__(self, value)
-        self.level, self.tangent, self.batch = level, tangent, None
+        self.level, self.tangent, self.batch, self.refusals = level, tangent, None, refusals
 
     @classmethod
     def process(cls, prim: Any, args: tuple, params: dict, level: int) -> Any:
-        if not prim.elementwise or params:
-            raise NotChunkable(prim.name)
+        refusals = next(a.refusals for a in args if is_at(a, level))
         values = tuple(_RAW.__get__(a) if is_at(a, level) else a for a in args)
-        if any(isinstance(v, Traced) or np.ndim(v) != 0
-               for a, v in zip(args, values, strict=True) if not is_at(a, level)):
-            raise NotChunkable(f"{prim.name} of an array that is not the traced one")
+        if not prim.elementwise or params or any(
+                isinstance(v, Traced) or np.ndim(v) != 0
+                for a, v in zip(args, values, strict=True) if not is_at(a, level)):
+            refusals.append(True)
+            raise NotChunkable(f"{prim.name}: not elementwise, or of an array that is not the "
+                               "traced one")
         ans = bind(prim, values, params)
-        return cls(ans, level, _tangent(prim, args, values, ans, level))
+        return cls(ans, level, _tangent(prim, args, values, ans, level), refusals)
 
 
 def elementwise_derivative(f: Any, x: Any, level: int) -> Any:
@@ -167,14 +172,15 @@ def chunked_derivative(f: Any, x: np.ndarray, chunk: int = CHUNK) -> np.ndarray 
     """
     flat = x.reshape(-1)
     result: np.ndarray | None = None
+    refusals: list = []
     for start in range(0, flat.size, chunk):
         piece = flat[start:start + chunk]
         level = new_level()
         try:
-            out = f(ChunkBox(piece, level, UNIT))
+            out = f(ChunkBox(piece, level, UNIT, refusals))
         except NotChunkable:
             return None
-        if not isinstance(out, ChunkBox) or out.level != level or np.shape(
+        if refusals or not isinstance(out, ChunkBox) or out.level != level or np.shape(
                 _RAW.__get__(out)) != piece.shape:
             return None  # constant, or not the traced chunk's shape: not for chunks
         tangent = 1.0 if out.tangent is UNIT else out.tangent
