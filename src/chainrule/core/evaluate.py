@@ -195,8 +195,8 @@ def apply_checked(node: Apply, args: tuple, values: dict[str, Any]) -> Any:
     out = node.prim.impl(*args)
     finite = np.isfinite(out)
     if not np.all(finite) and all(np.all(np.isfinite(a)) for a in args):
-        raise DomainError(f"{node} is not finite at {_describe_point(values)}"
-                          f"{_bad_index(~finite)}: the value overflows or divides by zero")
+        raise NotFinite(f"{node} is not finite at {_describe_point(values)}"
+                        f"{_bad_index(~finite)}: the value overflows or divides by zero")
     return out
 
 
@@ -213,6 +213,17 @@ def _apply_masked(node: Apply, args: tuple) -> Any:
         if np.any(bad):
             out = np.where(bad, np.nan, out)
     return out
+
+
+class NotFinite(DomainError):
+    """A float64 result that overflows (or divides by zero) from finite arguments; the value
+    may still exist (:func:`chainrule.core.precision.value_at` computes it in higher
+    precision)."""
+
+
+class OutsideDomain(DomainError):
+    """An argument outside a primitive's domain in float64 (which may be rounding's doing: an
+    underflow to 0 before a division)."""
 
 
 class OneSided(DomainError):
@@ -232,7 +243,7 @@ def _check_domain(node: Apply, args: tuple, values: dict[str, Any]) -> None:
                    f"{node.prim.domain.text}")
         if node.prim.domain.one_sided:
             raise OneSided(message, node)
-        raise DomainError(message)
+        raise OutsideDomain(message)
 
 
 SIDE_STEP = 2.0**-26
