@@ -178,7 +178,7 @@ def leaf_value(node: Expr, values: dict[str, Any], raw: bool = False) -> Any:
         try:
             return float(node.value)
         except OverflowError:
-            raise DomainError(f"the exact number {node} is too large for a float") from None
+            raise NotFinite(f"the exact number {node} is too large for a float") from None
     if isinstance(node, NamedConst):
         return node.value
     assert isinstance(node, Symbol)

@@ -229,7 +229,7 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
                               f"precision)") from None
         why = ("overflows" if isinstance(err, evaluation.NotFinite)
                else "rounds outside the domain")
-        return _precise(expr, point, digits, f"float64 {why} on the way", err)
+        return _precise(expr, point, digits, f"float64 {why} on the way", err, memo)
     error = float(bound_from(expr, memo))
     if error <= RELIABLE * abs(value) + TINY:
         return PointValue(value, error)
@@ -238,7 +238,7 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
         return PointValue(value, error, reliable=False,
                           note=f"float64 {kept} here (error bound {error:.1e}); {EXTRA} "
                                f"to compute it in higher precision")
-    return _precise(expr, point, digits, f"float64 {kept} here", None)
+    return _precise(expr, point, digits, f"float64 {kept} here", None, memo)
 
 
 def digits_kept(error: float, value: float) -> str:
@@ -260,29 +260,53 @@ def _number(name: str, v: Any) -> float:
 
 
 def _precise(expr: Expr, point: dict[str, float], digits: int, why: str,
-             err: DomainError | None) -> PointValue:
-    """The value in ``digits`` and in twice as many digits: where they agree to 12 digits,
-    that value; else refused (rounding decides it at every precision tried)."""
+             err: DomainError | None, memo: dict[Any, Any] | None = None) -> PointValue:
+    """The value in ``digits`` (plus the digits its largest numbers take up: cos(10³⁰⁹·x)
+    needs 309 more to keep any) and in twice as many: where they agree to 12 digits, that
+    value; else refused (rounding decides it at every precision tried)."""
+    work = digits + _extra_digits(expr, point, memo or {})
     try:
-        low = evaluate_mp(expr, point, digits)
-        high = evaluate_mp(expr, point, 2 * digits)
+        low = evaluate_mp(expr, point, work)
+        high = evaluate_mp(expr, point, 2 * work)
     except DomainError:
         if err is not None:
             raise err from None
         raise
-    spread = abs(float(high - low))
-    if not spread <= RELIABLE * abs(float(high)):
-        raise DomainError(f"{expr} cannot be computed reliably here: its value depends on "
-                          f"rounding even with {2 * digits} digits ({float(low):.6g} with "
-                          f"{digits}, {float(high):.6g} with {2 * digits}); it may be "
-                          f"undefined or zero there")
+    spread = abs(high - low)
+    if not spread <= RELIABLE * abs(high):
+        raise DomainError(f"{_named(expr)} cannot be computed reliably here: its value "
+                          f"depends on rounding even with {2 * work} digits "
+                          f"({_magnitude(low)} with {work}, {_magnitude(high)} with "
+                          f"{2 * work}); it may be undefined or zero there")
     value = float(high)
     if math.isinf(value):
         where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
-        raise ValueOutOfRange(f"{expr} at {where} is about {_magnitude(high)}, beyond "
-                              f"float64's range (about 1.8e308)")
-    return PointValue(value, max(spread, abs(value) * EPS / 2), digits=digits,
-                      note=f"computed with {digits} digits: {why}")
+        raise ValueOutOfRange(f"{_named(expr)} at {where} is about {_magnitude(high)}, "
+                              f"beyond float64's range (about 1.8e308)")
+    return PointValue(value, max(float(spread), abs(value) * EPS / 2), digits=work,
+                      note=f"computed with {work} digits: {why}")
+
+
+MAX_EXTRA = 2000
+"""Most digits added for the size of the numbers involved."""
+
+
+def _extra_digits(expr: Expr, point: dict[str, float], memo: dict[Any, Any]) -> int:
+    """Decimal digits before the point of the largest number met: exact constants, the
+    point, and float64's values of the nodes (where it computed them)."""
+    sizes = [abs(v) for v in point.values()]
+    sizes += [abs(float(v)) for v in memo.values() if np.ndim(v) == 0]
+    digits = max((math.log10(v) for v in sizes if 1 < v < math.inf), default=0.0)
+    for node in expr.walk():
+        if isinstance(node, Const) and node.is_exact:
+            size = node.value.numerator.bit_length() + node.value.denominator.bit_length()
+            digits = max(digits, size * math.log10(2))
+    return min(MAX_EXTRA, int(digits))
+
+
+def _named(expr: Expr) -> str:
+    text = str(expr)
+    return text if len(text) <= 60 else "the value"
 
 
 def _magnitude(v: Any) -> str:
