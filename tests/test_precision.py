@@ -8,22 +8,36 @@ shares only the parsed tree with chainrule), at 60 digits or more; ``Expr.at`` m
 
 from __future__ import annotations
 
+import doctest
 import json
 import math
+import warnings
+from pathlib import Path
 
 import mpmath
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import chainrule
 import mp_oracle
+from chainrule.autodiff import on_nonfinite
 from chainrule.cli.diff_command import DiffRequest, run_diff
 from chainrule.core import precision
 from chainrule.core.precision import PointValue, ValueOutOfRange, rounding_bound, value_at
-from chainrule.errors import ChainruleError, DomainError
+from chainrule.errors import (
+    ChainruleError,
+    ChainruleWarning,
+    DomainError,
+    NonFiniteDerivative,
+    NonFiniteDerivativeWarning,
+)
 from chainrule.parsing import parse
 from chainrule.symbolic.api import diff
 from grammar import strategy
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "precision.md"
 
 
 def oracle(e, x: float, dps: int = 60) -> float | None:
@@ -189,3 +203,82 @@ def test_a_value_at_a_point_equals_mpmath_or_is_flagged(text, x, order):
         return  # undefined exactly (float64 rounded into the domain), or flagged
     assert abs(v - want) <= 1e-12 * abs(want) + 1e-300, (text, x, str(e), float(v), want,
                                                           v.note)
+
+
+# -- automatic differentiation: NaN/∞ never silent --------------------------------------------
+
+def _warned(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn()
+    return out, [str(w.message) for w in caught if w.category is NonFiniteDerivativeWarning]
+
+
+def test_a_nan_derivative_at_finite_inputs_is_warned_with_its_primitive():
+    f = lambda x: np.sum(np.sqrt(x) * 0 + x)  # noqa: E731  (0·∞ from sqrt′(0))
+    g, messages = _warned(lambda: chainrule.grad(f)(np.array([0.0, 1.0, 4.0])))
+    assert np.isnan(g[0]) and g[1:].tolist() == [1.0, 1.0]
+    assert len(messages) == 1
+    assert messages[0].startswith("reverse mode: 1 derivative entry is NaN or infinite")
+    assert "first at sqrt" in messages[0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda f, x: chainrule.jvp(f, (x,), (np.ones_like(x),))[1],
+    lambda f, x: chainrule.vjp(f, x)[1](np.ones_like(x))[0],
+    lambda f, x: chainrule.elementwise_grad(f)(x),
+    lambda f, x: chainrule.jacobian(f, mode="fwd")(x),
+    lambda f, x: chainrule.jacobian(f)(x),
+], ids=["jvp", "vjp", "elementwise_grad", "jacobian_fwd", "jacobian_rev"])
+def test_every_entry_point_warns(call):
+    f = lambda x: np.sqrt(x) * 0 + x  # noqa: E731
+    out, messages = _warned(lambda: call(f, np.array([0.0, 1.0])))
+    assert not np.all(np.isfinite(out)) and messages
+
+
+def test_grad_of_a_float_warns_too():
+    # sin(x)/(2√x) + √x·cos(x) at 0 is 0/0 (the limit, the derivative, is 0)
+    g, messages = _warned(lambda: chainrule.grad(lambda x: np.sqrt(x) * np.sin(x))(0.0))
+    assert math.isnan(g) and messages and "1 derivative entry is NaN" in messages[0]
+
+
+def test_no_warning_where_f_itself_is_not_finite_or_the_derivative_is():
+    # ln(0) = −∞: f is not finite there, so its ∞ slope is no surprise
+    _, messages = _warned(lambda: chainrule.elementwise_grad(np.log)(np.array([0.0, 1.0])))
+    assert not messages
+    _, messages = _warned(lambda: chainrule.grad(lambda x: np.sum(x ** 2))(np.ones(3)))
+    assert not messages
+    # a vectorised f undefined at one point: that point's NaN is f's, the others are fine
+    f = lambda x: np.sqrt(x - 1.0)  # noqa: E731
+    _, messages = _warned(lambda: chainrule.elementwise_grad(f)(np.array([0.0, 2.0])))
+    assert not messages
+
+
+def test_on_nonfinite_raises_or_ignores():
+    f = lambda x: np.sum(np.sqrt(x) * 0 + x)  # noqa: E731
+    x = np.array([0.0, 1.0])
+    with on_nonfinite("raise"), pytest.raises(NonFiniteDerivative, match="first at sqrt"):
+        chainrule.grad(f)(x)
+    with on_nonfinite("ignore"):
+        _, messages = _warned(lambda: chainrule.grad(f)(x))
+    assert not messages
+    with pytest.raises(ChainruleError, match="'warn', 'raise' or 'ignore'"), \
+            on_nonfinite("loud"):
+        pass
+
+
+def test_nested_derivatives_are_checked_once_by_the_outer_call():
+    f = lambda x: np.sum(np.sqrt(x) * 0 + x ** 3)  # noqa: E731
+    h, messages = _warned(lambda: chainrule.hessian(f)(np.array([0.0, 1.0])))
+    assert messages and len(messages) <= 2  # the Hessian's own entries, not the inner grad's
+
+
+def test_the_warning_is_a_chainrule_warning():
+    assert issubclass(NonFiniteDerivativeWarning, ChainruleWarning)
+    assert issubclass(NonFiniteDerivative, ChainruleError)
+
+
+def test_the_docs_page_runs():
+    failures, tried = doctest.testfile(str(DOCS), module_relative=False,
+                                       optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried > 5 and failures == 0

@@ -68,14 +68,16 @@ def check(what: str, inputs: list, value: Any | Callable[[], Any], derivatives: 
     if policy == "ignore":
         return
     bad = [d for d in derivatives if _suspect(d)]
-    if not bad or not all(_finite(x) for x in inputs):
+    if not bad or not all(_readable(x) for x in inputs):
         return
     if callable(value):
         value = value()
-    values = value if isinstance(value, list | tuple) else [value]
-    if not all(_finite(v) for v in values):
+    values = list(value) if isinstance(value, list | tuple) else [value]
+    if not all(_readable(v) for v in values):
         return
-    count = sum(int(np.count_nonzero(~np.isfinite(d))) for d in bad)
+    count = sum(_unexplained(d, [*inputs, *values]) for d in bad)
+    if not count:
+        return
     entries = "entry is" if count == 1 else "entries are"
     message = f"{what}: {count} derivative {entries} NaN or infinite where the inputs and " \
               f"f's value are finite"
@@ -98,11 +100,27 @@ def _suspect(d: Any) -> bool:
         return not np.all(np.isfinite(d))
 
 
+def _readable(x: Any) -> bool:
+    """A plain number or NumPy array (not traced: the outer call checks; not another
+    library's array: not read)."""
+    return isinstance(x, PLAIN) and peek(x) is x
+
+
 def _finite(x: Any) -> bool:
-    if not isinstance(x, PLAIN) or peek(x) is not x:
-        return False  # not read: traced (the outer call checks) or another library's array
     with np.errstate(all="ignore"):
-        return bool(np.all(np.isfinite(x)))
+        return _readable(x) and bool(np.all(np.isfinite(x)))
+
+
+def _unexplained(d: Any, others: list) -> int:
+    """Entries of ``d`` not finite where the inputs and values are: entry by entry against
+    those of its shape (a vectorised f over points), all finite for the others."""
+    mask = ~np.isfinite(d)
+    for x in others:
+        if np.shape(x) == np.shape(d):
+            mask &= np.isfinite(x)
+        elif not np.all(np.isfinite(x)):
+            return 0
+    return int(np.count_nonzero(mask))
 
 
 def first_nonfinite(roots: list[Node]) -> str | None:
