@@ -81,14 +81,16 @@ class ValueOutOfRange(DomainError):
     """A value that exists but is beyond float64's range (about 1.8e308)."""
 
 
-def rounding_bound(expr: Expr, values: dict[str, Any]) -> Any:
+def rounding_bound(expr: Expr, values: dict[str, Any], as_written: bool = False) -> Any:
     """First-order bound of the rounding error of evaluating ``expr`` at ``values`` in float64.
 
     Every operation rounds its result (ε·|v|, and underflow's :data:`ETA`) and passes on its
     arguments' errors times its partial derivatives (running error analysis): where a sum
     cancels or a function amplifies, the bound grows with it. Symbols' values count as exact,
     and so do decimal constants (they are the floats written); π, e and fractions such as
-    1/3 carry their own rounding. NaN where undefined.
+    1/3 carry their own rounding. NaN where undefined. ``as_written``: every node as written,
+    as automatic differentiation computes it (1 − tanh²(u) by subtraction), not the
+    evaluator's stable forms (1/cosh²(u)).
 
     >>> from chainrule.parsing import parse
     >>> float(rounding_bound(parse("x + 1"), {"x": 1.0})) == EPS * 2 + ETA
@@ -99,10 +101,10 @@ def rounding_bound(expr: Expr, values: dict[str, Any]) -> Any:
     memo: dict[Any, Any] = {}
     with np.errstate(all="ignore"):
         evaluation.evaluate(expr, values, memo=memo, undefined="nan")
-        return bound_from(expr, memo)
+        return bound_from(expr, memo, as_written)
 
 
-def bound_from(expr: Expr, memo: dict[Any, Any]) -> Any:
+def bound_from(expr: Expr, memo: dict[Any, Any], as_written: bool = False) -> Any:
     """:func:`rounding_bound` from the values of an evaluation already done (``memo``: node →
     value, as :func:`~chainrule.core.evaluate.evaluate` fills it)."""
     bounds: dict[Any, Any] = {}
@@ -112,7 +114,7 @@ def bound_from(expr: Expr, memo: dict[Any, Any]) -> Any:
         if not isinstance(node, Apply):
             return _leaf_error(node, v)
         total = EPS * v + ETA
-        stable = _complement_slope(node, memo)
+        stable = None if as_written else _complement_slope(node, memo)
         if stable is not None:  # computed as a function of u alone (core.evaluate's forms)
             u, slope = stable
             return total + slope * bounds[u] if u in bounds else total
