@@ -137,6 +137,15 @@ def test_rounding_that_decides_at_every_precision_is_refused():
         diff("ln(sin(pi x))").at(x=1.0)
 
 
+def test_a_derivative_that_cancels_to_zero_is_zero_not_rounding_noise():
+    # x/atanh(tanh(0.15x)) is 1/0.15 for x ≠ 0: its derivative is 0, which float64 gives as
+    # −8.5e−16; in 51 and 102 digits it is 1e−51 and 1e−102: 0 to each precision
+    d = diff("x/atanh(tanh(0.1(1.5x)))")
+    assert d.evaluate(x=1.7) != 0.0
+    v = d.at(x=1.7)
+    assert (v, v.reliable) == (0.0, True) and v.error < 1e-90 and "0 to that precision" in v.note
+
+
 def test_without_mpmath_an_unreliable_value_is_flagged_with_its_bound(monkeypatch):
     monkeypatch.setattr(precision, "has_mpmath", lambda: False)
     e = parse("(x + 1)^2 - x^2")

@@ -266,7 +266,8 @@ def _precise(expr: Expr, point: dict[str, float], digits: int, why: str,
     """The value in ``digits`` (plus the digits its largest numbers take up: cos(10³⁰⁹·x)
     needs 309 more to keep any) and in twice as many: where they agree to 12 digits, that
     value; else refused (rounding decides it at every precision tried)."""
-    work = digits + _extra_digits(expr, point, memo or {})
+    extra = _extra_digits(expr, point, memo or {})
+    work = digits + extra
     try:
         low = evaluate_mp(expr, point, work)
         high = evaluate_mp(expr, point, 2 * work)
@@ -275,11 +276,16 @@ def _precise(expr: Expr, point: dict[str, float], digits: int, why: str,
             raise err from None
         raise
     spread = abs(high - low)
+    if not spread <= RELIABLE * abs(high) and _vanishes(low, high, extra, work):
+        # 10⁻⁵¹ with 51 digits, 10⁻¹⁰² with 102: a value that cancels to 0 (x/(x/2) − 2)
+        return PointValue(0.0, float(max(abs(low), abs(high))), digits=2 * work,
+                          note=f"computed with {2 * work} digits: 0 to that precision "
+                               f"({why})")
     if not spread <= RELIABLE * abs(high):
         raise DomainError(f"{_named(expr)} cannot be computed reliably here: its value "
                           f"depends on rounding even with {2 * work} digits "
                           f"({_magnitude(low)} with {work}, {_magnitude(high)} with "
-                          f"{2 * work}); it may be undefined or zero there")
+                          f"{2 * work}): undefined there, or a pole that rounding moves")
     value = float(high)
     if math.isinf(value):
         where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
@@ -287,6 +293,14 @@ def _precise(expr: Expr, point: dict[str, float], digits: int, why: str,
                               f"beyond float64's range (about 1.8e308)")
     return PointValue(value, max(float(spread), abs(value) * EPS / 2), digits=work,
                       note=f"computed with {work} digits: {why}")
+
+
+def _vanishes(low: Any, high: Any, extra: int, work: int) -> bool:
+    """Whether values at ``work`` and ``2·work`` digits are 0 to each precision (relative to
+    the largest number met, 10^extra), as a sum that cancels exactly gives; a pole that
+    rounding moves grows instead."""
+    return (abs(low) <= 10.0 ** (extra - work // 2)
+            and abs(high) <= 10.0 ** (extra - work))
 
 
 MAX_EXTRA = 2000
