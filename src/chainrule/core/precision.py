@@ -264,43 +264,50 @@ def _number(name: str, v: Any) -> float:
 def _precise(expr: Expr, point: dict[str, float], digits: int, why: str,
              err: DomainError | None, memo: dict[Any, Any] | None = None) -> PointValue:
     """The value in ``digits`` (plus the digits its largest numbers take up: cos(10³⁰⁹·x)
-    needs 309 more to keep any) and in twice as many: where they agree to 12 digits, that
-    value; else refused (rounding decides it at every precision tried)."""
+    needs 309 more to keep any), then in twice and four times as many, until two in a row
+    agree to 12 digits; a value that shrinks with every precision is 0 (a sum that cancels
+    exactly); else refused (rounding decides it at every precision tried)."""
     extra = _extra_digits(expr, point, memo or {})
-    work = digits + extra
+    levels = [digits + extra, 2 * (digits + extra), 4 * (digits + extra)]
+    values: list[Any] = []
     try:
-        low = evaluate_mp(expr, point, work)
-        high = evaluate_mp(expr, point, 2 * work)
+        for work in levels:
+            values.append(evaluate_mp(expr, point, work))
+            if len(values) > 1 and _agree(values[-2], values[-1]):
+                break
     except DomainError:
         if err is not None:
             raise err from None
         raise
-    spread = abs(high - low)
-    if not spread <= RELIABLE * abs(high) and _vanishes(low, high, extra, work):
-        # 10⁻⁵¹ with 51 digits, 10⁻¹⁰² with 102: a value that cancels to 0 (x/(x/2) − 2)
-        return PointValue(0.0, float(max(abs(low), abs(high))), digits=2 * work,
-                          note=f"computed with {2 * work} digits: 0 to that precision "
+    if len(values) > 1 and _agree(values[-2], values[-1]):
+        return _in_range(expr, point, values[-1], abs(values[-1] - values[-2]),
+                         levels[len(values) - 2], why)
+    if all(abs(v) <= 10.0 ** (extra - work // 2) for v, work in zip(values, levels, strict=True)):
+        # 10⁻⁵¹ with 51 digits, 10⁻¹⁰² with 102, 10⁻²⁰⁴ with 204: 0 (x/(x/2) − 2)
+        return PointValue(0.0, float(max(abs(values[-1]), abs(values[-2]))),
+                          digits=levels[-1],
+                          note=f"computed with {levels[-1]} digits: 0 to that precision "
                                f"({why})")
-    if not spread <= RELIABLE * abs(high):
-        raise DomainError(f"{_named(expr)} cannot be computed reliably here: its value "
-                          f"depends on rounding even with {2 * work} digits "
-                          f"({_magnitude(low)} with {work}, {_magnitude(high)} with "
-                          f"{2 * work}): undefined there, or a pole that rounding moves")
-    value = float(high)
+    shown = ", ".join(f"{_magnitude(v)} with {work}"
+                      for v, work in zip(values, levels, strict=True))
+    raise DomainError(f"{_named(expr)} cannot be computed reliably here: its value depends "
+                      f"on rounding even with {levels[-1]} digits ({shown}): undefined "
+                      f"there, or a pole that rounding moves")
+
+
+def _agree(low: Any, high: Any) -> bool:
+    return bool(abs(high - low) <= RELIABLE * abs(high))
+
+
+def _in_range(expr: Expr, point: dict[str, float], v: Any, spread: Any, work: int,
+              why: str) -> PointValue:
+    value = float(v)
     if math.isinf(value):
-        where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
-        raise ValueOutOfRange(f"{_named(expr)} at {where} is about {_magnitude(high)}, "
+        where = ", ".join(f"{k} = {x:g}" for k, x in point.items())
+        raise ValueOutOfRange(f"{_named(expr)} at {where} is about {_magnitude(v)}, "
                               f"beyond float64's range (about 1.8e308)")
     return PointValue(value, max(float(spread), abs(value) * EPS / 2), digits=work,
                       note=f"computed with {work} digits: {why}")
-
-
-def _vanishes(low: Any, high: Any, extra: int, work: int) -> bool:
-    """Whether values at ``work`` and ``2·work`` digits are 0 to each precision (relative to
-    the largest number met, 10^extra), as a sum that cancels exactly gives; a pole that
-    rounding moves grows instead."""
-    return (abs(low) <= 10.0 ** (extra - work // 2)
-            and abs(high) <= 10.0 ** (extra - work))
 
 
 MAX_EXTRA = 2000
