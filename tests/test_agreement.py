@@ -43,6 +43,8 @@ import mp_oracle
 from chainrule.autodiff.api import jvp, vjp
 from chainrule.core.build import symbol
 from chainrule.core.evaluate import evaluate, evaluate_traced
+from chainrule.core.expr import Expr
+from chainrule.core.precision import PointValue
 from chainrule.errors import ChainruleError, NonFiniteDerivativeWarning
 from chainrule.numeric import derivative
 from chainrule.parsing import parse
@@ -150,18 +152,28 @@ def check(text: str, index: int, counts: Counter, failures: list) -> None:
         failures.append(("numeric differs", index, text, str(d), xs[j], want[j], estimate[j]))
 
 
+ZERO = 1e-80
+"""Below this at 100 and at 400 digits, the oracle's value is 0 (a sum that cancels exactly:
+1e−100 with 100 digits, 1e−400 with 400)."""
+
+
 def _oracle(e, x: float) -> float | None:
-    """``e`` at ``x`` by mpmath at 100 and at 400 digits, where the two agree to 1e-14 and
-    are not 0 (1 − σ(440) is 0 to 400 digits too: the oracle writes it as a difference)."""
+    """``e`` at ``x`` by mpmath at 100 and at 400 digits, where the two agree to 1e-14 (0
+    where both are below :data:`ZERO`); None where the oracle cannot tell (1 − σ(440) is 0 to
+    400 digits too: the oracle writes it as a difference)."""
     values = []
     for dps in (100, 400):
         with mpmath.workdps(dps):
             v = mp_oracle.value(e, mpmath.mpf(x))
-            values.append(None if v is None else float(v))
+            values.append(None if v is None else v)
     low, high = values
-    if low is None or not high or not abs(low - high) <= 1e-14 * abs(high):
+    if low is None or high is None:
         return None
-    return high
+    if abs(low) < ZERO and abs(high) < ZERO:
+        return 0.0
+    if not high or not abs(low - high) <= 1e-14 * abs(high):
+        return None
+    return float(high)
 
 
 def _check_value_at(d, x: float, counts: Counter, failures: list, index: int,
@@ -177,6 +189,8 @@ def _check_value_at(d, x: float, counts: Counter, failures: list, index: int,
         counts["unreliable: value at the point flagged"] += 1
     elif want is None:
         counts["unreliable: no oracle value"] += 1
+    elif want == 0.0 and abs(v) <= 1e-40:
+        counts["unreliable: value at the point 0 (mpmath: 0 to 100 digits)"] += 1
     elif abs(v - want) <= 1e-12 * abs(want) + 1e-300:
         counts["unreliable: value at the point exact (mpmath)"] += 1
     else:
@@ -201,6 +215,8 @@ def test_symbolic_forward_reverse_and_numeric_agree_on_generated_expressions():
     assert counts["expressions"] >= 0.99 * N
     assert counts["points compared"] >= 5 * N
     assert not failures, "\n".join(map(repr, failures[:20]))
+    # the points float64 cannot give are checked, not only counted
+    assert counts["unreliable: value at the point exact (mpmath)"] >= N // 200
 
 
 def test_the_check_sees_a_wrong_derivative(monkeypatch):
@@ -210,3 +226,15 @@ def test_the_check_sees_a_wrong_derivative(monkeypatch):
     counts, failures = Counter(), []
     check("x*sin(x)", 0, counts, failures)
     assert any(kind == "forward differs" for kind, *_ in failures)
+
+
+def test_the_check_sees_a_wrong_value_at_a_point(monkeypatch):
+    d = diff("sqrt(x^2 + 1) - x")  # x/sqrt(x^2 + 1) − 1: −5e−19 at 1e9, float64 says 0
+    counts, failures = Counter(), []
+    _check_value_at(d, 1e9, counts, failures, 0, "sqrt(x^2 + 1) - x")
+    assert not failures and counts["unreliable: value at the point exact (mpmath)"] == 1
+    # the same value off by 1e-9 (relative), said to be reliable, must fail
+    right = Expr.at
+    monkeypatch.setattr(Expr, "at", lambda e, **p: PointValue(right(e, **p) * (1 + 1e-9), 0))
+    _check_value_at(d, 1e9, counts, failures, 0, "sqrt(x^2 + 1) - x")
+    assert failures and failures[0][0] == "value at the point differs from mpmath"
