@@ -154,6 +154,9 @@ def test_without_mpmath_an_unreliable_value_is_flagged_with_its_bound(monkeypatc
     assert abs(v - 200000001.0) <= v.error  # the bound holds
     with pytest.raises(DomainError, match="overflows.*chainrule\\[precise\\]"):
         parse("ln(cosh(x))").at(x=1000.0)
+    with pytest.raises(DomainError, match="positive") as err:
+        parse("ln(x)").at(x=-1.0)
+    assert "precise" not in str(err.value)
 
 
 def test_a_point_is_numbers():

@@ -227,6 +227,8 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
         return PointValue(float(evaluation.evaluate(expr, point)), math.nan)
     except (evaluation.NotFinite, evaluation.OutsideDomain) as err:
         if not has_mpmath():
+            if isinstance(err, evaluation.OutsideDomain):
+                raise  # as a rule the point is outside the domain: no hint to mislead
             raise DomainError(f"{err} (in float64; {EXTRA} to compute it in higher "
                               f"precision)") from None
         why = ("overflows" if isinstance(err, evaluation.NotFinite)
