@@ -33,6 +33,11 @@ def _bad_index(mask: Any) -> str:
     return f" (first at index {tuple(int(i) for i in np.argwhere(arr)[0])})"
 
 
+TOO_LARGE = "is too large for a float"
+OVERFLOWS = "the value overflows or divides by zero"
+"""How a refusal says float64 overflowed (the value may exist: computed in higher precision
+by :func:`chainrule.core.precision.value_at`)."""
+
 ApplyFn = Callable[[Apply, tuple], Any]
 """How an evaluation computes one ``Apply`` node from its arguments' values."""
 
@@ -178,7 +183,7 @@ def leaf_value(node: Expr, values: dict[str, Any], raw: bool = False) -> Any:
         try:
             return float(node.value)
         except OverflowError:
-            raise NotFinite(f"the exact number {node} is too large for a float") from None
+            raise DomainError(f"the exact number {node} {TOO_LARGE}") from None
     if isinstance(node, NamedConst):
         return node.value
     assert isinstance(node, Symbol)
@@ -195,8 +200,8 @@ def apply_checked(node: Apply, args: tuple, values: dict[str, Any]) -> Any:
     out = node.prim.impl(*args)
     finite = np.isfinite(out)
     if not np.all(finite) and all(np.all(np.isfinite(a)) for a in args):
-        raise NotFinite(f"{node} is not finite at {_describe_point(values)}"
-                        f"{_bad_index(~finite)}: the value overflows or divides by zero")
+        raise DomainError(f"{node} is not finite at {_describe_point(values)}"
+                          f"{_bad_index(~finite)}: {OVERFLOWS}")
     return out
 
 
@@ -213,17 +218,6 @@ def _apply_masked(node: Apply, args: tuple) -> Any:
         if np.any(bad):
             out = np.where(bad, np.nan, out)
     return out
-
-
-class NotFinite(DomainError):
-    """A float64 result that overflows (or divides by zero) from finite arguments; the value
-    may still exist (:func:`chainrule.core.precision.value_at` computes it in higher
-    precision)."""
-
-
-class OutsideDomain(DomainError):
-    """An argument outside a primitive's domain in float64 (which may be rounding's doing: an
-    underflow to 0 before a division)."""
 
 
 class OneSided(DomainError):
@@ -243,7 +237,7 @@ def _check_domain(node: Apply, args: tuple, values: dict[str, Any]) -> None:
                    f"{node.prim.domain.text}")
         if node.prim.domain.one_sided:
             raise OneSided(message, node)
-        raise OutsideDomain(message)
+        raise DomainError(message)
 
 
 SIDE_STEP = 2.0**-26

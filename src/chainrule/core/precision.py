@@ -225,14 +225,14 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
         value = float(evaluation.evaluate(expr, point, memo=memo))
     except evaluation.OneSided:  # read from both sides of a kink: that evaluation's judgement
         return PointValue(float(evaluation.evaluate(expr, point)), math.nan)
-    except (evaluation.NotFinite, evaluation.OutsideDomain) as err:
+    except DomainError as err:  # overflow, or a domain that rounding may have left
+        overflow = evaluation.OVERFLOWS in str(err) or evaluation.TOO_LARGE in str(err)
         if not has_mpmath():
-            if isinstance(err, evaluation.OutsideDomain):
+            if not overflow:
                 raise  # as a rule the point is outside the domain: no hint to mislead
             raise DomainError(f"{err} (in float64; {EXTRA} to compute it in higher "
                               f"precision)") from None
-        why = ("overflows" if isinstance(err, evaluation.NotFinite)
-               else "rounds outside the domain")
+        why = "overflows" if overflow else "rounds outside the domain"
         return _precise(expr, point, digits, f"float64 {why} on the way", err, memo)
     error = float(bound_from(expr, memo))
     if error <= RELIABLE * abs(value) + TINY:
