@@ -106,7 +106,15 @@ def rounding_bound(expr: Expr, values: dict[str, Any], as_written: bool = False)
 
 def bound_from(expr: Expr, memo: dict[Any, Any], as_written: bool = False) -> Any:
     """:func:`rounding_bound` from the values of an evaluation already done (``memo``: node →
-    value, as :func:`~chainrule.core.evaluate.evaluate` fills it)."""
+    value, as :func:`~chainrule.core.evaluate.evaluate` fills it).
+
+    >>> from chainrule.parsing import parse
+    >>> e, memo = parse("x*y - 1"), {}
+    >>> evaluation.evaluate(e, {"x": 3.0, "y": 1 / 3}, memo=memo)
+    0.0
+    >>> bool(bound_from(e, memo) > 1e-16)  # the 0 is rounding's: 3·(1/3) − 1
+    True
+    """
     bounds: dict[Any, Any] = {}
 
     def bound(node: Expr, errors: tuple) -> Any:
@@ -153,7 +161,11 @@ def _complement_slope(node: Apply, memo: dict[Any, Any]) -> tuple[Expr, Any] | N
 
 
 def has_mpmath() -> bool:
-    """Whether mpmath (the ``precise`` extra) is installed."""
+    """Whether mpmath (the ``precise`` extra) is installed.
+
+    >>> has_mpmath()  # the test extra installs it
+    True
+    """
     try:
         import mpmath  # noqa: F401  (optional: only the check)
     except ImportError:
