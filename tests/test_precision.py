@@ -11,6 +11,7 @@ from __future__ import annotations
 import doctest
 import json
 import math
+import pickle
 import warnings
 from pathlib import Path
 
@@ -157,6 +158,13 @@ def test_without_mpmath_an_unreliable_value_is_flagged_with_its_bound(monkeypatc
     with pytest.raises(DomainError, match="positive") as err:
         parse("ln(x)").at(x=-1.0)
     assert "precise" not in str(err.value)
+
+
+def test_a_value_pickles_with_its_note():
+    v = parse("sqrt(x^2 + 1) - x").at(x=1e9)
+    back = pickle.loads(pickle.dumps(v))
+    assert (back, back.digits, back.error, back.reliable, back.note) == \
+        (v, v.digits, v.error, v.reliable, v.note)
 
 
 def test_a_point_is_numbers():

@@ -70,6 +70,9 @@ class PointValue(float):
         self.error, self.digits, self.reliable, self.note = float(error), digits, reliable, note
         return self
 
+    def __reduce__(self) -> tuple:  # pickles whole (a worker process hands it back)
+        return (PointValue, (float(self), self.error, self.digits, self.reliable, self.note))
+
     def to_dict(self) -> dict[str, Any]:
         """How the value was computed, for JSON (error: None where not finite)."""
         error = self.error if math.isfinite(self.error) else None
