@@ -20,8 +20,11 @@ from chainrule.core import registry as _registry
 from chainrule.errors import (
     BudgetError,
     ChainruleError,
+    ChainruleWarning,
     DifferentiationError,
     DomainError,
+    NonFiniteDerivative,
+    NonFiniteDerivativeWarning,
     NotDifferentiable,
     ParseError,
 )
@@ -127,7 +130,8 @@ def to_sympy(expr):
 
 __all__ = [
     "numeric",
-    "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "check_answer",
+    "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "ChainruleWarning",
+    "check_answer", "NonFiniteDerivative", "NonFiniteDerivativeWarning",
     "checkpoint", "custom_jvp", "custom_vjp", "linearize", "stop_gradient", "vmap",
     "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",

@@ -92,3 +92,15 @@ class NotDifferentiable(DifferentiationError):
 
 class IncompleteRecord(DifferentiationError):
     """A rule record lacks a piece some part of chainrule needs (a rule, code); names it."""
+
+
+class ChainruleWarning(UserWarning):
+    """Base class of chainrule's warnings: an answer given, with something to know about it."""
+
+
+class NonFiniteDerivativeWarning(ChainruleWarning):
+    """Automatic differentiation gave NaN or ∞ where the inputs and f's value are finite."""
+
+
+class NonFiniteDerivative(DifferentiationError):
+    """The same, raised instead of warned (``chainrule.autodiff.on_nonfinite("raise")``)."""

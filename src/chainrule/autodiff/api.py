@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from chainrule.autodiff import elementwise, forward, reverse
+from chainrule.autodiff import elementwise, finite, forward, reverse
 from chainrule.autodiff.arguments import (
     argnums_of,
     as_float,
@@ -80,6 +80,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         if not roots:
             return tuple(rebuild([release(zeros_like(v), v) for v in leaves]))
         cts = reverse.backward(roots, seeds, [b.node for b in boxes])
+        finite.check("reverse mode", leaves, [peek(o) for o in out_leaves], cts, roots)
         return tuple(rebuild([release(zeros_like(v) if c is None else match_primal(c, v), v)
                               for c, v in zip(cts, leaves, strict=True)]))
 
@@ -113,6 +114,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
         hit = None if has_aux or holomorphic else fast(args, kwargs)
         if hit is not None:
             value, partials = hit
+            finite.check("grad", [args[i] for i in nums], value, list(partials))
             return value, partials[0] if single else tuple(partials)
         def partial_f(*chosen: Any) -> Any:
             full = list(args)
@@ -177,6 +179,7 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             if isinstance(peek(xa), np.ndarray | Foreign) and not is_complex(xa):
                 found = elementwise.elementwise_derivative(partial_f, xa, new_level())
                 if found is not None:
+                    finite.check("elementwise_grad", [xa], lambda: partial_f(xa), [found])
                     return release(found, x)
         out, back = vjp(partial_f, *(args[i] for i in nums))
         grads = back(np.ones(np.shape(peek(out))))
@@ -206,6 +209,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     values = [release(plain(o.value)) if is_at(o, level) else o for o in out_leaves]
     tans = [release(plain(o.tangent)) if is_at(o, level) else release(zeros_like(o), o)
             for o in out_leaves]
+    finite.check("forward mode", leaves, values, tans)
     return out_rebuild(values), out_rebuild(tans)
 
 
@@ -258,6 +262,9 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
 
         blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
             flat_f, leaves, has_aux, holomorphic)
+        if mode == "fwd":  # (reverse mode's VJPs checked themselves)
+            finite.check("jacobian", leaves, lambda: flatten(flat_f(*leaves))[0],
+                         [b for row in blocks for b in row])
         per_arg = [rebuild([release(b, x) for b, x in zip(row, leaves, strict=True)])
                    for row in blocks]  # a list over the chosen arguments
         jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])

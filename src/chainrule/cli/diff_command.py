@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule.core.expr import Expr
+from chainrule.core.precision import PointValue, ValueOutOfRange
 from chainrule.errors import ChainruleError, DomainError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.explain.rules import resolve_hide, vocabulary
@@ -145,25 +147,34 @@ def _verify_text(v) -> str:
 
 
 def _value_at(expr: Expr, result: Expr, point: dict[str, float],
-              plain: Callable[[], Expr] | None = None) -> float:
+              plain: Callable[[], Expr] | None = None) -> PointValue:
     """``result`` at ``point``. Logarithmic differentiation divides by each factor, so its
     answer can be undefined where f′ exists (``…/(x·ln x)`` at x = 1): there the plain
-    rules' derivative, ``plain()``, gives the value."""
+    rules' derivative, ``plain()``, gives the value. Where float64 cannot give it, it is
+    computed in higher precision or flagged (:func:`chainrule.core.precision.value_at`)."""
     missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
-    expr.evaluate(**point)  # a derivative means nothing where the function is undefined
+    # a derivative means nothing where the function is undefined (defined, only too large
+    # for a float, is fine)
+    with contextlib.suppress(ValueOutOfRange):
+        expr.at(**point)
     try:
-        value = float(result.evaluate(**point))
+        value = result.at(**point)
     except DomainError:
         if plain is None:
             raise
         value = math.nan
     if not math.isfinite(value) and plain is not None:
-        value = float(plain().evaluate(**point))
+        value = plain().at(**point)
     if not math.isfinite(value):
         raise ChainruleError("the derivative is not finite at that point")
     return value
+
+
+def value_note(value: float) -> str:
+    """How a value at a point was computed, when it is not plain float64 (else '')."""
+    return value.note if isinstance(value, PointValue) else ""
 
 
 def _d_prefix(wrt: str, order: int) -> str:
@@ -184,6 +195,8 @@ def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
     if point is not None:
         out.append(f"\nat {_point_text(point)}: ")
         out.append(format_value(value), style="bold cyan")
+        if value_note(value):
+            out.append(f" ({value_note(value)})", style="yellow")
     return out
 
 
@@ -195,7 +208,8 @@ def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:
         lines.append(render_latex(derivation, hide=hide, detail=req.detail))
     lines.append(rf"{d}\left[{expr.latex()}\right] = {result.latex()}")
     if point is not None:
-        lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}")
+        note = rf" \quad \text{{({value_note(value)})}}" if value_note(value) else ""
+        lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}{note}")
     return "\n".join(lines)
 
 
@@ -215,5 +229,6 @@ def _as_json(req, expr, wrt, result, derivation, hide, point, value) -> dict[str
         out["steps"] = to_dict(derivation, hide=hide, detail=req.detail)
     if point is not None:
         out["at"] = point
-        out["value"] = value
+        out["value"] = float(value)
+        out["precision"] = value.to_dict()
     return out

@@ -22,6 +22,7 @@ ADD = Primitive(
     rule=lambda i, args, ans: 1,
     text=RuleText("Sum rule", "d/dx (u + v) = u′ + v′", "arithmetic"),
     numpy=(np.add,), operator="+", sympy=lambda sp, *a: sp.Add(*a),
+    mpmath=lambda mp, *a: mp.fsum(a),
 )
 
 MUL = Primitive(
@@ -30,6 +31,7 @@ MUL = Primitive(
     rule=lambda i, args, ans: product(args[:i] + args[i + 1:]),
     text=RuleText("Product rule", "d/dx (u·v) = u′·v + u·v′", "arithmetic"),
     numpy=(np.multiply,), operator="*", sympy=lambda sp, *a: sp.Mul(*a),
+    mpmath=lambda mp, *a: mp.fprod(a),
 )
 
 
@@ -120,6 +122,7 @@ POW = Primitive(
                                "a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
     numpy=(np.power, np.float_power), operator="^", sympy=lambda sp, b, e: sp.Pow(b, e),
+    mpmath=lambda mp, b, e: mp.power(b, e),  # complex (undefined) for b < 0 and e not whole
 )
 
 
@@ -137,7 +140,7 @@ ABS = Primitive(
     rule=lambda i, args, ans: ops.sign(args[0]),
     text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
     simplify=_simplify_abs, numpy=(np.absolute, np.fabs), code="np.abs", scalar_code="abs",
-    latex="|", mathml="abs", nonnegative=True, sympy="Abs",
+    latex="|", mathml="abs", nonnegative=True, sympy="Abs", mpmath="fabs",
 )
 
 
@@ -158,7 +161,7 @@ SIGN = Primitive(
                                     "(|u| has a kink there: left slope −1, right slope 1)",
                   one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
-    sympy="sign",
+    sympy="sign", mpmath=lambda mp, u: mp.sign(u) if u else mp.nan,  # undefined at 0, as above
 )
 
 

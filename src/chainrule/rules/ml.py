@@ -61,20 +61,23 @@ def _sigmoid_slope(x, ans):
 SIGMOID = unary("sigmoid", vectorised(_sigmoid), _sigmoid_slope,
                 "Sigmoid rule", "d/dx σ(u) = σ(u)·(1 − σ(u))·u′", "ml",
                 values={Fraction(0): Fraction(1, 2)}, needs_ans=True, latex=r"\sigma",
-                mathml="σ", positive=True, sympy=lambda sp, u: 1 / (1 + sp.exp(-u)))
+                mathml="σ", positive=True, sympy=lambda sp, u: 1 / (1 + sp.exp(-u)),
+                mpmath=lambda mp, u: 1 / (1 + mp.exp(-u)))
 SOFTPLUS = unary("softplus", vectorised(lambda x: np.logaddexp(0.0, x)),
                  lambda x, ans: ops.sigmoid(x),
                  "Softplus rule", "d/dx softplus(u) = σ(u)·u′", "ml",
                  latex=r"\operatorname{softplus}", mathml="softplus", positive=True,
-                 sympy=lambda sp, u: sp.log(1 + sp.exp(u)))
+                 sympy=lambda sp, u: sp.log(1 + sp.exp(u)),
+                 mpmath=lambda mp, u: mp.log1p(mp.exp(u)))
 RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), lambda x, ans: ops.heaviside(x),
              "ReLU rule", "d/dx relu(u) = H(u)·u′ (H(0) = 0 by convention)", "ml",
              latex=r"\operatorname{relu}", mathml="relu", nonnegative=True,
-             sympy=lambda sp, u: sp.Max(0, u))
+             sympy=lambda sp, u: sp.Max(0, u), mpmath=lambda mp, u: max(u, mp.mpf(0)))
 HEAVISIDE = Primitive(
     "heaviside", 1, vectorised(lambda x: np.heaviside(x, 0.0)), rule=zero_rule,
     text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
     sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
+    mpmath=lambda mp, u: mp.mpf(1 if u > 0 else 0),
 )
 def _softmax_slope(i, args, ans):
     # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, from the output so it never overflows;
@@ -97,6 +100,7 @@ LOGSUMEXP = Primitive(
     text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = σ(xᵢ − log Σⱼ≠ᵢ e^xⱼ) (softmax)", "ml"),
     needs_ans=True, latex=r"\operatorname{logsumexp}", mathml="logsumexp",
     sympy=lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
+    mpmath=lambda mp, *a: mp.log(mp.fsum(mp.exp(u) for u in a)),
 )
 
 LOGADDEXP = Primitive(
@@ -106,6 +110,7 @@ LOGADDEXP = Primitive(
     needs_ans=True, numpy=(np.logaddexp,),
     latex=r"\operatorname{logaddexp}", mathml="logaddexp",
     sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    mpmath=lambda mp, a, b: mp.log(mp.exp(a) + mp.exp(b)),
 )
 MAXIMUM = Primitive(
     "maximum", 2, vectorised(np.maximum),
