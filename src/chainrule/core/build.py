@@ -119,6 +119,7 @@ def add(*terms: Any) -> Expr:
     """Canonical sum."""
     constant: Number = Fraction(0)
     coeffs: dict[Expr, Number] = {}
+    alone: dict[Expr, Expr] = {}  # the term itself, while its part without a number is unique
     stack = [as_expr(t) for t in reversed(terms)]
     while stack:
         t = stack.pop()
@@ -128,8 +129,12 @@ def add(*terms: Any) -> Expr:
             constant = combine(constant, t.value, "+")
         else:
             c, rest = split_coeff(t)
-            coeffs[rest] = combine(coeffs[rest], c, "+") if rest in coeffs else c
-    out = [_with_coeff(c, rest) for rest, c in coeffs.items() if c != 0]
+            if rest in coeffs:
+                coeffs[rest] = combine(coeffs[rest], c, "+")
+                alone.pop(rest, None)
+            else:
+                coeffs[rest], alone[rest] = c, t
+    out = [alone.get(rest) or _with_coeff(c, rest) for rest, c in coeffs.items() if c != 0]
     if constant != 0:
         out.append(const(constant))
     if not out:
@@ -224,6 +229,8 @@ def _mul_one_more(a: Any, b: Any) -> Expr | None:
         big, small = a, b
     elif is_mul(b):
         big, small = b, a
+    elif isinstance(a, Const) or isinstance(b, Const):
+        return _scaled(a, b) if isinstance(a, Const) else _scaled(b, a)
     else:
         return None
     args = list(big.args)
@@ -248,6 +255,27 @@ def _mul_one_more(a: Any, b: Any) -> Expr | None:
     if node.bases is None:
         node.bases = frozenset(bases)
     return node
+
+
+def _scaled(c: Const, f: Expr) -> Expr | None:
+    """``c·f`` where the general path would keep ``f`` as it is (a symbol, a function, a power
+    of one): what derivatives build most (``i·(x+i)^-1``); None for anything else."""
+    if isinstance(f, Const) or c.value == 0 or not _settled(f):
+        return None
+    if c.value == 1:
+        return f
+    node = Apply(_prim("mul"), (c, f))
+    if node.bases is None:
+        node.bases = frozenset((as_base_exp(f)[0],))
+    return node
+
+
+def _settled(f: Expr) -> bool:
+    # a symbol, a function, a power of a symbol, sum or function: power() rebuilds it as it is
+    unsettled = ("mul", "pow", "exp") if is_pow(f) else ("add", "mul", "exp")
+    if is_pow(f):
+        f = f.args[0]
+    return isinstance(f, Symbol) or (isinstance(f, Apply) and f.prim.name not in unsettled)
 
 
 def _assemble_product(coeff: Number, out: list[Expr]) -> Expr:

@@ -82,7 +82,8 @@ class ProductChain:
         if coeff == 0 or (count == 1 and coeff != 1 and is_add((self.args or new)[0])):
             self._become(mul(f, self.result()))
             return
-        self.coeff = coeff
+        # a product whose coefficient is 1 (1.0 too) has none: the next one starts exact
+        self.coeff = Fraction(1) if coeff == 1 else coeff
         self.args.extend(new)
         self.bases |= bases
         if count == 1 and coeff == 1:

@@ -279,7 +279,7 @@ class Differentiator:
             return form, dform, sform
         dbase, sbase = self.d(base)
         # The table's logarithm rule: d ln|u| = (1/u)·u′.
-        deriv = mul(exp, _partial(ln, 0, (base,), None), dbase)
+        deriv = mul(exp, _partial(ln, 0, (base,), None), *(() if dbase is ONE else (dbase,)))
         if not self.record:  # the ln|u| form is only shown, never needed for the answer
             return ZERO, deriv, None
         log_abs = mul(exp, ln(get("abs")(base)))

@@ -73,7 +73,7 @@ MAX_VARIABLE_EXPONENT_SIZE = 150
 
 
 def _variable_exponent(e: Expr) -> bool:
-    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.walk())
+    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.nodes())
 
 
 def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:
