@@ -113,21 +113,26 @@ def raw_diff(f):
 
 
 def work_pair(case: str, repeats: int) -> None:
-    """chainrule and SymEngine in one process, calls alternating, so load noise hits both."""
+    """chainrule and SymEngine in one process, calls alternating, so load noise hits both.
+
+    The order of the three calls turns by one each round: a call right after SymEngine's
+    runs measurably slower (caches refilled), so each takes that place as often as the others.
+    Round 0 starts with ``diff``, the cold call. Every result is dropped at once, so no call
+    finds another's nodes ready-made in the intern table.
+    """
     import symengine as se
 
     from chainrule.symbolic.api import diff
     f = build_chainrule(case)
     x, g = build_other(se, case)
-    cr, sg, raw = [], [], []
-    for _ in range(repeats + 1):
-        d = None  # drop the last result so its nodes are not reused from the intern table
-        _, *t = timed(raw_diff, f)  # its result dropped too, before diff runs
-        raw.append(t)
-        d, *t = timed(diff, f, "x")
-        cr.append(t)
-        dg, *t = timed(g.diff, x)
-        sg.append(t)
+    times: dict[str, list] = {"chainrule": [], "symengine": [], "chainrule_raw": []}
+    calls = [("chainrule", diff, (f, "x")), ("symengine", g.diff, (x,)),
+             ("chainrule_raw", raw_diff, (f,))]
+    for k in range(repeats + 1):
+        for name, fn, args in calls[k % 3:] + calls[:k % 3]:
+            times[name].append(timed(fn, *args)[1:])
+    cr, sg, raw = times["chainrule"], times["symengine"], times["chainrule_raw"]
+    d, dg = diff(f, "x"), g.diff(x)
     if case == "product":  # f is about 10^460: 60-digit chainrule, 200-bit MPFR SymEngine
         at = {x: se.RealMPFR(str(X0), 200)}
         values = (mp_value(d, X0) / mp_value(f, X0), dg.subs(at) / g.subs(at))

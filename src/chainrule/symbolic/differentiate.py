@@ -118,7 +118,8 @@ class Differentiator:
 
     def _sum(self, e: Apply) -> Result:
         parts = [self.d(t) for t in e.args if self.depends(t)]
-        result = add(*(p[0] for p in parts))
+        # one varying term (x + i): its derivative as it is, which is what add() returns
+        result = parts[0][0] if len(parts) == 1 else add(*(p[0] for p in parts))
         return result, self.step(st.SumRule, e, result, [p[1] for p in parts], prim=get("add"))
 
     # -- products ------------------------------------------------------------------------
