@@ -43,6 +43,7 @@ PI = NamedConst("pi", math.pi)
 
 
 _PRIMS: dict[str, Any] = {}
+_SMALL_INTS = {i: Const(i) for i in range(-8, 9)}
 
 
 def _prim(name: str):
@@ -74,6 +75,8 @@ def as_expr(value: Any) -> Expr:
     """Coerce a Python number (or an Expr) to an Expr."""
     if isinstance(value, Expr):
         return value
+    if value.__class__ is int and value in _SMALL_INTS:  # 1/u, 2*x: rules use these most
+        return _SMALL_INTS[value]
     if isinstance(value, int | float | Fraction) or hasattr(value, "__float__"):
         if not isinstance(value, int | float | Fraction):
             value = float(value)
@@ -260,10 +263,11 @@ def _mul_one_more(a: Any, b: Any) -> Expr | None:
 def _scaled(c: Const, f: Expr) -> Expr | None:
     """``c·f`` where the general path would keep ``f`` as it is (a symbol, a function, a power
     of one): what derivatives build most (``i·(x+i)^-1``); None for anything else."""
-    if isinstance(f, Const) or c.value == 0 or not _settled(f):
-        return None
-    if c.value == 1:
+    if c is ONE:
         return f
+    if isinstance(f, Const) or c is ZERO or not _settled(f) or (
+            isinstance(c.value, float) and c.value in (0.0, 1.0)):
+        return None
     node = Apply(_prim("mul"), (c, f))
     if node.bases is None:
         node.bases = frozenset((as_base_exp(f)[0],))
@@ -312,7 +316,8 @@ def _is_int_const(e: Expr) -> bool:
 def power(base: Any, exp: Any) -> Expr:
     """Canonical power ``base ^ exp``, folded when both are numbers and the budget allows."""
     base, exp = as_expr(base), as_expr(exp)
-    if isinstance(exp, Const):
+    # exact 0 and 1 are the nodes ZERO and ONE: no Fraction comparison for other exponents
+    if isinstance(exp, Const) and (exp is ZERO or exp is ONE or isinstance(exp.value, float)):
         if exp.value == 0:
             return ONE
         if exp.value == 1:
@@ -358,7 +363,7 @@ def as_typed() -> Iterator[None]:
 def _kept_as_typed(base: Expr, exp: Const) -> bool:
     """A power a learner solves by the chain rule: of a product or quotient with a factor
     that is not a monomial (``((x+1)/(x-1))^3``, not ``(2x)^3``); never a plain division."""
-    if exp.value == -1 or not is_mul(base):
+    if not is_mul(base) or exp.value == -1:
         return False
     return not all(_monomial(f) for f in base.args)
 

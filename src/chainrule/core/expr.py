@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _INTERN_LOCK = threading.Lock()
+_REFS = _INTERNED.data  # key -> weak reference: read directly on the hot path of Apply
 
 REPR_MAX_CHARS = 200_000
 """Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
@@ -357,7 +358,8 @@ class Apply(Expr):
 
     def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
         key = ("a", prim.name, args)
-        node = _INTERNED.get(key)
+        ref = _REFS.get(key)  # the weak dictionary's own table: its get() costs a Python call
+        node = None if ref is None else ref()
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
                 node = _INTERNED.get(key)

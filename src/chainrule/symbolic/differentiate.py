@@ -120,6 +120,8 @@ class Differentiator:
         parts = [self.d(t) for t in e.args if self.depends(t)]
         # one varying term (x + i): its derivative as it is, which is what add() returns
         result = parts[0][0] if len(parts) == 1 else add(*(p[0] for p in parts))
+        if not self.record:
+            return result, None
         return result, self.step(st.SumRule, e, result, [p[1] for p in parts], prim=get("add"))
 
     # -- products ------------------------------------------------------------------------
