@@ -127,3 +127,14 @@ def test_count_parents():
     assert counts[x + 1] == 2 and counts[x] == 2 and e not in counts
     assert diff(e, "x").evaluate(x=0.5) == pytest.approx(
         math.cos(1.5) * 1.5 + math.sin(1.5) + 1)
+
+
+def test_differentiators_that_change_a_rule_keep_the_level_by_level_walk():
+    """The tutor's ScaledDifferentiator scales one node's derivative: the one-loop chain
+    must not step over that node (it skips ``_d`` on the links it goes through)."""
+    from chainrule.tutor.mistakes import ScaledDifferentiator
+    site = apply("cos", apply("sin", x))
+    f = apply("sin", site)
+    assert ScaledDifferentiator(x, site, 0).d(f)[0] is const(0)
+    doubled = ScaledDifferentiator(x, site, 2).d(f)[0]
+    assert doubled is mul(2, Differentiator(x).d(f)[0])

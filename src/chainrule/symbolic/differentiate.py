@@ -27,7 +27,6 @@ from chainrule.core.build import ONE, ZERO, add, mul
 from chainrule.core.chains import ProductChain
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
-from chainrule.core.walk import rewrite
 from chainrule.errors import ChainruleError
 from chainrule.limits import deep_recursion
 from chainrule.symbolic import steps as st
@@ -56,18 +55,19 @@ class Differentiator:
         self.record = record
         self.method = method
         self.memo: dict[Expr, Result] = {}
-        self.dep: dict[Expr, bool] = {}
         self.root: Expr | None = None
         self.parents: dict[Expr, int] | None = None  # of the root's nodes, counted on demand
         self.walking = False
+        self.varying: frozenset[Symbol] = frozenset((wrt,))
+        """Symbols that vary with ``wrt`` (implicit differentiation adds y = y(x))."""
+        # The one-loop chain (_chain_through) skips _d on the links: only for this class's
+        # own _d (the tutor's mistaken and scaled differentiators change _d at some nodes).
+        self.fast_chains = not record and type(self)._d is Differentiator._d
 
     # -- bookkeeping ---------------------------------------------------------------------
     def depends(self, e: Expr) -> bool:
-        hit = self.dep.get(e)
-        return hit if hit is not None else rewrite(e, self._depends_here, self.dep)
-
-    def _depends_here(self, e: Expr, args: tuple[bool, ...]) -> bool:
-        return e is self.wrt or any(args)
+        """Does ``e`` vary: contain ``wrt`` (or another of :attr:`varying`)?"""
+        return not self.varying.isdisjoint(e.free_symbols())  # kept on each node: one look-up
 
     def step(self, kind: type[Step], e: Expr, result: Expr,
              subs: list[Step | None] = (), **fields) -> Step | None:
@@ -204,7 +204,7 @@ class Differentiator:
 
     # -- the chain rule ------------------------------------------------------------------
     def _chain(self, e: Apply, i: int, outer: Expr) -> Result:
-        if not self.record:
+        if self.fast_chains:
             return self._chain_through(e.args[i], [outer]), None
         u = e.args[i]
         du, su = self.d(u)
