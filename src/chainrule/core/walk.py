@@ -83,7 +83,8 @@ def rebuild(node: Expr, args: tuple) -> Expr:
     >>> rebuild(x + 1, (x, x)) is 2 * x
     True
     """
-    if not isinstance(node, Apply) or all(a is b for a, b in zip(args, node.args, strict=True)):
+    # tuple equality compares by identity first, and Expr equality is identity: C-speed
+    if not isinstance(node, Apply) or args == node.args:
         return node
     return build.apply(node.prim, *args)
 
