@@ -14,6 +14,7 @@ Run: ``python bench/bench_swell.py`` (``--help`` for options).
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -115,10 +116,10 @@ def raw_diff(f):
 def work_pair(case: str, repeats: int) -> None:
     """chainrule and SymEngine in one process, calls alternating, so load noise hits both.
 
-    The order of the three calls turns by one each round: a call right after SymEngine's
-    runs measurably slower (caches refilled), so each takes that place as often as the others.
-    Round 0 starts with ``diff``, the cold call. Every result is dropped at once, so no call
-    finds another's nodes ready-made in the intern table.
+    The order of the three calls goes through all six permutations, one a round: a call
+    right after SymEngine's runs measurably slower (caches refilled), so each call follows
+    each other one equally often. Round 0 starts with ``diff``, the cold call. Every result
+    is dropped at once, so no call finds another's nodes ready-made in the intern table.
     """
     import symengine as se
 
@@ -128,8 +129,9 @@ def work_pair(case: str, repeats: int) -> None:
     times: dict[str, list] = {"chainrule": [], "symengine": [], "chainrule_raw": []}
     calls = [("chainrule", diff, (f, "x")), ("symengine", g.diff, (x,)),
              ("chainrule_raw", raw_diff, (f,))]
+    orders = list(itertools.permutations(calls))
     for k in range(repeats + 1):
-        for name, fn, args in calls[k % 3:] + calls[:k % 3]:
+        for name, fn, args in orders[k % len(orders)]:
             times[name].append(timed(fn, *args)[1:])
     cr, sg, raw = times["chainrule"], times["symengine"], times["chainrule_raw"]
     d, dg = diff(f, "x"), g.diff(x)

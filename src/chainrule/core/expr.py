@@ -35,7 +35,14 @@ if TYPE_CHECKING:
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _INTERN_LOCK = threading.Lock()
-_REFS = _INTERNED.data  # key -> weak reference: read directly on the hot path of Apply
+_REFS = _INTERNED.data  # key -> weak reference: read directly on the constructors' hot path
+
+
+def _lookup(key: tuple) -> Expr | None:
+    """The live interned node for ``key`` (the weak dictionary's get() without its Python
+    method call)."""
+    ref = _REFS.get(key)
+    return None if ref is None else ref()
 
 REPR_MAX_CHARS = 200_000
 """Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
@@ -280,10 +287,10 @@ class Const(Expr):
     def __new__(cls, value: int | Fraction | float) -> Const:
         value = normalize(value)
         key = ("c", type(value).__name__, value)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
@@ -310,10 +317,10 @@ class NamedConst(Expr):
 
     def __new__(cls, name: str, value: float) -> NamedConst:
         key = ("k", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
@@ -335,10 +342,10 @@ class Symbol(Expr):
 
     def __new__(cls, name: str) -> Symbol:
         key = ("s", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
@@ -412,11 +419,11 @@ class Apply(Expr):
 
     def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
         key = ("a", prim.name, args)
-        ref = _REFS.get(key)  # the weak dictionary's own table: its get() costs a Python call
+        ref = _REFS.get(key)  # _lookup inlined: Apply is the hottest constructor
         node = None if ref is None else ref()
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 new_node()  # the memory bound: counts against the running work budget
