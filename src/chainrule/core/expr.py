@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _INTERN_LOCK = threading.Lock()
+_REFS = _INTERNED.data  # key -> weak reference: read directly on the constructors' hot path
+
+
+def _lookup(key: tuple) -> Expr | None:
+    """The live interned node for ``key`` (the weak dictionary's get() without its Python
+    method call)."""
+    ref = _REFS.get(key)
+    return None if ref is None else ref()
 
 REPR_MAX_CHARS = 200_000
 """Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
@@ -53,10 +61,21 @@ def _name_code(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+def _prim_code(name: str) -> int:
+    """:func:`_name_code` of a primitive's name, cached (there are few primitives)."""
+    code = _PRIM_CODES.get(name)
+    if code is None:
+        code = _PRIM_CODES[name] = _name_code(name)
+    return code
+
+
+_PRIM_CODES: dict[str, int] = {}
+
+
 class Expr:
     """Base class of all expression nodes. Use operators or :mod:`chainrule.core.build`."""
 
-    __slots__ = ("_sort", "__weakref__")
+    __slots__ = ("_sort", "_syms", "__weakref__")
     _sort: tuple
     args: tuple[Expr, ...] = ()
 
@@ -135,6 +154,23 @@ class Expr:
                 if id(arg) not in seen:
                     stack.append((arg, False))
 
+    def nodes(self) -> set[Expr]:
+        """Every distinct node of the DAG, in no order (cheaper than :meth:`walk`).
+
+        >>> from chainrule.core.build import symbol
+        >>> x = symbol("x")
+        >>> sorted(str(n) for n in (x * x + x).nodes())
+        ['2', 'x', 'x^2', 'x^2 + x']
+        """
+        seen = {self}
+        stack = [self]
+        while stack:
+            for arg in stack.pop().args:
+                if arg not in seen:  # identity hash and equality: no Python-level call
+                    seen.add(arg)
+                    stack.append(arg)
+        return seen
+
     def node_count(self) -> int:
         """Number of distinct nodes in the DAG.
 
@@ -143,15 +179,22 @@ class Expr:
         >>> (x * x + x).node_count()   # x, 2, x^2, add  (x is shared)
         4
         """
-        return sum(1 for _ in self.walk())
+        return len(self.nodes())
 
     def free_symbols(self) -> frozenset[Symbol]:
-        """The symbols the expression depends on."""
-        return frozenset(n for n in self.walk() if isinstance(n, Symbol))
+        """The symbols the expression depends on (computed once per node, kept on it).
+
+        >>> from chainrule.core.build import symbol
+        >>> x, y = symbol("x"), symbol("y")
+        >>> sorted(s.name for s in (x * y + 1).free_symbols()), (x + 1).free_symbols() == {x}
+        (['x', 'y'], True)
+        """
+        syms = self._syms
+        return syms if syms is not None else _symbols_below(self)
 
     def has(self, sym: Symbol) -> bool:
         """True when ``sym`` occurs in the expression."""
-        return any(n is sym for n in self.walk())
+        return sym in self.nodes()
 
     def is_number(self) -> bool:
         return isinstance(self, Const)
@@ -257,15 +300,16 @@ class Const(Expr):
     def __new__(cls, value: int | Fraction | float) -> Const:
         value = normalize(value)
         key = ("c", type(value).__name__, value)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.value = value
                 node._sort = (0, _sortable(value), isinstance(value, float), hash((0, value)))
+                node._syms = _NO_SYMBOLS
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -286,15 +330,16 @@ class NamedConst(Expr):
 
     def __new__(cls, name: str, value: float) -> NamedConst:
         key = ("k", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.name, node.value = name, float(value)
                 node._sort = (1, name, 0, _name_code("k" + name))
+                node._syms = _NO_SYMBOLS
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -310,15 +355,16 @@ class Symbol(Expr):
 
     def __new__(cls, name: str) -> Symbol:
         key = ("s", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.name = name
                 node._sort = (2, name, 0, _name_code("s" + name))
+                node._syms = frozenset((node,))
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -326,9 +372,38 @@ class Symbol(Expr):
         return (Symbol, (self.name,))
 
 
+_NO_SYMBOLS: frozenset = frozenset()
+
+
+def _symbols_below(node: Expr) -> frozenset:
+    """Free symbols of ``node`` and of every node below it without them yet (post-order,
+    iterative). A node whose arguments' sets nest shares the largest one: no new set."""
+    stack = [node]
+    while stack:
+        n = stack[-1]
+        if n._syms is not None:
+            stack.pop()
+            continue
+        todo = [a for a in n.args if a._syms is None]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        syms = _NO_SYMBOLS
+        for a in n.args:
+            more = a._syms
+            if more is not syms and not more <= syms:
+                syms = more if syms <= more else syms | more
+        n._syms = syms
+    return node._syms
+
+
 def _apply_key(node: Apply) -> tuple:
     """The sort key: a structural hash of the children's keys (deterministic: no id(), no
     str hash), computed for every keyless node below first — iteratively, so depth is free."""
+    if all(a._sort is not None for a in node.args):  # the usual case: children keyed
+        _set_key(node)
+        return node._sort
     stack: list[tuple[Expr, bool]] = [(node, False)]
     while stack:
         n, ready = stack.pop()
@@ -338,9 +413,13 @@ def _apply_key(node: Apply) -> tuple:
             stack.append((n, True))
             stack.extend((a, False) for a in n.args if a._sort is None)
             continue
-        code = hash((_name_code(n.prim.name), *(a._sort[3] for a in n.args)))
-        n._sort = (3, n.prim.name, len(n.args), code)
+        _set_key(n)
     return node._sort
+
+
+def _set_key(n: Apply) -> None:
+    code = hash((_prim_code(n.prim.name), *[a._sort[3] for a in n.args]))
+    n._sort = (3, n.prim.name, len(n.args), code)
 
 
 class Apply(Expr):
@@ -353,16 +432,17 @@ class Apply(Expr):
 
     def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
         key = ("a", prim.name, args)
-        node = _INTERNED.get(key)
+        ref = _REFS.get(key)  # _lookup inlined: Apply is the hottest constructor
+        node = None if ref is None else ref()
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 new_node()  # the memory bound: counts against the running work budget
                 node = object.__new__(cls)
                 node.prim, node.args, node.bases = prim, args, None
-                node._sort = None
+                node._sort = node._syms = None
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
