@@ -25,9 +25,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
-from chainrule.errors import BudgetError
+from chainrule.core.presentation import Presentable
 from chainrule.limits.budget import new_node, within
 
 if TYPE_CHECKING:
@@ -43,10 +42,6 @@ def _lookup(key: tuple) -> Expr | None:
     method call)."""
     ref = _REFS.get(key)
     return None if ref is None else ref()
-
-REPR_MAX_CHARS = 200_000
-"""Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
-
 
 def _sortable(value: Number) -> float:
     """A float to order constants by; exact integers too large for a float sort as ±inf."""
@@ -72,7 +67,7 @@ def _prim_code(name: str) -> int:
 _PRIM_CODES: dict[str, int] = {}
 
 
-class Expr:
+class Expr(Presentable):
     """Base class of all expression nodes. Use operators or :mod:`chainrule.core.build`."""
 
     __slots__ = ("_sort", "_syms", "__weakref__")
@@ -230,65 +225,9 @@ class Expr:
         """
         return precision.value_at(self, values)
 
-    def __str__(self) -> str:
-        # lazy import (documented exception): printing is a layer above core; str() of a node
-        # is the printer's job, as in SymPy's Basic.__str__
-        from chainrule.printing.text import to_text
-        return to_text(self)
-
-    def __repr__(self) -> str:
-        return f"Expr({str(self)!r})"
-
-    def latex(self) -> str:
-        """LaTeX for the expression."""
-        # lazy import (documented exception): the LaTeX printer is a layer above core
-        from chainrule.printing.latex import to_latex
-        return to_latex(self)
-
-    def _repr_latex_(self) -> str | None:
-        """``$…$`` for Jupyter; None (plain text shown instead) when too large to typeset."""
-        try:
-            text = self.latex()
-        except BudgetError:
-            return None
-        return f"${text}$" if len(text) <= REPR_MAX_CHARS else None
-
-    def _repr_html_(self) -> str | None:
-        """MathML for Jupyter; None (LaTeX or plain text shown instead) when too large."""
-        # lazy import (documented exception): the MathML printer is a layer above core
-        from chainrule.printing.mathml import to_mathml
-        try:
-            return to_mathml(self, display=True, max_chars=REPR_MAX_CHARS)
-        except BudgetError:
-            return None
-
-    def plot(self, *args: Any, **kwargs: Any) -> Any:
-        """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
-        # lazy import (documented exception): plotting (calculus) is a layer above core, and
-        # matplotlib is optional
-        from chainrule.calculus.plot import plot
-        return plot(self, *args, **kwargs)
-
     def __reduce__(self) -> tuple:
-        # Pickle a compound expression as a flat table of its distinct nodes, children
-        # first, so depth costs no recursion and shared subexpressions are stored once;
-        # unpickling rebuilds through the interning constructors (see rebuild).
-        index: dict[int, int] = {}
-        table: list[Any] = []
-        for node in self.walk():
-            index[id(node)] = len(table)
-            if isinstance(node, Apply):
-                table.append((node.prim.name, tuple(index[id(a)] for a in node.args)))
-            else:
-                table.append(node)  # a leaf pickles itself (its own __reduce__)
-        return (rebuild, (tuple(table),))
-
-    def to_sympy(self) -> Any:
-        """The equivalent SymPy expression (needs SymPy installed)."""
-        # lazy import (documented exception): the SymPy bridge is a layer above core and
-        # SymPy is optional
-        from chainrule.interop.sympy_bridge import to_sympy
-        return to_sympy(self)
+        # a flat table of distinct nodes, children first: see chainrule.core.pickling
+        return (pickling.rebuild, (pickling.node_table(self),))
 
 
 class Const(Expr):
@@ -451,31 +390,8 @@ class Apply(Expr):
         return self.prim.name
 
 
-def rebuild(table: tuple) -> Expr:
-    """The expression a pickled table of nodes describes (see :meth:`Expr.__reduce__`).
-
-    Entries are leaves or ``(primitive name, argument indices)``, children first; the last
-    entry is the root. Nodes come back through the interning constructors, so an unpickled
-    expression *is* the one already in memory when there is one.
-
-    >>> import pickle
-    >>> from chainrule.core.build import symbol
-    >>> e = (symbol("x") + 1) ** 2
-    >>> pickle.loads(pickle.dumps(e)) is e
-    True
-    """
-    nodes: list[Expr] = []
-    for entry in table:
-        if isinstance(entry, Expr):
-            nodes.append(entry)
-        else:
-            name, arg_ids = entry
-            nodes.append(Apply(registry.get(name), tuple(nodes[i] for i in arg_ids)))
-    return nodes[-1]
-
-
 # The constructors, the evaluator and the ufunc dispatch build and read the node classes
 # above, and the operators and methods of Expr call them: one cycle inside core, by design
 # (SymPy's expr.py ends the same way). Bound here, after the classes exist, so importing any
 # of these modules first works; they refer to this module's names only at call time.
-from chainrule.core import build, evaluate, numpy_dispatch, precision  # noqa: E402
+from chainrule.core import build, evaluate, numpy_dispatch, pickling, precision  # noqa: E402
