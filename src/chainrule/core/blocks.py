@@ -1,0 +1,132 @@
+"""Running generated code over cache-sized blocks of rows, on several threads.
+
+Both code generators — ``chainrule.jit`` (recorded programs) and ``chainrule.compile``
+(expression DAGs) — evaluate large arrays block by block: each block's temporaries stay in the
+CPU's cache instead of making a trip to main memory per operation, and blocks are independent,
+so they run on a pool of threads (NumPy's loops release the GIL). NumPy's own vectorised
+``exp``/``log``/``pow`` keep running inside each block. This module holds what both share:
+the cache size, the thread count and the block runner.
+
+>>> import numpy as np
+>>> x = np.arange(10.0)
+>>> parts = run_blocks(lambda r0, r1: float(x[r0:r1].sum()), 10, 4)  # blocks 0-3, 4-7, 8-9
+>>> parts
+[6.0, 22.0, 17.0]
+>>> rows_for(row_bytes=8, arrays=4) >= 1024   # rows of 4 float64 arrays that fit the cache
+True
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+FALLBACK_CACHE = 1 << 20
+"""Bytes of per-core cache assumed when the system does not say (a common L2 size)."""
+
+CACHE_SHARE = 0.5
+"""Share of the per-core cache a block's arrays may fill (the rest: code, stack, the other
+operands of BLAS kernels)."""
+
+_settings: dict[str, int | None] = {"threads": None}
+
+
+@cache
+def cache_bytes() -> int:
+    """The per-core data cache closest to memory that is private to a core (L2), in bytes.
+
+    Read from Linux's sysfs, else ``sysconf``; :data:`FALLBACK_CACHE` where neither says."""
+    best = 0
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level = int((index / "level").read_text())
+            kind = (index / "type").read_text().strip()
+            size = _parse_size((index / "size").read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if level == 2 and kind in ("Unified", "Data"):
+            best = size
+    if not best:
+        try:
+            best = int(os.sysconf("SC_LEVEL2_CACHE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            best = 0
+    return best if best > 0 else FALLBACK_CACHE
+
+
+def _parse_size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    if text and text[-1].upper() in units:
+        return int(text[:-1]) * units[text[-1].upper()]
+    return int(text)
+
+
+def rows_for(row_bytes: int, arrays: int = 1, minimum: int = 64) -> int:
+    """Rows per block so that ``arrays`` arrays of ``row_bytes`` bytes a row fill
+    :data:`CACHE_SHARE` of :func:`cache_bytes`."""
+    budget = int(cache_bytes() * CACHE_SHARE)
+    return max(minimum, budget // max(1, row_bytes * max(1, arrays)))
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def threads() -> int:
+    """Threads that run blocks: :func:`set_threads`'s value, else the ``CHAINRULE_THREADS``
+    environment variable, else the usable CPUs."""
+    chosen = _settings["threads"]
+    if chosen is None:
+        env = os.environ.get("CHAINRULE_THREADS", "").strip()
+        chosen = int(env) if env.isdigit() and int(env) > 0 else usable_cpus()
+    return max(1, chosen)
+
+
+def set_threads(n: int | None) -> None:
+    """Run blocks on ``n`` threads (1: in the calling thread; None: the default).
+
+    >>> set_threads(1); threads()
+    1
+    >>> set_threads(None)
+    """
+    if n is not None and (not isinstance(n, int) or n < 1):
+        raise ValueError(f"set_threads takes a positive int or None, got {n!r}")
+    _settings["threads"] = n
+
+
+@cache
+def _pool(n: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(n, thread_name_prefix="chainrule-blocks")
+
+
+def run_blocks(block: Callable[[int, int], Any], n: int, rows: int,
+               workers: int | None = None) -> list[Any]:
+    """``block(r0, r1)`` for each block of ``rows`` rows out of ``n``, on ``workers`` threads
+    (default :func:`threads`); the results in block order (so sums over them do not depend on
+    the number of threads)."""
+    starts = range(0, n, rows)
+    workers = min(threads() if workers is None else workers, len(starts))
+    if workers <= 1:
+        return [block(r0, min(r0 + rows, n)) for r0 in starts]
+    results: list[Any] = [None] * len(starts)
+
+    def share(k: int) -> None:  # one task per worker: blocks k, k + workers, …
+        for j in range(k, len(starts), workers):
+            results[j] = block(starts[j], min(starts[j] + rows, n))
+
+    # each worker runs in a copy of the caller's context: NumPy's errstate (a context
+    # variable) holds in the blocks as in the caller
+    pool = _pool(workers)
+    for future in [pool.submit(contextvars.copy_context().run, share, k)
+                   for k in range(workers)]:
+        future.result()  # re-raises a block's exception here
+    return results
