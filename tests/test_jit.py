@@ -217,3 +217,21 @@ def test_step_functions_are_recomputed_not_baked_in():
     close(jg(x), [-1.0, 2.0, 2.0])
     close(jg(-x), [2.0, -1.0, -1.0])  # the other signs: the same program, other branches
     assert isinstance(jg.last, Compiled), jg.eager_reason
+
+
+def test_identity_steps_are_dropped_bit_for_bit():
+    def f(x):
+        s = np.sin(x)
+        return (s * 1.0) / 1 - 0.0, np.logical_and(s > 0, s > 0), s + 0.0
+    jf = jit(f)
+    x = np.array([-0.0, 0.5, -2.0])
+    jf(x + 1.0)
+    got, want = jf(x), f(x)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype == w.dtype
+    assert np.signbit(got[0][0]) and not np.signbit(got[2][0])  # -0 kept; -0 + 0 is +0
+    body = jf.source
+    assert "np.multiply" not in body and "np.true_divide" not in body
+    assert "np.subtract" not in body and "np.logical_and" not in body
+    assert "np.add" in body  # u + 0 is not an identity (it turns -0 into 0)
