@@ -42,9 +42,9 @@ def test_run_blocks_passes_errors_and_errstate_to_the_caller():
         raise ValueError(f"block {r0}")
     with pytest.raises(ValueError, match="block"):
         blocks.run_blocks(failing, 10, 2, workers=2)
-    with np.errstate(all="raise"):  # the blocks run under the caller's errstate
-        with pytest.raises(FloatingPointError):
-            blocks.run_blocks(lambda r0, r1: np.log(np.zeros(1)), 10, 2, workers=2)
+    # the blocks run under the caller's errstate
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        blocks.run_blocks(lambda r0, r1: np.log(np.zeros(1)), 10, 2, workers=2)
 
 
 def test_cache_size_and_thread_settings():
