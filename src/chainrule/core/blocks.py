@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -115,21 +116,34 @@ def run_blocks(block: Callable[[int, int], Any], n: int, rows: int,
                workers: int | None = None) -> list[Any]:
     """``block(r0, r1)`` for each block of ``rows`` rows out of ``n``, on ``workers`` threads
     (default :func:`threads`); the results in block order (so sums over them do not depend on
-    the number of threads)."""
+    the number of threads).
+
+    The calling thread takes blocks too, and every thread takes the next block when it is done
+    with one: on a loaded machine a helper thread that is not scheduled leaves its blocks to
+    the others instead of holding up the call."""
     starts = range(0, n, rows)
     workers = min(threads() if workers is None else workers, len(starts))
     if workers <= 1:
         return [block(r0, min(r0 + rows, n)) for r0 in starts]
     results: list[Any] = [None] * len(starts)
+    todo = iter(range(len(starts)))
+    lock = threading.Lock()
 
-    def share(k: int) -> None:  # one task per worker: blocks k, k + workers, …
-        for j in range(k, len(starts), workers):
+    def work() -> None:
+        while True:
+            with lock:
+                j = next(todo, None)
+            if j is None:
+                return
             results[j] = block(starts[j], min(starts[j] + rows, n))
 
-    # each worker runs in a copy of the caller's context: NumPy's errstate (a context
-    # variable) holds in the blocks as in the caller
-    pool = _pool(workers)
-    for future in [pool.submit(contextvars.copy_context().run, share, k)
-                   for k in range(workers)]:
-        future.result()  # re-raises a block's exception here
+    # helpers run in a copy of the caller's context: NumPy's errstate (a context variable)
+    # holds in their blocks as in the caller's
+    pool = _pool(workers - 1)
+    helpers = [pool.submit(contextvars.copy_context().run, work) for _ in range(workers - 1)]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            helper.result()  # waits for every block; re-raises a helper's exception
     return results
