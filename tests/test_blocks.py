@@ -158,3 +158,17 @@ def test_jit_gradient_sums_blocks_in_the_same_order_on_any_thread_count(monkeypa
     np.testing.assert_allclose(got[0], chainrule.grad(nll)(w), rtol=1e-12)
     fd = numeric.gradient(lambda v: float(nll(v)), w)
     np.testing.assert_allclose(got[0], fd.df, rtol=1e-6, atol=1e-9)
+
+
+def test_a_forked_child_runs_blocks_on_its_own_threads():
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    blocks.run_blocks(lambda r0, r1: r0, 10, 2, workers=2)  # the parent's pool exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        got = pool.apply_async(blocks.run_blocks, (_block_start, 10, 2, 2)).get(timeout=60)
+    assert got == [0, 2, 4, 6, 8]
+
+
+def _block_start(r0, r1):
+    return r0

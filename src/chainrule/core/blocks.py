@@ -112,6 +112,12 @@ def _pool(n: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(n, thread_name_prefix="chainrule-blocks")
 
 
+if hasattr(os, "register_at_fork"):
+    # a forked child (a multiprocessing worker) inherits the pool object but not its threads:
+    # it makes its own, or its blocks would wait for threads that do not exist
+    os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
 def run_blocks(block: Callable[[int, int], Any], n: int, rows: int,
                workers: int | None = None) -> list[Any]:
     """``block(r0, r1)`` for each block of ``rows`` rows out of ``n``, on ``workers`` threads
