@@ -172,3 +172,16 @@ def test_a_forked_child_runs_blocks_on_its_own_threads():
 
 def _block_start(r0, r1):
     return r0
+
+
+def test_run_blocks_nested_in_a_block_does_not_deadlock():
+    import threading
+
+    def outer(r0, r1):
+        return sum(blocks.run_blocks(lambda a, b: b - a, 40, 7, workers=2))
+    got = []
+    runner = threading.Thread(target=lambda: got.append(
+        blocks.run_blocks(outer, 30, 10, workers=2)), daemon=True)
+    runner.start()
+    runner.join(timeout=60)  # a deadlock fails here instead of hanging the run
+    assert got == [[40, 40, 40]]

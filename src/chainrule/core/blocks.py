@@ -151,5 +151,8 @@ def run_blocks(block: Callable[[int, int], Any], n: int, rows: int,
         work()
     finally:
         for helper in helpers:
-            helper.result()  # waits for every block; re-raises a helper's exception
+            # a helper that has not started has nothing left to do (the caller took its
+            # blocks): cancelled, it cannot deadlock a run_blocks nested in a pool thread
+            if not helper.cancel():
+                helper.result()  # waits for its last block; re-raises its exception
     return results
