@@ -412,3 +412,10 @@ def test_the_same_mistake_made_at_every_chain_rule():
     assert r.mistake == "missing_inner_derivative" and r.rule == "Chain rule"
     assert "every chain rule" in r.explanation
     assert r.first_wrong_step.rule == "Chain rule"
+
+
+def test_a_mistake_inside_a_chain_of_single_links_is_found():
+    # sin(x²): x² is a link of a nest only its parent uses, which plain diff walks in one
+    # loop; the diagnosis still tries each link as a site (the factor 2 of x² left out)
+    r = check_answer("sin(x^2)", "x cos(x^2)")
+    assert r.mistake == "power_rule_missing_coefficient"

@@ -210,11 +210,15 @@ def evaluate_mp(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> Any
         return +walk.rewrite(expr, value, {})
 
 
+class NoMpmathMeaning(ChainruleError):
+    """A record without an mpmath meaning: the value cannot be computed in higher precision."""
+
+
 def _apply_mp(mpmath: Any, node: Apply, args: tuple, values: dict[str, Any]) -> Any:
     meaning = node.prim.mpmath
     if meaning is None:
-        raise ChainruleError(f"{node.prim.name} has no mpmath meaning (Primitive.mpmath), so "
-                             f"it cannot be evaluated in higher precision")
+        raise NoMpmathMeaning(f"{node.prim.name} has no mpmath meaning (Primitive.mpmath), so "
+                              f"it cannot be evaluated in higher precision")
     try:
         out = (getattr(mpmath, meaning)(*args) if isinstance(meaning, str)
                else meaning(mpmath, *args))
@@ -248,7 +252,10 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
             raise DomainError(f"{err} (in float64; {EXTRA} to compute it in higher "
                               f"precision)") from None
         why = "overflows" if overflow else "rounds outside the domain"
-        return _precise(expr, point, digits, f"float64 {why} on the way", err, memo)
+        try:
+            return _precise(expr, point, digits, f"float64 {why} on the way", err, memo)
+        except NoMpmathMeaning:
+            raise err from None  # float64's own reason (an abstract f(x) has no value)
     error = float(bound_from(expr, memo))
     if error <= RELIABLE * abs(value) + TINY:
         return PointValue(value, error)
@@ -257,7 +264,11 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
         return PointValue(value, error, reliable=False,
                           note=f"float64 {kept} here (error bound {error:.1e}); {EXTRA} "
                                f"to compute it in higher precision")
-    return _precise(expr, point, digits, f"float64 {kept} here", None, memo)
+    try:
+        return _precise(expr, point, digits, f"float64 {kept} here", None, memo)
+    except NoMpmathMeaning as why:
+        return PointValue(value, error, reliable=False,
+                          note=f"float64 {kept} here (error bound {error:.1e}); {why}")
 
 
 def digits_kept(error: float, value: float) -> str:

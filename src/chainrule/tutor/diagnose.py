@@ -89,6 +89,7 @@ class Diagnoser:
 
     def _sites(self, k: int) -> tuple[Differentiator, list[Expr]]:
         base = Differentiator(self.wrt)
+        base.fast_chains = False  # every node's derivative in the memo: each one is a site
         base.d(self._input(k))
         sites = [e for e in base.memo if base.depends(e) and isinstance(e, Apply)]
         return base, sites[-MAX_SITES:]
