@@ -92,3 +92,23 @@ class NotDifferentiable(DifferentiationError):
 
 class IncompleteRecord(DifferentiationError):
     """A rule record lacks a piece some part of chainrule needs (a rule, code); names it."""
+
+
+class KinkError(DomainError):
+    """A derivative asked for where it does not exist: at a kink or jump of a piecewise
+    function (abs, relu, sign, heaviside, floor, ceil, max, min). The message names the
+    function, the point and the one-sided slopes, or the values it jumps between.
+
+    Example:
+        >>> issubclass(KinkError, ChainruleError)
+        True
+    """
+
+
+class ChainruleWarning(UserWarning):
+    """The base class of chainrule's warnings."""
+
+
+class KinkWarning(ChainruleWarning):
+    """Automatic differentiation met arguments exactly on a kink (relu, abs, max at a tie)
+    and used a subgradient there; see :func:`chainrule.kinks` to raise or stay silent."""

@@ -14,6 +14,7 @@ from chainrule.explain.render import hidden_rules, render_latex, render_text, to
 from chainrule.explain.rules import resolve_hide, vocabulary
 from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import wrt_symbol
+from chainrule.symbolic.kinks import kink_value
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -108,7 +109,8 @@ def run_diff(req: DiffRequest) -> Any:
     point = parse_point(req.at) if req.at else None
     plain = None if req.method == "direct" else (
         lambda: diff(expr, wrt, req.order, "direct"))
-    value = _value_at(expr, result, point, plain) if point is not None else None
+    value = _value_at(expr, result, point, plain, (wrt, req.order)) if point is not None \
+        else None
     if req.verify and point is None:
         raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
     check = None
@@ -145,13 +147,19 @@ def _verify_text(v) -> str:
 
 
 def _value_at(expr: Expr, result: Expr, point: dict[str, float],
-              plain: Callable[[], Expr] | None = None) -> float:
+              plain: Callable[[], Expr] | None = None,
+              asked: tuple[str, int] | None = None) -> float:
     """``result`` at ``point``. Logarithmic differentiation divides by each factor, so its
     answer can be undefined where f′ exists (``…/(x·ln x)`` at x = 1): there the plain
-    rules' derivative, ``plain()``, gives the value."""
+    rules' derivative, ``plain()``, gives the value. ``asked`` (variable, order): at a kink
+    or jump of a piecewise function the derivative is decided from both sides instead."""
     missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
+    # (before evaluating f: sign(u) at u = 0 is undefined as |u|′, not as f)
+    kinked = kink_value(expr, asked[0], point, asked[1]) if asked else None
+    if kinked is not None:
+        return kinked
     expr.evaluate(**point)  # a derivative means nothing where the function is undefined
     try:
         value = float(result.evaluate(**point))

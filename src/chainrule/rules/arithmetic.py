@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core import build, ops
+from chainrule.core import build, kinks, ops
 from chainrule.core.arraylike import as_array, is_foreign
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
-from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised, zero_rule
+from chainrule.core.primitive import (
+    Domain,
+    Primitive,
+    RuleText,
+    kink_at_zero,
+    vectorised,
+    zero_rule,
+)
 from chainrule.core.trace import is_staging, peek, value_of
 from chainrule.rules._numeric import product, total
 
@@ -113,9 +120,14 @@ def _simplify_abs(u):
     return None
 
 
+def _abs_slope(i, args, ans):
+    kinks.check("abs", args, "abs′(0) = 0")
+    return ops.sign(args[0])
+
+
 ABS = Primitive(
     "abs", 1, vectorised(np.abs),
-    rule=lambda i, args, ans: ops.sign(args[0]),
+    rule=_abs_slope, pieces=kink_at_zero(lambda u: -u, lambda u: u),
     text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
     simplify=_simplify_abs, numpy=(np.absolute, np.fabs), code="np.abs", scalar_code="abs",
     latex="|", mathml="abs", nonnegative=True, sympy="Abs",
@@ -139,7 +151,7 @@ SIGN = Primitive(
                                     "(|u| has a kink there: left slope −1, right slope 1)",
                   one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
-    sympy="sign",
+    sympy="sign", pieces=kink_at_zero(lambda u: -1, lambda u: 1),
 )
 
 
