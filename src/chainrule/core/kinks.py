@@ -77,8 +77,9 @@ def check(name: str, args: tuple, used: str) -> None:
     if count == 0:
         return
     where = "1 entry sits" if count == 1 else f"{count} entries sit"
-    message = (f"{name} is not differentiable where {where} exactly on its kink; "
-               f"automatic differentiation used the subgradient {used} there")
+    message = f"{name} is not differentiable where {where} exactly on its kink"
     if mode == "raise":
-        raise KinkError(message)
-    warnings.warn(message, KinkWarning, stacklevel=2)
+        raise KinkError(f"{message} (kinks('raise') is in force; the subgradient would be "
+                        f"{used})")
+    warnings.warn(f"{message}; automatic differentiation used the subgradient {used} there",
+                  KinkWarning, stacklevel=2)

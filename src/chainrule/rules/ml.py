@@ -111,13 +111,16 @@ LOGADDEXP = Primitive(
 def _extreme_slope(name: str, larger: bool):
     # The larger (smaller) argument gets the derivative; on numbers a tie splits it half and
     # half (as JAX and PyTorch do), so np.maximum(x, 0) has slope 1/2 at 0 while relu′(0) = 0.
-    # Expressions have no tie term: at a tie the derivative is decided from both sides.
+    # Expressions have no tie term: H(u − v)·u′ + (1 − H(u − v))·v′ takes v′ at a tie, right
+    # where u and v are the same function (max(x², |x²|)); at an isolated tie the derivative
+    # is decided from both sides (chainrule.symbolic.kinks).
     def rule(i, args, ans):
-        lead = args[i] - args[1 - i] if larger else args[1 - i] - args[i]
+        lead = args[0] - args[1] if larger else args[1] - args[0]
         if any(isinstance(a, Expr) for a in args):
-            return ops.heaviside(lead)
+            step = ops.heaviside(lead)
+            return step if i == 0 else 1 - step
         kinks.check(name, args, "½ to each argument")
-        return ops.heaviside(lead) + _tie(args)
+        return ops.heaviside(lead if i == 0 else -lead) + _tie(args)
     return rule
 
 
@@ -141,14 +144,14 @@ def _simplify_extreme(pick):
 
 MAXIMUM = Primitive(
     "maximum", 2, vectorised(np.maximum), rule=_extreme_slope("max", True),
-    text=RuleText("Maximum rule", "d max(u, v) = u′ where u > v, v′ where u < v", "ml"),
+    text=RuleText("Maximum rule", "d max(u, v) = H(u − v)·u′ + (1 − H(u − v))·v′", "ml"),
     numpy=(np.maximum,), code="np.maximum", aliases=("max",), written="max",
     latex=r"\max", mathml="max", sympy="Max", pieces=_extreme_pieces(True),
     simplify=_simplify_extreme(max),
 )
 MINIMUM = Primitive(
     "minimum", 2, vectorised(np.minimum), rule=_extreme_slope("min", False),
-    text=RuleText("Minimum rule", "d min(u, v) = u′ where u < v, v′ where u > v", "ml"),
+    text=RuleText("Minimum rule", "d min(u, v) = H(v − u)·u′ + (1 − H(v − u))·v′", "ml"),
     numpy=(np.minimum,), code="np.minimum", aliases=("min",), written="min",
     latex=r"\min", mathml="min", sympy="Min", pieces=_extreme_pieces(False),
     simplify=_simplify_extreme(min),

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chainrule.core.build import symbol
-from chainrule.core.expr import Expr
+from chainrule.core.expr import Apply, Expr
 from chainrule.errors import IncompleteRecord
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
@@ -80,6 +80,8 @@ class SymbolicGradient:
             out = self.f(*(symbol(n) for n in names))
             if not isinstance(out, Expr) or out.node_count() > MAX_TRACED_NODES:
                 return _FAILED  # long chains are the reverse pass's job
+            if any(isinstance(n, Apply) and n.prim.pieces is not None for n in out.walk()):
+                return _FAILED  # at a kink the rules report the subgradient (KinkWarning)
             partials = [compile_expr(diff(out, names[i]), names) for i in self.argnums]
             return n_args, compile_expr(out, names), partials
         except IncompleteRecord:
