@@ -7,9 +7,11 @@ quotients at 50 digits (``mp_oracle``), and finite differences in float64 away f
 
 from __future__ import annotations
 
+import doctest
 import json
 import math
 import warnings
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -275,3 +277,9 @@ def test_at_a_kink_the_answer_is_both_one_sided_limits_or_a_refusal(text, x):
     event("answered")
     assert got == pytest.approx(left, rel=1e-9, abs=1e-12), (text, x, left, right)
     assert got == pytest.approx(right, rel=1e-9, abs=1e-12), (text, x, left, right)
+
+
+def test_the_piecewise_doc_runs():
+    doc = Path(__file__).resolve().parents[1] / "docs" / "piecewise.md"
+    failures, tried = doctest.testfile(str(doc), module_relative=False)
+    assert tried >= 10 and failures == 0
