@@ -35,6 +35,7 @@ import numpy as np
 from chainrule.core import walk
 from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Expr
+from chainrule.core.kinks import kinks
 
 ZERO_FLOOR = 1e-6
 """``atol`` as a fraction of ``rtol`` when only ``rtol`` is given: values whose size is below
@@ -100,7 +101,9 @@ def rounding_bound(expr: Expr, values: dict[str, Any]) -> Any:
     True
     """
     memo: dict[Any, Any] = {}
-    with np.errstate(all="ignore"):
+    # (the partials are slopes for an error bound, not a derivative answered: at a kink the
+    # subgradient serves, with no KinkWarning)
+    with np.errstate(all="ignore"), kinks("subgradient"):
         evaluate(expr, values, memo=memo, undefined="nan")
 
         def bound(node: Expr, errors: tuple) -> Any:
