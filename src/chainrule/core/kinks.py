@@ -67,9 +67,16 @@ def check(name: str, args: tuple, used: str) -> None:
     mode = _POLICY.get()
     if mode == "subgradient" or is_staging() or any(isinstance(a, Expr) for a in args):
         return
-    with np.errstate(all="ignore"):
-        values = [value_of(a) for a in args]
-        on_kink = values[0] == 0 if len(values) == 1 else values[0] == values[1]
+    values = [value_of(a) for a in args]
+    if len(values) == 1 and not isinstance(values[0], np.ndarray | float | int):
+        on_kink = values[0] == 0  # an array of another library
+    elif len(values) == 1:
+        if np.all(values[0]):  # no zero (a reduction: no mask is made)
+            return
+        on_kink = np.asarray(values[0]) == 0
+    else:
+        with np.errstate(all="ignore"):
+            on_kink = values[0] == values[1]
     try:
         count = int(np.count_nonzero(np.asarray(on_kink)))
     except (TypeError, ValueError, RuntimeError):  # a GPU array of another library
