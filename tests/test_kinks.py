@@ -283,3 +283,12 @@ def test_the_piecewise_doc_runs():
     doc = Path(__file__).resolve().parents[1] / "docs" / "piecewise.md"
     failures, tried = doctest.testfile(str(doc), module_relative=False)
     assert tried >= 10 and failures == 0
+
+
+def test_the_explorers_show_no_slope_at_a_kink():
+    from chainrule.web.evaluation import quotients, step_errors
+    q = quotients(chainrule.parse("relu(x)"), "x", 0.0, 0.5)
+    assert q["slope"] is None and q["quotient"] == 1.0  # the secant from the right
+    assert quotients(chainrule.parse("relu(x)^2"), "x", 0.0, 0.5)["slope"] == 0.0
+    with pytest.raises(KinkError, match="left slope −1, right slope 1"):
+        step_errors(chainrule.parse("abs(x)"), "x", 0.0)
