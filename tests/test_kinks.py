@@ -292,3 +292,19 @@ def test_the_explorers_show_no_slope_at_a_kink():
     assert quotients(chainrule.parse("relu(x)^2"), "x", 0.0, 0.5)["slope"] == 0.0
     with pytest.raises(KinkError, match="left slope −1, right slope 1"):
         step_errors(chainrule.parse("abs(x)"), "x", 0.0)
+
+
+@pytest.mark.parametrize(("text", "x", "want"), [
+    ("sqrt(relu(x))", -1.0, 0.0),          # 0/(2·√0) as written; relu ≡ 0 near −1
+    ("sqrt(relu(x)) + x", -1.0, 1.0),
+    ("relu(x)^0.5*sin(x)", -0.5, 0.0),
+    ("sqrt(abs(relu(x)))", -2.0, 0.0),
+    ("sqrt(max(x, 1) - 1)", 0.5, 0.0),      # max is the constant 1 below 1
+])
+def test_where_a_piece_is_locally_constant_its_slope_is_zero(text, x, want):
+    # the oracle: mpmath one-sided quotients, both 0 (f is constant near x)
+    left, right = _one_sided(chainrule.parse(text), x)
+    assert left == pytest.approx(want, abs=1e-12) and right == pytest.approx(want, abs=1e-12)
+    assert chainrule.derivative_at(text, {"x": x}, "x") == want
+    r = CliRunner().invoke(app, ["diff", text, "--at", f"x={x}"], env={"NO_COLOR": "1"})
+    assert r.exit_code == 0 and f": {want:g}" in r.output.replace("-0", "0"), r.output

@@ -162,6 +162,20 @@ def _value_at(expr: Expr, result: Expr, point: dict[str, float],
         return kinked
     expr.evaluate(**point)  # a derivative means nothing where the function is undefined
     try:
+        value = _plain_value(result, point, plain)
+    except ChainruleError:
+        # a piecewise function locally constant here (sqrt(relu(x)) at x = −1) has slope
+        # exactly 0 there, which the derivative expression (0/(2·√0)) cannot show
+        local = kink_value(expr, asked[0], point, asked[1], everywhere=True) if asked else None
+        if local is None:
+            raise
+        value = local
+    return value
+
+
+def _plain_value(result: Expr, point: dict[str, float], plain: Callable[[], Expr] | None
+                 ) -> float:
+    try:
         value = float(result.evaluate(**point))
     except DomainError:
         if plain is None:

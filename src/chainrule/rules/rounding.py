@@ -23,13 +23,18 @@ def _on_integer(u):
     return np.isfinite(u) & (u == np.floor(u))
 
 
-def _rounding_pieces(below: int, above: int) -> Pieces:
+def _rounding_pieces(rounded, below: int, above: int) -> Pieces:
     """Pieces of a step function with jumps at the integers n: the constants n + ``below``
-    below n and n + ``above`` above (n + 0 where u stays n: floor(n) = ceil(n) = n)."""
-    offsets = {-1: below, 0: 0, 1: above}
-    return Pieces(_on_integer,
-                  lambda at, near: int(np.sign(near[0] - at[0])),
-                  lambda args, at, side: const(int(at[0]) + offsets[side]))
+    below n and n + ``above`` above; off the integers (side 0) the constant ``rounded(u)``
+    it is near there (floor(2.5) = 2: a jump-free neighbourhood)."""
+    def side(at, near):
+        return int(np.sign(near[0] - at[0])) if bool(_on_integer(at[0])) else 0
+
+    def piece(args, at, side):
+        n = int(rounded(at[0]))
+        return const(n + (below if side < 0 else above if side > 0 else 0))
+
+    return Pieces(_on_integer, side, piece)
 
 
 def _simplify_rounding(fn):
@@ -44,13 +49,14 @@ FLOOR = Primitive(
     "floor", 1, vectorised(np.floor), rule=zero_rule,
     text=RuleText("Floor rule", "d/dx ⌊u⌋ = 0 where u is not an integer", "rounding"),
     code="np.floor", latex=r"\operatorname{floor}", mathml="floor", sympy="floor",
-    pieces=_rounding_pieces(-1, 0), simplify=_simplify_rounding(math.floor),
+    pieces=_rounding_pieces(math.floor, -1, 0), simplify=_simplify_rounding(math.floor),
 )
 CEIL = Primitive(
     "ceil", 1, vectorised(np.ceil), rule=zero_rule,
     text=RuleText("Ceiling rule", "d/dx ⌈u⌉ = 0 where u is not an integer", "rounding"),
     code="np.ceil", latex=r"\operatorname{ceil}", mathml="ceil", sympy="ceiling",
-    aliases=("ceiling",), pieces=_rounding_pieces(0, 1), simplify=_simplify_rounding(math.ceil),
+    aliases=("ceiling",), pieces=_rounding_pieces(math.ceil, 0, 1),
+    simplify=_simplify_rounding(math.ceil),
 )
 
 PRIMITIVES = (FLOOR, CEIL)

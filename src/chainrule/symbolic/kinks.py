@@ -43,11 +43,22 @@ RTOL = 1e-12
 """Two one-sided values this close (relatively) are the same number computed two ways."""
 
 
-def kink_value(expr: ExprLike, wrt: str, point: dict[str, float], order: int = 1) -> float | None:
+def kink_value(expr: ExprLike, wrt: str, point: dict[str, float], order: int = 1,
+               everywhere: bool = False) -> float | None:
     """The ``order``-th derivative of ``expr`` in ``wrt`` at ``point`` when a piecewise
     function in it sits on a kink or jump there and the derivative exists; None when none
     does (differentiate and evaluate as usual); :class:`~chainrule.errors.KinkError` when
-    the derivative does not exist. See the module docstring."""
+    the derivative does not exist. See the module docstring.
+
+    ``everywhere=True`` replaces every piecewise node by its piece, on a kink or not: where
+    one is locally constant its derivative is exactly 0, so ``sqrt(relu(x))`` at x = −1 (0
+    near there) has slope 0, which the derivative expression, 0/(2·√0), cannot give. None
+    where that does not help either (no piecewise node, or the pieces' derivative is
+    undefined too).
+
+    >>> kink_value("sqrt(relu(x))", "x", {"x": -1.0}, everywhere=True)
+    0.0
+    """
     e = as_expression(expr)
     if order < 1 or any(np.ndim(v) != 0 for v in point.values()) or wrt not in point:
         return None
@@ -56,9 +67,9 @@ def kink_value(expr: ExprLike, wrt: str, point: dict[str, float], order: int = 1
         here = _node_values(e, values)
     except DomainError:
         return None  # undefined here: the usual evaluation says where and why
-    on = [n for n in here if isinstance(n, Apply) and n.prim.pieces is not None
-          and bool(np.all(n.prim.pieces.at_kink(*(here[a] for a in n.args))))]
-    if not on:
+    piecewise = [n for n in here if isinstance(n, Apply) and n.prim.pieces is not None]
+    on = [n for n in piecewise if bool(np.all(n.prim.pieces.at_kink(*(here[a] for a in n.args))))]
+    if not on and not (everywhere and piecewise):
         return None
     x = values[wrt]
     h = SIDE_STEP * max(1.0, abs(x))
@@ -69,10 +80,15 @@ def kink_value(expr: ExprLike, wrt: str, point: dict[str, float], order: int = 1
         except DomainError:
             sides.append(None)  # undefined on this side: the other one decides (a domain edge)
             continue
-        sides.append(_derivatives(_piece(e, on, here, near), wrt, values, order))
+        sides.append(_derivatives(_piece(e, piecewise if everywhere else on, here, near), wrt,
+                                  values, order))
     if sides[0] is None and sides[1] is None:
+        if not on:
+            return None
         raise KinkError(f"{e} is undefined on both sides of {_point(values)}")
     left, right = (s if s is not None else sides[1 - i] for i, s in enumerate(sides))
+    if not on and not all(math.isfinite(v) for v in left + right):
+        return None  # no kink here, and the pieces do not help: the usual error stands
     _compare(e, on, wrt, values, float(here[e]), left, right)
     return right[order] + 0.0  # −0.0 from a piece −u is 0
 
@@ -89,13 +105,24 @@ def derivative_at(expr: ExprLike, point: dict[str, float], wrt: str | None = Non
     1.0
     >>> derivative_at("floor(x)", {"x": 2.5})
     0.0
+    >>> derivative_at("sqrt(relu(x)) + x", {"x": -1.0})  # relu is 0 near −1
+    1.0
     """
     e = as_expression(expr)
     name = wrt_symbol(e, wrt).name
     value = kink_value(e, name, point, order)
     if value is not None:
         return value
-    return float(diff(e, name, order).evaluate(**point))
+    try:
+        value = float(diff(e, name, order).evaluate(**point))
+    except DomainError:
+        value = math.nan
+        if (local := kink_value(e, name, point, order, everywhere=True)) is None:
+            raise
+    if not math.isfinite(value):  # 0/(2·√0) where the pieces show f locally constant
+        local = kink_value(e, name, point, order, everywhere=True)
+        value = value if local is None else local
+    return value
 
 
 def _node_values(e: Expr, values: dict[str, float]) -> dict[Any, Any]:
