@@ -64,11 +64,12 @@ class Pieces:
     """A piecewise primitive: where its kinks or jumps are, and the smooth piece each side.
 
     ``at_kink(*args)``: vectorised mask of the arguments on a kink or jump (u = 0 for relu,
-    an integer u for floor, a = b for max). ``side(at, near)``: on which side of that kink
-    the argument values ``near`` (a point close by) lie, −1 or +1, or 0 when they have not
-    moved off it. ``piece(args, at, side)``: the primitive on that side as an expression of
-    its arguments (relu: 0 below, u above; floor(u) with u = n: n − 1 below, n above), so a
-    derivative at the kink is exact branch substitution.
+    an integer u for floor, a = b for max). ``side(at, near)``: which piece holds at the
+    argument values ``near`` (a point close to ``at``): −1 or +1 for the sides of a kink, 0
+    for the value on it or, for a step function off its jumps, the constant it is there.
+    ``piece(args, at, side)``: the primitive on that side as an expression of its arguments
+    (relu: 0 below, u above; floor(u) with u = n: n − 1 below, n above), so a derivative at
+    the kink is exact branch substitution.
 
     >>> from chainrule.core.registry import get
     >>> relu = get("relu").pieces
