@@ -254,6 +254,10 @@ def test_every_mode_agrees_away_from_kinks(text, x):
     assert v.symbolic == pytest.approx(want, rel=1e-9, abs=1e-12), (text, x)
     assert v.forward == pytest.approx(want, rel=1e-9, abs=1e-12), (text, x)
     assert v.reverse == pytest.approx(want, rel=1e-9, abs=1e-12), (text, x)
+    if v.numeric_status == "converged":  # finite differences, within their own error bound
+        assert abs(v.numeric - want) <= 2 * v.numeric_error + 1e-9 * abs(want) + 1e-12, \
+            (text, x, v.numeric, v.numeric_error)
+    event(f"numeric {v.numeric_status}")
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
