@@ -87,9 +87,14 @@ def kink_value(expr: ExprLike, wrt: str, point: dict[str, float], order: int = 1
             return None
         raise KinkError(f"{e} is undefined on both sides of {_point(values)}")
     left, right = (s if s is not None else sides[1 - i] for i, s in enumerate(sides))
-    if not on and not all(math.isfinite(v) for v in left + right):
-        return None  # no kink here, and the pieces do not help: the usual error stands
-    _compare(e, on, wrt, values, float(here[e]), left, right)
+    if not all(math.isfinite(v) for v in left[1:] + right[1:]):
+        if not on:
+            return None  # no kink here, and the pieces do not help: the usual error stands
+        # a side's derivative cannot be evaluated (0^0, an infinite slope): no evidence of a
+        # kink, so the usual evaluation answers or says why not, unless f jumps here
+        _compare(e, on, wrt, values, float(here[e]), left, right, 0)
+        return None
+    _compare(e, on, wrt, values, float(here[e]), left, right, order)
     return right[order] + 0.0  # −0.0 from a piece −u is 0
 
 
@@ -169,8 +174,9 @@ def _derivatives(piece: Expr, wrt: str, values: dict[str, float], order: int) ->
 
 
 def _compare(e: Expr, on: list[Apply], wrt: str, values: dict[str, float], value: float,
-             left: list[float], right: list[float]) -> None:
-    """Raise unless ``e`` is continuous at the point and its one-sided derivatives agree."""
+             left: list[float], right: list[float], order: int) -> None:
+    """Raise unless ``e`` is continuous at the point and its one-sided derivatives up to
+    ``order`` agree."""
     where = _point(values)
     if len(values) > 1:
         where = f"{where} (in {wrt})"
@@ -183,7 +189,7 @@ def _compare(e: Expr, on: list[Apply], wrt: str, values: dict[str, float], value
                             f"its value is {_show(value)}, its limit {_show(left[0])}{which}")
         raise KinkError(f"{e} is not differentiable at {where}: it jumps from "
                         f"{_show(left[0])} to {_show(right[0])}{which}")
-    for k in range(1, len(left)):
+    for k in range(1, order + 1):
         if _same(left[k], right[k]):
             continue
         slopes = f"left slope {_show(left[k])}, right slope {_show(right[k])}"
