@@ -180,8 +180,9 @@ def _compare(e: Expr, on: list[Apply], wrt: str, values: dict[str, float], value
     where = _point(values)
     if len(values) > 1:
         where = f"{where} (in {wrt})"
-    alone = len(on) == 1 and on[0] is e
-    names = " and ".join(str(n) for n in on[:3]) + (" …" if len(on) > 3 else "")
+    moving = [n for n in on if any(s.name == wrt for s in n.free_symbols())] or on
+    alone = len(moving) == 1 and moving[0] is e
+    names = " and ".join(str(n) for n in moving[:3]) + (" …" if len(moving) > 3 else "")
     which = "" if alone else f" ({names})"
     if not (_same(left[0], value) and _same(right[0], value)):
         if _same(left[0], right[0]):
@@ -194,7 +195,7 @@ def _compare(e: Expr, on: list[Apply], wrt: str, values: dict[str, float], value
             continue
         slopes = f"left slope {_show(left[k])}, right slope {_show(right[k])}"
         switch = "" if alone else \
-            f"{names} {'changes' if len(on) == 1 else 'change'} branch there; "
+            f"{names} {'changes' if len(moving) == 1 else 'change'} branch there; "
         if k == 1:
             raise KinkError(f"{e} is not differentiable at {where}: {switch}{slopes}")
         raise KinkError(f"the derivative of order {len(left) - 1} of {e} does not exist at "
