@@ -241,7 +241,7 @@ def _one_sided(e, x: float) -> tuple[float | None, float | None]:
         return float((f0 - lo) / h), float((hi - f0) / h)
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(text=compositions, x=st.sampled_from([-1.3, -0.45, 0.35, 0.8, 1.55, 2.3]))
 def test_every_mode_agrees_away_from_kinks(text, x):
@@ -260,7 +260,7 @@ def test_every_mode_agrees_away_from_kinks(text, x):
     event(f"numeric {v.numeric_status}")
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+@settings(max_examples=500, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(text=compositions, x=st.sampled_from([-1.0, 0.0, 1.0, 2.0]))
 def test_at_a_kink_the_answer_is_both_one_sided_limits_or_a_refusal(text, x):
