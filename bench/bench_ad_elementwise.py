@@ -2,13 +2,13 @@
 
     f(x) = x^x + sin(x)^x,     x: 10^6 seeded points, uniform in (0.1, 3)
 
-Rows: f itself in NumPy; ``chainrule.elementwise_grad(f)`` (recorded reverse pass, seeded
-with ones); ``chainrule.compile(chainrule.diff(f))`` (the symbolic derivative compiled to
-straight-line NumPy, CSE'd); autograd's ``elementwise_grad``; PyTorch (``autograd.grad`` with
-a ones cotangent, a fresh leaf tensor sharing x's memory each call); ``jax.jit(jax.vmap(
-jax.grad(f)))``. The hand-written derivative in NumPy is shown for scale. All interleaved in
-one process; ratios are medians of per-round ratios. Derivatives are checked against the
-closed form to 1e-10 (relative, worst point).
+Rows: f itself in NumPy; ``chainrule.elementwise_grad(f)`` (eager forward mode, no tape, in
+cache-sized chunks since f is elementwise); ``chainrule.compile(chainrule.diff(f))`` (the
+symbolic derivative compiled to straight-line NumPy, CSE'd); autograd's ``elementwise_grad``;
+PyTorch (``autograd.grad`` with a ones cotangent, a fresh leaf tensor sharing x's memory
+each call); ``jax.jit(jax.vmap(jax.grad(f)))``. The hand-written derivative in NumPy is shown
+for scale. All interleaved in one process; ratios are medians of per-round ratios.
+Derivatives are checked against the closed form to 1e-10 (relative, worst point).
 
 Target: the compiled derivative ≤ 1.2× f's own time.
 Run: ``python bench/bench_ad_elementwise.py [--rounds N] [--n N] [--peers ...] [--profile]``.
@@ -45,6 +45,7 @@ from bench_ad_common import (
 TOL = 1e-10
 OWN, COMPILED, ELEMENTWISE = "f (NumPy)", "chainrule.compile(diff)", "chainrule.elementwise_grad"
 JIT = "chainrule.jit(elementwise_grad)"
+FLOOR = "eager floor: its six ufuncs alone"
 
 
 def f(x):
@@ -100,7 +101,19 @@ def setups(x: np.ndarray) -> list:
         xj = jax.device_put(x)
         return lambda: np.asarray(fn(xj))
 
-    return [(OWN, None, own), ("hand derivative (NumPy)", None, hand),
+    def floor():
+        """What any ufunc-at-a-time derivative must evaluate, into one preallocated buffer:
+        f's pow, sin, pow (the values the rules reuse) and the derivative's cos x, log x,
+        log sin x. Their time over f's bounds an eager pass that does no fusion."""
+        buf, s = np.empty_like(x), np.sin(x)
+
+        def run():
+            for op, args in ((np.power, (x, x)), (np.sin, (x,)), (np.power, (s, x)),
+                             (np.cos, (x,)), (np.log, (x,)), (np.log, (s,))):
+                op(*args, out=buf)
+        return run
+
+    return [(OWN, None, own), ("hand derivative (NumPy)", None, hand), (FLOOR, None, floor),
             (COMPILED, None, compiled), (ELEMENTWISE, None, elementwise), (JIT, None, jitted),
             ("autograd.elementwise_grad", "autograd", autograd),
             ("torch.autograd.grad", "torch", torch), ("jax.jit(vmap(grad))", "jax", jax)]
@@ -224,13 +237,15 @@ def main() -> None:
     ref = closed_form(x)
     cases = build_cases(setups(x), peers, notes)
     errs = check_values(cases, lambda d: np.max(np.abs(np.asarray(d, dtype=float) - ref)
-                                                / np.abs(ref)), TOL, notes, skip=(OWN,))
+                                                / np.abs(ref)), TOL, notes, skip=(OWN, FLOOR))
     timings = interleave(cases, a.rounds, notes, batch_s=0.0)  # calls are long: one a batch
 
     result_targets = targets([
         ("chainrule.compile(diff) / f", ratio(timings, COMPILED, OWN), 1.2, COMPILED),
         ("chainrule.elementwise_grad / f", ratio(timings, ELEMENTWISE, OWN), 1.5, ELEMENTWISE),
         ("chainrule.jit(elementwise_grad) / f", ratio(timings, JIT, OWN), 1.0, JIT),
+        ("eager floor (f's pow, sin, pow + cos, log, log alone) / f",
+         ratio(timings, FLOOR, OWN), None, None),
     ], errs, TOL)
     print(f"W4: d/dx [x^x + sin(x)^x] on {a.n} points in (0.1, 3)")
     print(table(["tool", "median/call", "min/call", "tool / f", "compiled / tool", "rel err"],

@@ -71,7 +71,7 @@ def value(e: Expr, x) -> mpmath.mpf | None:
             out = mpmath.mpf(node.value.numerator) / node.value.denominator \
                 if hasattr(node.value, "numerator") else mpmath.mpf(node.value)
         elif isinstance(node, NamedConst):
-            out = {"pi": mpmath.pi, "e": mpmath.e}[node.name]
+            out = +{"pi": mpmath.pi, "e": mpmath.e}[node.name]  # +: the constant as an mpf
         else:
             assert isinstance(node, Apply)
             out = MP[node.prim.name](*(go(a) for a in node.args))

@@ -19,8 +19,15 @@ points: one vectorised pass each). At every point where f and f′ are defined:
   reports a confident estimate (converged, bound below 1e-3 of the estimate).
 
 Points where f′'s own float64 evaluation is unreliable (its rounding bound above 1e-6 of the
-value) are counted, not compared: no mode can be right there in float64. ``CHAINRULE_AGREEMENT_N``
-and ``_SEED`` run more or other expressions; the counts are printed (``pytest -s``).
+value) are not compared between modes: no mode can be right there in float64. There instead:
+
+* the value at the point, ``Expr.at`` (what ``diff --at`` and the web API print), equals the
+  independent mpmath value of the derivative (:mod:`mp_oracle`, at 100 and 400 digits where
+  those agree) within 1e-12, or says it is unreliable, or refuses with a reason;
+* a NaN or ∞ of AD comes with a :class:`~chainrule.errors.NonFiniteDerivativeWarning`.
+
+``CHAINRULE_AGREEMENT_N`` and ``_SEED`` run more or other expressions; the counts are printed
+(``pytest -s``).
 """
 
 from __future__ import annotations
@@ -29,13 +36,16 @@ import os
 import warnings
 from collections import Counter
 
+import mpmath
 import numpy as np
 
 import mp_oracle
 from chainrule.autodiff.api import jvp, vjp
 from chainrule.core.build import symbol
 from chainrule.core.evaluate import evaluate, evaluate_traced
-from chainrule.errors import ChainruleError
+from chainrule.core.expr import Expr
+from chainrule.core.precision import PointValue
+from chainrule.errors import ChainruleError, NonFiniteDerivativeWarning
 from chainrule.numeric import derivative
 from chainrule.parsing import parse
 from chainrule.symbolic.api import diff
@@ -57,12 +67,16 @@ def _values(e, xs):
 
 
 def _ad(f):
+    """Forward and reverse f′ at :data:`XS`, and whether each warned of a NaN/∞."""
     g = lambda t: evaluate_traced(f, {"x": t})  # noqa: E731
-    forward = jvp(g, (XS,), (np.ones_like(XS),))[1]
-    _, back = vjp(g, XS)
-    reverse = back(np.ones_like(XS))[0]
-    return (np.asarray(forward, float) * np.ones_like(XS),
-            np.asarray(reverse, float) * np.ones_like(XS))
+    warned = []
+    for run in (lambda: jvp(g, (XS,), (np.ones_like(XS),))[1],
+                lambda: vjp(g, XS)[1](np.ones_like(XS))[0]):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", NonFiniteDerivativeWarning)
+            out = np.asarray(run(), float) * np.ones_like(XS)
+        warned.append((out, any(w.category is NonFiniteDerivativeWarning for w in caught)))
+    return warned
 
 
 def _ad_conditioned(f, x: float, symbolic: float, ad: float) -> bool:
@@ -82,7 +96,7 @@ def check(text: str, index: int, counts: Counter, failures: list) -> None:
         # the chain rule as AD computes it (no tidying): its rounding is AD's rounding
         raw, _ = Differentiator(X, record=False, method="direct").d(f)
         fv, sv = _values(f, XS), _values(d, XS)
-        forward, reverse = _ad(f)
+        (forward, forward_warned), (reverse, reverse_warned) = _ad(f)
     except ChainruleError:
         counts["refused with a reason"] += 1
         return
@@ -91,11 +105,22 @@ def check(text: str, index: int, counts: Counter, failures: list) -> None:
     counts["points where f is defined"] += int(defined.sum())
     counts["f′ refused where f is defined"] += int((defined & ~np.isfinite(sv)).sum())
     ok = defined & np.isfinite(sv)
-    rounding = sum(np.asarray(rounding_bound(e, {"x": XS}), float) * np.ones_like(XS)
-                   for e in (d, raw))
+    # the raw chain rule's bound as written: AD computes 1 − tanh²(u) by subtraction, where
+    # the evaluator takes 1/cosh²(u)
+    rounding = sum(np.asarray(rounding_bound(e, {"x": XS}, as_written=e is raw), float)
+                   * np.ones_like(XS) for e in (d, raw))
     reliable = ok & (rounding <= UNRELIABLE * np.abs(sv) + 1e-300)
-    counts["unreliable in float64 (counted, not compared)"] += int((ok & ~reliable).sum())
+    counts["unreliable in float64 (not compared between modes)"] += int((ok & ~reliable).sum())
     counts["points compared"] += int(reliable.sum())
+    for j in np.flatnonzero(ok & ~reliable):
+        _check_value_at(d, float(XS[j]), counts, failures, index, text)
+        for name, got, warned in (("forward", forward, forward_warned),
+                                  ("reverse", reverse, reverse_warned)):
+            if not np.isfinite(got[j]):
+                counts[f"unreliable: {name} NaN/inf"] += 1
+                if not warned:
+                    failures.append((f"{name} NaN/inf without a warning", index, text, str(d),
+                                     XS[j], sv[j], got[j]))
     for name, got in (("forward", forward), ("reverse", reverse)):
         silent = reliable & ~np.isfinite(got)
         agree = BETWEEN_MODES.allows_within(got, sv, rounding)
@@ -127,6 +152,52 @@ def check(text: str, index: int, counts: Counter, failures: list) -> None:
         failures.append(("numeric differs", index, text, str(d), xs[j], want[j], estimate[j]))
 
 
+ZERO = 1e-80
+"""Below this at 100 and at 400 digits, the oracle's value is 0 (a sum that cancels exactly:
+1e−100 with 100 digits, 1e−400 with 400)."""
+
+
+def _oracle(e, x: float) -> float | None:
+    """``e`` at ``x`` by mpmath at 100 and at 400 digits, where the two agree to 1e-14 (0
+    where both are below :data:`ZERO`); None where the oracle cannot tell (1 − σ(440) is 0 to
+    400 digits too: the oracle writes it as a difference)."""
+    values = []
+    for dps in (100, 400):
+        with mpmath.workdps(dps):
+            v = mp_oracle.value(e, mpmath.mpf(x))
+            values.append(None if v is None else v)
+    low, high = values
+    if low is None or high is None:
+        return None
+    if abs(low) < ZERO and abs(high) < ZERO:
+        return 0.0
+    if not high or not abs(low - high) <= 1e-14 * abs(high):
+        return None
+    return float(high)
+
+
+def _check_value_at(d, x: float, counts: Counter, failures: list, index: int,
+                    text: str) -> None:
+    """At a point float64 cannot give: the value at the point is mpmath's, or flagged."""
+    try:
+        v = d.at(x=x)
+    except ChainruleError:
+        counts["unreliable: value at the point refused with a reason"] += 1
+        return
+    want = _oracle(d, x)
+    if not v.reliable:
+        counts["unreliable: value at the point flagged"] += 1
+    elif want is None:
+        counts["unreliable: no oracle value"] += 1
+    elif want == 0.0 and abs(v) <= 1e-40:
+        counts["unreliable: value at the point 0 (mpmath: 0 to 100 digits)"] += 1
+    elif abs(v - want) <= 1e-12 * abs(want) + 1e-300:
+        counts["unreliable: value at the point exact (mpmath)"] += 1
+    else:
+        failures.append(("value at the point differs from mpmath", index, text, str(d), x,
+                         want, float(v)))
+
+
 def run(n: int = N, seed: int = SEED) -> tuple[Counter, list]:
     counts: Counter = Counter()
     failures: list = []
@@ -144,6 +215,8 @@ def test_symbolic_forward_reverse_and_numeric_agree_on_generated_expressions():
     assert counts["expressions"] >= 0.99 * N
     assert counts["points compared"] >= 5 * N
     assert not failures, "\n".join(map(repr, failures[:20]))
+    # the points float64 cannot give are checked, not only counted
+    assert counts["unreliable: value at the point exact (mpmath)"] >= N // 200
 
 
 def test_the_check_sees_a_wrong_derivative(monkeypatch):
@@ -153,3 +226,15 @@ def test_the_check_sees_a_wrong_derivative(monkeypatch):
     counts, failures = Counter(), []
     check("x*sin(x)", 0, counts, failures)
     assert any(kind == "forward differs" for kind, *_ in failures)
+
+
+def test_the_check_sees_a_wrong_value_at_a_point(monkeypatch):
+    d = diff("sqrt(x^2 + 1) - x")  # x/sqrt(x^2 + 1) − 1: −5e−19 at 1e9, float64 says 0
+    counts, failures = Counter(), []
+    _check_value_at(d, 1e9, counts, failures, 0, "sqrt(x^2 + 1) - x")
+    assert not failures and counts["unreliable: value at the point exact (mpmath)"] == 1
+    # the same value off by 1e-9 (relative), said to be reliable, must fail
+    right = Expr.at
+    monkeypatch.setattr(Expr, "at", lambda e, **p: PointValue(right(e, **p) * (1 + 1e-9), 0))
+    _check_value_at(d, 1e9, counts, failures, 0, "sqrt(x^2 + 1) - x")
+    assert failures and failures[0][0] == "value at the point differs from mpmath"

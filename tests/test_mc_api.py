@@ -263,7 +263,8 @@ def test_docs_examples_run():
 
 
 @pytest.mark.parametrize("module", ["chainrule.mc", "chainrule.mc.distributions",
-                                    "chainrule.mc.estimators", "chainrule.mc.integrate",
+                                    "chainrule.mc.estimators", "chainrule.mc.baselines",
+                                    "chainrule.mc.gradient_estimate", "chainrule.mc.integrate",
                                     "chainrule.mc.compare", "chainrule.mc.per_sample",
                                     "chainrule.mc.special", "chainrule.mc.examples",
                                     "chainrule.cli.estimate_command"])

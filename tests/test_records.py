@@ -207,6 +207,21 @@ def test_symbolic_record_has_a_sympy_meaning(name):
     assert value == pytest.approx(_impl(prim, point), rel=1e-12)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, p in RECORDS.items() if p.symbolic))
+def test_symbolic_record_has_an_mpmath_meaning(name):
+    # the higher-precision evaluation of values at a point (core/precision.py) reads it
+    mpmath = pytest.importorskip("mpmath")
+    prim = RECORDS[name]
+    point = (_inside(name) or _inside(name, 2))[0]
+    make = prim.mpmath
+    assert make is not None, f"{name} has no mpmath meaning"
+    with mpmath.workdps(30):
+        args = [mpmath.mpf(float(v)) for v in point]
+        value = getattr(mpmath, make)(*args) if isinstance(make, str) else make(mpmath, *args)
+    assert isinstance(value, mpmath.mpf)
+    assert float(value) == pytest.approx(_impl(prim, point), rel=1e-12)
+
+
 @pytest.mark.parametrize("name", sorted(n for n in FUNCTIONS if RECORDS[n].power_on_head))
 def test_powers_print_on_the_head(name):
     e = Apply(RECORDS[name], (symbol("x"),)) ** 2

@@ -177,6 +177,11 @@ def test_plot_of_several_variables_needs_their_values(client):
 
 def test_three_way_check(client):
     res = ok(client, "check", {"expr": "x^x", "at": math.exp(-1)})
+    assert res["value_at"]["reliable"]
+    assert abs(res["value_at"]["value"]) <= 1e-15  # x^x(ln x + 1) at 1/e: 0
+    far = ok(client, "check", {"expr": "sin(1e22 x)", "at": 1})
+    assert far["value_at"]["computed_with"].endswith("digits")
+    assert far["value_at"]["value"] == pytest.approx(5.232147853951389e21, rel=1e-12)
     assert res["agree"] and abs(res["symbolic"]) < 1e-12
     assert res["forward"] == pytest.approx(0, abs=1e-12)
     assert res["reverse"] == pytest.approx(0, abs=1e-12)

@@ -1,28 +1,18 @@
-"""End-to-end tests of the web explorer in headless Chromium (Playwright driving the system
-Chromium, ``/usr/bin/chromium``; ``.ci/run`` installs it with apt-get).
-
-A real uvicorn server runs on a free loopback port for the module. Screenshots are saved under
-``tests/artifacts/`` (git-ignored) for a person to look at.
+"""End-to-end tests of the web explorer's home page in headless Chromium, against a real
+server (``web_harness.py``). Screenshots are saved under ``tests/artifacts/`` (git-ignored) for a
+person to look at.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-dev-shm-usage"]
+from web_harness import ARTIFACTS, close_page, needs_chromium, open_page, serve
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is not installed (apt-get install -y chromium; .ci/run does)")
+pytestmark = needs_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -30,51 +20,17 @@ expect = playwright_api.expect
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
-    from chainrule.web import create_app
-    from chainrule.web.server import bind
-
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
+    with serve(start_within=30) as (url, _):
+        yield url
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    pg.errors = []  # uncaught script errors
-    pg.foreign = []  # requests to anywhere but our server
-    pg.on("pageerror", lambda err: pg.errors.append(str(err)))
-    pg.on("request", lambda req: None if req.url.startswith((server, "data:"))
-          else pg.foreign.append(req.url))
-    pg.goto(server + "/")
+    pg = open_page(browser, server, "/", timeout_ms=30_000)
     expect(pg.locator("#derivative-text")).not_to_have_text("", timeout=60_000)  # workers start
     settle(pg)
     yield pg
-    assert pg.errors == [], pg.errors
-    assert pg.foreign == [], f"the page fetched from elsewhere: {pg.foreign}"
-    context.close()
+    close_page(pg)
 
 
 def settle(page, pause_ms: int = 300) -> None:

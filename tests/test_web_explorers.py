@@ -5,23 +5,13 @@ work at 390 px wide and fetch nothing from anywhere but the local server."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
 import chainrule as cr
+from web_harness import finish, needs_chromium, open_page, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-dev-shm-usage"]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is not installed (apt-get install -y chromium; .ci/run does)")
+pytestmark = needs_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -30,53 +20,8 @@ expect.set_options(timeout=30_000)  # a busy machine: wait for answers, not a cl
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
-    from chainrule.web import create_app
-    from chainrule.web.server import bind
-
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(workers=1), log_level="warning",
-                                        access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, server, path, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    pg.errors, pg.foreign = [], []
-    pg.on("pageerror", lambda err: pg.errors.append(str(err)))
-    pg.on("request", lambda req: None if req.url.startswith((server, "data:"))
-          else pg.foreign.append(req.url))
-    pg.goto(server + path)
-    return pg
-
-
-def finish(pg, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert pg.errors == [], pg.errors
-    assert pg.foreign == [], f"the page fetched from elsewhere: {pg.foreign}"  # offline
-    pg.context.close()
+    with serve(workers=1) as (url, _):
+        yield url
 
 
 def slope_on_page(pg) -> float:

@@ -11,25 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 
+import web_harness
 from chainrule.calculus import gradient, hessian, jacobian, minimize
+from web_harness import finish, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run",
-               "--disable-dev-shm-usage"]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is not installed (apt-get install -y chromium; .ci/run does)")
+pytestmark = needs_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 sp = pytest.importorskip("sympy")
@@ -40,54 +32,12 @@ X, Y = sp.symbols("x y")
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
-    from chainrule.web import create_app
-    from chainrule.web.server import bind
-
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(workers=1, warm_up=False),
-                                        log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
+    with serve(workers=1, warm_up=False) as (url, _):
+        yield url
 
 
 def open_page(browser, server, path, width=1280, height=900, scheme="light"):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  color_scheme=scheme)
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    pg.errors, pg.foreign = [], []
-    pg.on("pageerror", lambda err: pg.errors.append(str(err)))
-    pg.on("request", lambda req: None if req.url.startswith((server, "data:"))
-          else pg.foreign.append(req.url))
-    pg.goto(server + path)
-    return pg
-
-
-def finish(pg, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert pg.errors == [], pg.errors
-    assert pg.foreign == [], f"the page fetched from elsewhere: {pg.foreign}"  # offline
-    pg.context.close()
+    return web_harness.open_page(browser, server, path, width, height, color_scheme=scheme)
 
 
 def number(pg, selector, key="value"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import operator
-import threading
 import time
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from chainrule.limits.pool import Cancelled, WorkerPool
 from chainrule.limits.runner import Busy, TimeLimit
 from chainrule.parsing import interpret
+from web_harness import serve
 
 httpx = pytest.importorskip("httpx")
 
@@ -91,25 +91,8 @@ def test_pool_busy_past_its_queue():
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
-    from chainrule.web import create_app
-    from chainrule.web.server import bind
-
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    app = create_app(time_limit=3.0, workers=2, warm_up=False)
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve(time_limit=3.0, workers=2, warm_up=False) as served:
+        yield served
 
 
 def test_parse_answers_while_four_slow_requests_run(server):

@@ -25,6 +25,8 @@ from chainrule.errors import (
     DomainError,
     KinkError,
     KinkWarning,
+    NonFiniteDerivative,
+    NonFiniteDerivativeWarning,
     NotDifferentiable,
     ParseError,
 )
@@ -134,7 +136,8 @@ def to_sympy(expr):
 
 __all__ = [
     "numeric",
-    "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "check_answer",
+    "AnswerCheck", "Apply", "apply", "BudgetError", "ChainruleError", "ChainruleWarning",
+    "check_answer", "NonFiniteDerivative", "NonFiniteDerivativeWarning",
     "checkpoint", "custom_jvp", "custom_vjp", "linearize", "stop_gradient", "vmap",
     "check_grads", "compile", "computation_graph", "Const", "const", "critical_points",
     "Derivation", "diff", "DifferentiationError", "directional_derivative", "DomainError", "E",
@@ -142,6 +145,6 @@ __all__ = [
     "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jit", "jvp", "minimize",
     "NamedConst", "NotDifferentiable", "parse", "ParseError", "PI", "plot", "readable", "Step",
     "steps", "substitute", "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad",
-    "vjp", "ChainruleWarning", "KinkError", "KinkWarning", "kinks", "kink_value",
+    "vjp", "KinkError", "KinkWarning", "kinks", "kink_value",
     "derivative_at",
 ]

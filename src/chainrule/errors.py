@@ -94,6 +94,18 @@ class IncompleteRecord(DifferentiationError):
     """A rule record lacks a piece some part of chainrule needs (a rule, code); names it."""
 
 
+class ChainruleWarning(UserWarning):
+    """Base class of chainrule's warnings: an answer given, with something to know about it."""
+
+
+class NonFiniteDerivativeWarning(ChainruleWarning):
+    """Automatic differentiation gave NaN or ∞ where the inputs and f's value are finite."""
+
+
+class NonFiniteDerivative(DifferentiationError):
+    """The same, raised instead of warned (``chainrule.autodiff.on_nonfinite("raise")``)."""
+
+
 class KinkError(DomainError):
     """A derivative asked for where it does not exist: at a kink or jump of a piecewise
     function (abs, relu, sign, heaviside, floor, ceil, max, min). The message names the
@@ -103,10 +115,6 @@ class KinkError(DomainError):
         >>> issubclass(KinkError, ChainruleError)
         True
     """
-
-
-class ChainruleWarning(UserWarning):
-    """The base class of chainrule's warnings."""
 
 
 class KinkWarning(ChainruleWarning):

@@ -21,10 +21,11 @@ from chainrule.autodiff.api import (
     vjp,
 )
 from chainrule.autodiff.custom import custom_jvp, custom_vjp, stop_gradient
+from chainrule.autodiff.finite import on_nonfinite
 from chainrule.autodiff.transforms import checkpoint, linearize, vmap
 
 __all__ = [
     "checkpoint", "custom_jvp", "custom_vjp", "directional_derivative", "elementwise_grad",
-    "grad", "hessian", "hvp", "jacobian", "jvp", "linearize", "stop_gradient", "value_and_grad",
-    "vjp", "vmap",
+    "grad", "hessian", "hvp", "jacobian", "jvp", "linearize", "on_nonfinite", "stop_gradient",
+    "value_and_grad", "vjp", "vmap",
 ]

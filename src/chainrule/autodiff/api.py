@@ -14,13 +14,22 @@ array([[2., 0.],
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from chainrule.autodiff import forward, reverse
+from chainrule.autodiff import elementwise, finite, forward, reverse
+from chainrule.autodiff.arguments import (
+    argnums_of,
+    as_float,
+    check_scalar_output,
+    floats,
+    match_primal,
+    plain,
+    split_aux,
+    zeros_like,
+)
 from chainrule.autodiff.complex_numbers import (
     check_grad_output,
     check_holomorphic_inputs,
@@ -30,44 +39,8 @@ from chainrule.autodiff.pytree import flatten
 from chainrule.autodiff.tracing import is_at, new_level, unbox
 from chainrule.core.namespaces import Foreign, adopt, adopt_all, check_floating, release, settle
 from chainrule.core.trace import peek
-from chainrule.errors import ChainruleError, DifferentiationError
+from chainrule.errors import ChainruleError
 from chainrule.symbolic.cache import SymbolicGradient
-
-
-def _as_float(x: Any, where: str = "an argument") -> Any:
-    """An input as a float, or a clear error for what cannot be differentiated.
-
-    Python ints are taken at their float values (``grad(f)(2)`` as in calculus); integer
-    and boolean *arrays* are refused, as JAX does (their derivative is not defined). Complex
-    input is differentiated in JAX's convention (:mod:`chainrule.autodiff.complex_numbers`).
-    """
-    v = peek(x)
-    if isinstance(v, np.ndarray | np.integer | np.bool_ | bool) and not np.issubdtype(
-            np.result_type(v), np.inexact):
-        raise DifferentiationError(
-            f"{where} has dtype {np.result_type(v)}: derivatives need floating-point inputs; "
-            "pass it as floats (x.astype(float))")
-    if isinstance(v, int) and x is v:
-        return np.float64(x)  # NumPy scalars: 1/0.0 is inf in a rule, not ZeroDivisionError
-    return x
-
-
-def _floats(leaves: list, what: str = "argument") -> list:
-    # arrays of other libraries (torch, CuPy, JAX, array-api-strict) are carried as Foreign
-    return check_floating(adopt_all([_as_float(v, f"{what} leaf {k}")
-                                     for k, v in enumerate(leaves)], what), what)
-
-
-def _zeros_like(x: Any) -> Any:
-    v = peek(x)
-    return 0.0 if np.ndim(v) == 0 and not isinstance(v, np.ndarray) else np.zeros(np.shape(v))
-
-
-def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
-    if isinstance(argnums, int):
-        return (argnums,), True
-    return tuple(argnums), False
-
 
 # -- reverse mode ------------------------------------------------------------------------
 
@@ -87,11 +60,11 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """
     level = new_level()
     leaves, rebuild = flatten(list(primals))
-    leaves = _floats(leaves)
-    boxes = [reverse.leaf(v, level) for v in leaves]
+    leaves = floats(leaves)
+    boxes = [reverse.lean_leaf(v, level) for v in leaves]
     out = f(*rebuild(boxes))
     if has_aux:
-        out, aux = _split_aux(out)
+        out, aux = split_aux(out)
     out_leaves, out_rebuild = flatten(out)
     out_leaves = [settle(o) for o in out_leaves]  # da.sum(x) and the like: see settle
     traced = [is_at(o, level) for o in out_leaves]
@@ -105,57 +78,19 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         roots = [o.node for o, t in zip(out_leaves, traced, strict=True) if t]
         seeds = [adopt(c) for c, t in zip(g_leaves, traced, strict=True) if t]
         if not roots:
-            return tuple(rebuild([release(_zeros_like(v), v) for v in leaves]))
+            return tuple(rebuild([release(zeros_like(v), v) for v in leaves]))
         cts = reverse.backward(roots, seeds, [b.node for b in boxes])
-        return tuple(rebuild([release(_zeros_like(v) if c is None else _match(c, v), v)
+        finite.check("reverse mode", leaves, [peek(o) for o in out_leaves], cts, roots)
+        return tuple(rebuild([release(zeros_like(v) if c is None else match_primal(c, v), v)
                               for c, v in zip(cts, leaves, strict=True)]))
 
-    value = out_rebuild([release(_plain(o.value)) if t else o
+    value = out_rebuild([release(plain(o.value)) if t else o
                          for o, t in zip(out_leaves, traced, strict=True)])
     if has_aux:
         aux_leaves, aux_rebuild = flatten(aux)
-        return value, vjp_fn, aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+        return value, vjp_fn, aux_rebuild([plain(unbox(a, level)) if is_at(a, level) else a
                                            for a in aux_leaves])
     return value, vjp_fn
-
-
-def _split_aux(result: Any) -> tuple[Any, Any]:
-    if not (isinstance(result, tuple | list) and len(result) == 2):
-        raise ChainruleError("with has_aux=True the function must return a pair "
-                             f"(output, aux); it returned {type(result).__name__}")
-    return result[0], result[1]
-
-
-def _match(ct: Any, like: Any) -> Any:
-    """A cotangent in the shape (and scalar-ness) of its primal."""
-    if np.shape(peek(ct)) != np.shape(peek(like)):
-        ct = np.broadcast_to(ct, np.shape(peek(like)))
-    if isinstance(peek(like), float | int | complex):
-        return _plain(ct)
-    dtype = np.result_type(peek(like))
-    if not is_boxed(ct) and dtype == np.float32 and np.result_type(ct) != dtype:
-        return np.asarray(ct, dtype=dtype)  # the primal's precision, as JAX gives it
-    return ct
-
-
-def _plain(x: Any) -> Any:
-    """NumPy scalars and 0-d arrays as Python floats (boxes and real arrays unchanged)."""
-    if not is_boxed(x) and isinstance(x, np.generic | np.ndarray) and np.ndim(x) == 0:
-        # float32 stays float32 (as NumPy computes it); float64 becomes a Python float
-        if is_complex(x):
-            return x[()] if np.result_type(x) == np.complex64 else complex(x)
-        return x[()] if np.result_type(x) == np.float32 else float(x)
-    return x
-
-
-def is_boxed(x: Any) -> bool:
-    return x is not peek(x)
-
-
-def _scalar_output(out: Any) -> None:
-    if math.prod(np.shape(peek(out))) != 1:  # not np.size: a tensor's .size is a method
-        raise ChainruleError(f"grad needs a function with one output value; this one has "
-                             f"shape {np.shape(peek(out))} (use jacobian or elementwise_grad)")
 
 
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -172,13 +107,14 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
     >>> value_and_grad(lambda x: (x * x, {"x": x}), has_aux=True)(3.0)
     ((9.0, {'x': 3.0}), 6.0)
     """
-    nums, single = _argnums(argnums)
+    nums, single = argnums_of(argnums)
     fast = SymbolicGradient(f, nums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         hit = None if has_aux or holomorphic else fast(args, kwargs)
         if hit is not None:
             value, partials = hit
+            finite.check("grad", [args[i] for i in nums], value, list(partials))
             return value, partials[0] if single else tuple(partials)
         def partial_f(*chosen: Any) -> Any:
             full = list(args)
@@ -188,7 +124,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool 
 
         check_holomorphic_inputs(flatten([args[i] for i in nums])[0], holomorphic, "grad")
         out, back, *aux = vjp(partial_f, *(args[i] for i in nums), has_aux=has_aux)
-        _scalar_output(out)
+        check_scalar_output(out)
         check_grad_output(out, holomorphic)
         grads = back(np.ones_like(peek(out))
                      if isinstance(peek(out), np.ndarray | np.generic) else 1.0)
@@ -227,7 +163,7 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     >>> elementwise_grad(lambda x, y: x * y, argnums=(0, 1))(np.array([1.0, 2.0]), 3.0)
     (array([3., 3.]), 3.0)
     """
-    nums, single = _argnums(argnums)
+    nums, single = argnums_of(argnums)
 
     def wrapped(*args: Any) -> Any:
         def partial_f(*chosen: Any) -> Any:
@@ -239,10 +175,11 @@ def elementwise_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         if single and np.ndim(x) > 0:
             # elementwise f: one forward pass with the seed's ones never multiplied in (and,
             # for a GPU array, no array of ones made on the host)
-            [xa] = check_floating(adopt_all([_as_float(x)]))
+            [xa] = check_floating(adopt_all([as_float(x)]))
             if isinstance(peek(xa), np.ndarray | Foreign) and not is_complex(xa):
-                found = forward.elementwise_derivative(partial_f, xa, new_level())
+                found = elementwise.elementwise_derivative(partial_f, xa, new_level())
                 if found is not None:
+                    finite.check("elementwise_grad", [xa], lambda: partial_f(xa), [found])
                     return release(found, x)
         out, back = vjp(partial_f, *(args[i] for i in nums))
         grads = back(np.ones(np.shape(peek(out))))
@@ -263,15 +200,16 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     t_leaves, _ = flatten(list(tangents))
     if len(t_leaves) != len(leaves):
         raise ChainruleError("jvp needs one tangent for every primal, in the same structure")
-    leaves = _floats(leaves)
+    leaves = floats(leaves)
     t_leaves = [adopt(t) for t in t_leaves]
     boxes = [forward.JVPBox(v, level, t) for v, t in zip(leaves, t_leaves, strict=True)]
     out = f(*rebuild(boxes))
     out_leaves, out_rebuild = flatten(out)
     out_leaves = [settle(o) for o in out_leaves]
-    values = [release(_plain(o.value)) if is_at(o, level) else o for o in out_leaves]
-    tans = [release(_plain(o.tangent)) if is_at(o, level) else release(_zeros_like(o), o)
+    values = [release(plain(o.value)) if is_at(o, level) else o for o in out_leaves]
+    tans = [release(plain(o.tangent)) if is_at(o, level) else release(zeros_like(o), o)
             for o in out_leaves]
+    finite.check("forward mode", leaves, values, tans)
     return out_rebuild(values), out_rebuild(tans)
 
 
@@ -309,11 +247,11 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
     """
     if mode not in ("rev", "fwd"):
         raise ChainruleError(f"jacobian mode must be 'rev' or 'fwd', got {mode!r}")
-    nums, single = _argnums(argnums)
+    nums, single = argnums_of(argnums)
 
     def wrapped(*args: Any) -> Any:
         leaves, rebuild = flatten([args[i] for i in nums])
-        leaves = _floats(leaves)
+        leaves = floats(leaves)
         check_holomorphic_inputs(leaves, holomorphic, "jacobian", forward=mode == "fwd")
 
         def flat_f(*xs: Any) -> Any:
@@ -324,6 +262,9 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0,
 
         blocks, out_rebuild, aux = (_forward_blocks if mode == "fwd" else _reverse_blocks)(
             flat_f, leaves, has_aux, holomorphic)
+        if mode == "fwd":  # (reverse mode's VJPs checked themselves)
+            finite.check("jacobian", leaves, lambda: flatten(flat_f(*leaves))[0],
+                         [b for row in blocks for b in row])
         per_arg = [rebuild([release(b, x) for b, x in zip(row, leaves, strict=True)])
                    for row in blocks]  # a list over the chosen arguments
         jac = out_rebuild([row[0] if single else tuple(row) for row in per_arg])
@@ -371,9 +312,9 @@ def _forward_blocks(f: Callable, xs: list, has_aux: bool,
         inputs[k] = forward.JVPBox(x, level, basis, batch=n)
         out = f(*inputs)
         if has_aux:
-            out, aux = _split_aux(out)
+            out, aux = split_aux(out)
             aux_leaves, aux_rebuild = flatten(aux)
-            aux = aux_rebuild([_plain(unbox(a, level)) if is_at(a, level) else a
+            aux = aux_rebuild([plain(unbox(a, level)) if is_at(a, level) else a
                                for a in aux_leaves])
         out_leaves, out_rebuild = flatten(out)
         columns.append([_forward_block(o, level, n, x_shape) for o in out_leaves])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chainrule.core.expr import Expr
+from chainrule.core.precision import PointValue, ValueOutOfRange
 from chainrule.errors import ChainruleError, DomainError
 from chainrule.explain.render import hidden_rules, render_latex, render_text, to_dict
 from chainrule.explain.rules import resolve_hide, vocabulary
@@ -148,44 +150,53 @@ def _verify_text(v) -> str:
 
 def _value_at(expr: Expr, result: Expr, point: dict[str, float],
               plain: Callable[[], Expr] | None = None,
-              asked: tuple[str, int] | None = None) -> float:
+              asked: tuple[str, int] | None = None) -> PointValue:
     """``result`` at ``point``. Logarithmic differentiation divides by each factor, so its
     answer can be undefined where f′ exists (``…/(x·ln x)`` at x = 1): there the plain
-    rules' derivative, ``plain()``, gives the value. ``asked`` (variable, order): at a kink
-    or jump of a piecewise function the derivative is decided from both sides instead."""
+    rules' derivative, ``plain()``, gives the value. Where float64 cannot give it, it is
+    computed in higher precision or flagged (:func:`chainrule.core.precision.value_at`).
+    ``asked`` (variable, order): at a kink or jump of a piecewise function the derivative is
+    decided from both sides instead (:func:`chainrule.symbolic.kinks.kink_value`)."""
     missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
     # (before evaluating f: sign(u) at u = 0 is undefined as |u|′, not as f)
     kinked = kink_value(expr, asked[0], point, asked[1]) if asked else None
     if kinked is not None:
-        return kinked
-    expr.evaluate(**point)  # a derivative means nothing where the function is undefined
+        return PointValue(kinked, math.nan)  # read from both sides: no error bound judged
+    # a derivative means nothing where the function is undefined (defined, only too large
+    # for a float, is fine)
+    with contextlib.suppress(ValueOutOfRange):
+        expr.at(**point)
     try:
-        value = _plain_value(result, point, plain)
+        return _plain_value(result, point, plain)
     except ChainruleError:
         # a piecewise function locally constant here (sqrt(relu(x)) at x = −1) has slope
         # exactly 0 there, which the derivative expression (0/(2·√0)) cannot show
         local = kink_value(expr, asked[0], point, asked[1], everywhere=True) if asked else None
         if local is None:
             raise
-        value = local
-    return value
+        return PointValue(local, math.nan)
 
 
 def _plain_value(result: Expr, point: dict[str, float], plain: Callable[[], Expr] | None
-                 ) -> float:
+                 ) -> PointValue:
     try:
-        value = float(result.evaluate(**point))
+        value = result.at(**point)
     except DomainError:
         if plain is None:
             raise
         value = math.nan
     if not math.isfinite(value) and plain is not None:
-        value = float(plain().evaluate(**point))
+        value = plain().at(**point)
     if not math.isfinite(value):
         raise ChainruleError("the derivative is not finite at that point")
     return value
+
+
+def value_note(value: float) -> str:
+    """How a value at a point was computed, when it is not plain float64 (else '')."""
+    return value.note if isinstance(value, PointValue) else ""
 
 
 def _d_prefix(wrt: str, order: int) -> str:
@@ -206,6 +217,8 @@ def _as_text(req, expr, wrt, result, derivation, hide, point, value) -> Text:
     if point is not None:
         out.append(f"\nat {_point_text(point)}: ")
         out.append(format_value(value), style="bold cyan")
+        if value_note(value):
+            out.append(f" ({value_note(value)})", style="yellow")
     return out
 
 
@@ -217,7 +230,8 @@ def _as_latex(req, expr, wrt, result, derivation, hide, value, point) -> str:
         lines.append(render_latex(derivation, hide=hide, detail=req.detail))
     lines.append(rf"{d}\left[{expr.latex()}\right] = {result.latex()}")
     if point is not None:
-        lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}")
+        note = rf" \quad \text{{({value_note(value)})}}" if value_note(value) else ""
+        lines.append(rf"\left.{d}\right|_{{{_point_text(point)}}} = {format_value(value)}{note}")
     return "\n".join(lines)
 
 
@@ -237,5 +251,6 @@ def _as_json(req, expr, wrt, result, derivation, hide, point, value) -> dict[str
         out["steps"] = to_dict(derivation, hide=hide, detail=req.detail)
     if point is not None:
         out["at"] = point
-        out["value"] = value
+        out["value"] = float(value)
+        out["precision"] = value.to_dict()
     return out

@@ -33,6 +33,11 @@ def _bad_index(mask: Any) -> str:
     return f" (first at index {tuple(int(i) for i in np.argwhere(arr)[0])})"
 
 
+TOO_LARGE = "is too large for a float"
+OVERFLOWS = "the value overflows or divides by zero"
+"""How a refusal says float64 overflowed (the value may exist: computed in higher precision
+by :func:`chainrule.core.precision.value_at`)."""
+
 ApplyFn = Callable[[Apply, tuple], Any]
 """How an evaluation computes one ``Apply`` node from its arguments' values."""
 
@@ -178,7 +183,7 @@ def leaf_value(node: Expr, values: dict[str, Any], raw: bool = False) -> Any:
         try:
             return float(node.value)
         except OverflowError:
-            raise DomainError(f"the exact number {node} is too large for a float") from None
+            raise DomainError(f"the exact number {node} {TOO_LARGE}") from None
     if isinstance(node, NamedConst):
         return node.value
     assert isinstance(node, Symbol)
@@ -196,7 +201,7 @@ def apply_checked(node: Apply, args: tuple, values: dict[str, Any]) -> Any:
     finite = np.isfinite(out)
     if not np.all(finite) and all(np.all(np.isfinite(a)) for a in args):
         raise DomainError(f"{node} is not finite at {_describe_point(values)}"
-                          f"{_bad_index(~finite)}: the value overflows or divides by zero")
+                          f"{_bad_index(~finite)}: {OVERFLOWS}")
     return out
 
 

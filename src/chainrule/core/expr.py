@@ -174,6 +174,19 @@ class Expr:
                 return evaluate.evaluate(self, values)
         return evaluate.evaluate(self, values)
 
+    def at(self, **values: float) -> Any:
+        """The value at one point, to about 12 digits or flagged: a float that says how it
+        was computed (:class:`~chainrule.core.precision.PointValue`). Where float64 loses
+        digits, overflows or underflows, it is computed again with mpmath (the ``precise``
+        extra); without mpmath it comes back with ``reliable`` False and its error bound.
+
+        >>> from chainrule.core.build import symbol
+        >>> v = (symbol("x") ** 2).at(x=3.0)
+        >>> v, v.reliable, v.note
+        (9.0, True, '')
+        """
+        return precision.value_at(self, values)
+
     def __str__(self) -> str:
         # lazy import (documented exception): printing is a layer above core; str() of a node
         # is the printer's job, as in SymPy's Basic.__str__
@@ -385,4 +398,4 @@ def rebuild(table: tuple) -> Expr:
 # above, and the operators and methods of Expr call them: one cycle inside core, by design
 # (SymPy's expr.py ends the same way). Bound here, after the classes exist, so importing any
 # of these modules first works; they refer to this module's names only at call time.
-from chainrule.core import build, evaluate, numpy_dispatch  # noqa: E402
+from chainrule.core import build, evaluate, numpy_dispatch, precision  # noqa: E402

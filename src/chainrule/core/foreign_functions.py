@@ -1,5 +1,5 @@
 """NumPy functions in array-API terms: what a NumPy call inside the engine does on a
-:class:`~chainrule.core.namespaces.Foreign` array.
+:class:`~chainrule.core.foreign.Foreign` array.
 
 ``UFUNCS[name](xp, *operands)`` and ``FUNCTIONS["numpy.name"](xp, *args, **kwargs)`` receive
 the operands already unwrapped (the namespace's own arrays, Python numbers) and call the

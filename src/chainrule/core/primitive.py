@@ -159,6 +159,10 @@ class Primitive:
     # SymPy: the name of its function of the same meaning ("asinh"), or, where SymPy has none,
     # ``make(sympy_module, *args)`` writing it in SymPy's terms (σ(u) = 1/(1 + e^−u)).
     sympy: str | Callable[..., Any] | None = None
+    # mpmath: its function of the same meaning ("sin"), or ``make(mpmath, *args)``; the value
+    # at a point in higher precision where float64 cannot give it (core/precision.py). A
+    # result that is not a finite real number means undefined there.
+    mpmath: str | Callable[..., Any] | None = None
     # -- mathematical facts --------------------------------------------------------------
     inverse: Inverse | None = None
     positive: bool = False  # > 0 wherever defined (exp, cosh)

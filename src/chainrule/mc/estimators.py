@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -35,7 +35,9 @@ import numpy as np
 from chainrule.autodiff.tracing import value_of
 from chainrule.errors import ChainruleError, DifferentiationError
 from chainrule.mc.base import count_samples
+from chainrule.mc.baselines import Baseline, baseline_value, describe, is_zero, lift, score_label
 from chainrule.mc.distributions import Distribution, Seed, rng_from
+from chainrule.mc.gradient_estimate import GradientEstimate, from_blocks, summarise
 from chainrule.mc.per_sample import forward_derivatives
 from chainrule.mc.stream import (
     Moments,
@@ -45,55 +47,8 @@ from chainrule.mc.stream import (
     run_blocks,
     wants_stream,
 )
-from chainrule.printing.html import html_table
 
-Baseline = None | str | float | Callable[[np.ndarray], Any]
-BASELINES = ("mean", "leave_one_out", "optimal")
-
-
-@dataclass
-class GradientEstimate:
-    """One Monte Carlo gradient estimate; every mapping is keyed by parameter name.
-
-    ``grad``: the estimate (mean of the per-sample gradients); ``variance``: the variance
-    of one per-sample gradient (the single-sample variance of the estimator); ``stderr``:
-    √(variance / n); ``per_sample``: the n per-sample gradients, ``(n, *param_shape)``;
-    ``ess``: the effective sample size (Σ|gᵢ|)² / Σgᵢ² — n when all samples weigh alike,
-    near 1 when one dominates; ``value``: the estimate of E[f] itself.
-    """
-
-    method: str
-    grad: dict[str, Any]
-    variance: dict[str, Any]
-    stderr: dict[str, Any]
-    per_sample: dict[str, np.ndarray] = field(repr=False)
-    ess: dict[str, Any]
-    n: int
-    value: float
-    value_stderr: float
-    baseline: Any = None
-    seconds: float = 0.0
-
-    def __str__(self) -> str:
-        lines = [f"{self.method}: n = {self.n}, E[f] ≈ {self.value:.6g} ± {self.value_stderr:.2g}"]
-        for name in self.grad:
-            lines.append(f"  d/d{name}: {_fmt(self.grad[name])} ± {_fmt(self.stderr[name])}"
-                         f"   (single-sample variance {_fmt(self.variance[name])})")
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        rows = [(f"d/d{k}", _fmt(self.grad[k]), _fmt(self.stderr[k]), _fmt(self.variance[k]),
-                 _fmt(self.ess[k])) for k in self.grad]
-        return html_table(rows, ("gradient", "estimate", "std error", "variance", "ESS"),
-                          caption=str(self).splitlines()[0])
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready numbers (no per-sample arrays)."""
-        plain = lambda m: {k: np.asarray(v).tolist() for k, v in m.items()}  # noqa: E731
-        return {"method": self.method, "n": self.n, "value": self.value,
-                "value_stderr": self.value_stderr, "grad": plain(self.grad),
-                "variance": plain(self.variance), "stderr": plain(self.stderr),
-                "ess": plain(self.ess), "seconds": self.seconds}
+__all__ = ["GradientEstimate", "evaluate", "pathwise", "pathwise_samples", "score_function"]
 
 
 def score_function(f: Callable[[np.ndarray], Any], dist: Distribution,
@@ -129,12 +84,12 @@ def score_function(f: Callable[[np.ndarray], Any], dist: Distribution,
     grads, used = {}, {}
     for name in names:
         s = scores[name]
-        b = _baseline(baseline, fz, s)
-        centred = _lift(fz, s) if _is_zero(b) else _lift(fz, s) - _lift(b, s)
+        b = baseline_value(baseline, fz, s)
+        centred = lift(fz, s) if is_zero(b) else lift(fz, s) - lift(b, s)
         grads[name] = centred * s
-        used[name] = _describe(b, baseline)
-    label = _score_label(baseline)
-    est = _summarise(label, grads, fz, used if baseline is not None else None, start)
+        used[name] = describe(b, baseline)
+    label = score_label(baseline)
+    est = summarise(label, grads, fz, used if baseline is not None else None, start)
     return est if per_sample is not False else replace(est, per_sample={})
 
 
@@ -157,9 +112,9 @@ def pathwise(f: Callable[[Any], Any], dist: Distribution, wrt: Sequence[str] | N
     if wants_stream(n, chunk, workers):
         stream = Stream.plan(count_samples(n), seed, chunk, workers, progress)
         job = partial(_pathwise_blocks, f, dist, names, df, bool(per_sample))
-        return _from_blocks("pathwise", run_blocks(job, stream), dist, {}, start)
+        return from_blocks("pathwise", run_blocks(job, stream), dist, {}, start)
     fz, grads = pathwise_samples(f, dist, names, dist.noise(n, rng_from(seed)), df)
-    est = _summarise("pathwise", grads, fz, {}, start)
+    est = summarise("pathwise", grads, fz, {}, start)
     return est if per_sample is not False else replace(est, per_sample={})
 
 
@@ -209,11 +164,11 @@ def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: l
         raise ChainruleError("a callable baseline is given all n values of f at once, so it "
                              "cannot be streamed: drop chunk= and workers=")
     n = count_samples(n)
-    _baseline(baseline, np.zeros(2), np.zeros(2))  # an unknown baseline fails here, early
+    baseline_value(baseline, np.zeros(2), np.zeros(2))  # an unknown baseline fails here, early
     if baseline == "leave_one_out" and n < 2:
         raise ChainruleError("the leave-one-out baseline needs at least 2 samples")
     stream = Stream.plan(n, seed, chunk, workers, None)
-    b: dict[str, Any] = {name: _baseline(baseline, np.zeros(1), np.zeros(1)) for name in names
+    b: dict[str, Any] = {name: baseline_value(baseline, np.zeros(1), np.zeros(1)) for name in names
                          } if not isinstance(baseline, str) else {}
     scale = 1.0
     if isinstance(baseline, str):  # two passes over the same blocks: Σf (Σfs², Σs²) first
@@ -233,8 +188,8 @@ def _score_streamed(f: Callable[[np.ndarray], Any], dist: Distribution, names: l
     else:
         stream = replace(stream, progress=progress)
     job = partial(_score_blocks, f, dist, names, b, scale, bool(keep))
-    used = {name: _describe(b[name], baseline) for name in names}
-    return _from_blocks(_score_label(baseline), run_blocks(job, stream), dist,
+    used = {name: describe(b[name], baseline) for name in names}
+    return from_blocks(score_label(baseline), run_blocks(job, stream), dist,
                         used if baseline is not None else None, start)
 
 
@@ -248,7 +203,7 @@ def _first_pass_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names
         sums = {}
         for name, s in scores.items():
             sq = s[sl] * s[sl]
-            sums[name] = (np.sum(_lift(fz[sl], sq) * sq, axis=0), np.sum(sq, axis=0))
+            sums[name] = (np.sum(lift(fz[sl], sq) * sq, axis=0), np.sum(sq, axis=0))
         out.append((Moments.of(fz[sl]), sums))
     return out
 
@@ -262,7 +217,7 @@ def _score_blocks(f: Callable[[np.ndarray], Any], dist: Distribution, names: lis
     grads = {}
     for name in names:
         s = scores[name]
-        centred = _lift(fz, s) if _is_zero(b[name]) else _lift(fz, s) - _lift(b[name], s)
+        centred = lift(fz, s) if is_zero(b[name]) else lift(fz, s) - lift(b[name], s)
         grads[name] = centred * s if scale == 1.0 else scale * centred * s
     return _block_moments(stream, blocks, fz, grads, keep)
 
@@ -279,129 +234,3 @@ def _block_moments(stream: Stream, blocks: range, fz: np.ndarray,
     return [(Moments.of(fz[sl]), {k: Moments.of(g[sl]) for k, g in grads.items()},
              {k: g[sl] for k, g in grads.items()} if keep else None)
             for sl in stream.slices(blocks)]
-
-
-def _from_blocks(method: str, parts: list[tuple], dist: Distribution, baseline: Any,
-                 start: float) -> GradientEstimate:
-    f_m = Moments.total([p[0] for p in parts])
-    grad, var, err, ess, kept = {}, {}, {}, {}, {}
-    for name in parts[0][1]:
-        m = Moments.total([p[1][name] for p in parts])
-        shape = np.shape(dist.values[name])
-        grad[name], var[name] = _plain(m.mean.reshape(shape)), _plain(m.variance.reshape(shape))
-        ess[name] = _plain(m.ess.reshape(shape))
-        err[name] = _plain(np.sqrt(m.variance / m.n).reshape(shape))
-        if parts[0][2] is not None:
-            kept[name] = np.concatenate([p[2][name] for p in parts], axis=0)
-    return GradientEstimate(method=method, grad=grad, variance=var, stderr=err,
-                            per_sample=kept, ess=ess, n=f_m.n, value=float(f_m.mean[0]),
-                            value_stderr=float(np.sqrt(f_m.variance[0] / f_m.n)),
-                            baseline=baseline or None, seconds=time.perf_counter() - start)
-
-
-# -- baselines ----------------------------------------------------------------------------
-
-def _baseline(baseline: Baseline, fz: np.ndarray, s: np.ndarray) -> Any:
-    n = len(fz)
-    if baseline is None:
-        return 0.0
-    if isinstance(baseline, str):
-        if baseline == "mean":
-            return float(np.mean(fz))
-        if baseline == "leave_one_out":
-            if n < 2:
-                raise ChainruleError("the leave-one-out baseline needs at least 2 samples")
-            return (np.sum(fz) - fz) / (n - 1)
-        if baseline == "optimal":
-            lifted = _lift(fz, s)
-            den = np.sum(s * s, axis=0)
-            return np.where(den > 0, np.sum(lifted * s * s, axis=0) / np.where(den > 0, den, 1),
-                            0.0)
-        raise ChainruleError(f"unknown baseline {baseline!r}; use None, a number, a callable "
-                             f"or one of {', '.join(BASELINES)}")
-    if callable(baseline):
-        b = np.asarray(baseline(fz), dtype=float)
-        if b.shape not in ((), (n,)):
-            raise ChainruleError(f"a baseline callable must return a number or {n} values; "
-                                 f"it returned shape {b.shape}")
-        return b
-    if isinstance(baseline, int | float | np.number) and not isinstance(baseline, bool):
-        return float(baseline)
-    raise ChainruleError(f"a baseline must be None, a number, a callable or one of "
-                         f"{', '.join(BASELINES)}; got {baseline!r}")
-
-
-def _score_label(baseline: Baseline) -> str:
-    return "score" if baseline is None else f"score ({_label(baseline)} baseline)"
-
-
-def _is_zero(b: Any) -> bool:
-    return isinstance(b, float) and b == 0.0
-
-
-def _lift(values: Any, s: np.ndarray) -> Any:
-    """Per-sample values (n,) shaped to broadcast against scores (n, *param_shape)."""
-    v = np.asarray(values)
-    if v.ndim == 1 and v.shape[0] == s.shape[0] and s.ndim > 1:
-        return v.reshape(v.shape + (1,) * (s.ndim - 1))
-    return v
-
-
-def _describe(b: Any, baseline: Baseline) -> Any:
-    if isinstance(baseline, str) and baseline == "leave_one_out":
-        return "leave_one_out"
-    arr = np.asarray(b)
-    return float(arr) if arr.ndim == 0 else arr
-
-
-def _label(baseline: Baseline) -> str:
-    if isinstance(baseline, str):
-        return baseline.replace("_", "-")
-    return "callable" if callable(baseline) else f"constant {baseline:g}"
-
-
-# -- summaries ----------------------------------------------------------------------------
-
-def _summarise(method: str, per_sample: dict[str, np.ndarray], fz: np.ndarray,
-               baseline: Any, start: float) -> GradientEstimate:
-    n = len(fz)
-    grad, var, err, ess = {}, {}, {}, {}
-    for name, g in per_sample.items():
-        mean, v, kish = _moments(g)
-        grad[name], var[name], ess[name] = _plain(mean), _plain(v), _plain(kish)
-        err[name] = _plain(np.sqrt(v / n))
-    f_mean, f_var, _ = _moments(fz)
-    return GradientEstimate(method=method, grad=grad, variance=var, stderr=err,
-                            per_sample=per_sample, ess=ess, n=n, value=float(f_mean),
-                            value_stderr=float(np.sqrt(f_var / n)),
-                            baseline=baseline or None, seconds=time.perf_counter() - start)
-
-
-def _moments(g: np.ndarray) -> tuple[Any, Any, Any]:
-    """Mean, unbiased variance and Kish effective sample size (Σ|gᵢ|)² / Σgᵢ² over axis 0.
-
-    Written as dot products over the samples (one pass each, no big temporaries beyond the
-    centred copy) because at 10⁶ samples these reductions cost as much as the scores.
-    """
-    n = len(g)
-    flat = g.reshape(n, -1)
-    mean = flat.sum(axis=0) / n
-    centred = flat - mean
-    sq_dev = np.einsum("ij,ij->j", centred, centred)
-    var = sq_dev / (n - 1) if n > 1 else np.full(mean.shape, np.nan)
-    sq = sq_dev + n * mean * mean
-    total = np.abs(flat).sum(axis=0)
-    kish = np.where(sq > 0, total**2 / np.where(sq > 0, sq, 1.0), float(n))
-    shape = g.shape[1:]
-    return mean.reshape(shape), var.reshape(shape), kish.reshape(shape)
-
-
-def _plain(x: Any) -> Any:
-    arr = np.asarray(x, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
-
-
-def _fmt(x: Any) -> str:
-    if np.ndim(x) == 0:
-        return f"{float(x):.6g}"
-    return np.array2string(np.asarray(x), precision=5)

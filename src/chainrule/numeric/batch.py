@@ -29,21 +29,19 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.errors import BudgetError
 from chainrule.numeric.driver import differentiate_line
 from chainrule.numeric.options import Options, initial_step, make_options
 from chainrule.numeric.result import CONVERGED, DerivativeResult, worst
 from chainrule.numeric.sampling import Line
 from chainrule.numeric.stencils import scheme_nodes
+from chainrule.numeric.vectorised import NotVectorised, evaluate_points, scan_points, supports
 
 __all__ = ["BatchLine", "NotVectorised", "batch_derivative", "detection_calls", "is_vectorised",
            "step_scales"]
 
 PROBES = 3  # single points compared with the batch call when checking that f is vectorised
-
-
-class NotVectorised(Exception):
-    """f turned out not to work on an array of points (the caller goes point by point)."""
+FEW = 64    # uncertified points below this count skip the general batch (it would fail
+            # most of them anyway: they are where the derivative is in doubt)
 
 
 class BatchLine(Line):
@@ -67,23 +65,7 @@ class BatchLine(Line):
 
     def _evaluate(self, t: float) -> np.ndarray:
         self.nfev += 1
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out = np.asarray(self.func(self._point(t)))
-        except BudgetError:
-            raise
-        except Exception as exc:  # any failure on the batch: redo the points one by one
-            raise NotVectorised(str(exc)) from exc
-        if out.shape != self.origin.shape:
-            raise NotVectorised(f"f returned shape {out.shape} for {self.origin.shape} points")
-        if np.iscomplexobj(out):
-            out = np.where(out.imag == 0, out.real, np.nan)  # complex from real: out of domain
-        try:
-            arr = np.asarray(out, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise NotVectorised(str(exc)) from exc
-        return np.where(np.isfinite(arr), arr, np.nan)
+        return evaluate_points(self.func, self._point(t))
 
 
 def step_scales(points: np.ndarray) -> np.ndarray:
@@ -128,17 +110,30 @@ def batch_derivative(func: Callable[[Any], Any], points: np.ndarray, opts: Optio
         raise NotVectorised("a given step is in x's units; batches use per-point scales")
     flat = np.asarray(points, dtype=float).ravel()
     n = opts.order
-    ok = _defined_around(func, flat, opts)
     df, error, step = np.full(flat.size, np.nan), np.full(flat.size, np.inf), np.zeros(flat.size)
     status = np.full(flat.size, "", dtype=object)
-    nfev, method = len(scheme_nodes(opts.kind, n, opts.base_accuracy)), opts.method
-    if np.any(ok):
-        scales = step_scales(flat[ok])
-        line = BatchLine(func, flat[ok], scales)
-        res = differentiate_line(line, opts, 1.0)
-        df[ok], error[ok] = res.df / scales**n, res.error / scales**n
-        step[ok], status[ok] = res.step * scales, res.status
-        nfev, method = nfev + line.nfev, res.method
+    nfev, method = 0, opts.method
+    rest = np.ones(flat.size, dtype=bool)
+    if supports(opts):
+        fast = scan_points(func, flat, step_scales(flat), opts)
+        ok = fast.certified
+        df[ok], error[ok], step[ok], status[ok] = fast.df[ok], fast.error[ok], fast.step[ok], \
+            CONVERGED
+        nfev, method, rest = fast.nfev, opts.kind, ~ok
+    if alone is not None and np.count_nonzero(rest) <= FEW:
+        rest[:] = False  # a few uncertified points (kinks, edges) go straight to `alone`
+    if np.any(rest):  # the general batch, for what the fast scan did not certify
+        sub = np.flatnonzero(rest)
+        ok = np.zeros(flat.size, dtype=bool)
+        ok[sub] = _defined_around(func, flat[sub], opts)
+        nfev += len(scheme_nodes(opts.kind, n, opts.base_accuracy))
+        if np.any(ok):
+            scales = step_scales(flat[ok])
+            line = BatchLine(func, flat[ok], scales)
+            res = differentiate_line(line, opts, 1.0)
+            df[ok], error[ok] = res.df / scales**n, res.error / scales**n
+            step[ok], status[ok] = res.step * scales, res.status
+            nfev, method = nfev + line.nfev, res.method
     redo = np.flatnonzero(status != CONVERGED)
     if alone is not None:
         for i in redo:

@@ -61,7 +61,9 @@ def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
         adaptive: Richardson extrapolation over shrinking steps (default), or one step.
         rtol, atol: ``success`` needs ``error <= rtol·(|df| + T) + atol`` where T is the
             size of the differenced terms (Σ|weights|·max|f|); rtol defaults to 1e-8 for
-            order 1 and 30 times more per extra order.
+            order 1 and 30 times more per extra order. A given rtol is also where the scan
+            may stop (as SciPy's does); by default it goes on to the smallest bound it can
+            reach.
         check: look for kinks, jumps, infinite slopes and domain edges (costs a few
             evaluations; off, a non-differentiable point can get a confident wrong answer).
         noise: the absolute noise level of f's values, when known to exceed a few ulps (f
@@ -70,9 +72,10 @@ def derivative(f: Any, x: Any, order: int = 1, *, method: str = "central",
         wrt: the variable, for expressions of several variables.
         args: extra positional arguments passed to f.
         vectorized: for an array ``x``: ``None`` (default) checks whether f maps an array of
-            points element-wise and, if so, differentiates all points in one batch of calls
-            (:mod:`~chainrule.numeric.batch`; points that do not converge there are redone
-            alone); ``False`` calls f one point at a time; ``True`` requires the batch.
+            points element-wise and, if so, runs every point's scan together, one call of f
+            per row of steps (:mod:`~chainrule.numeric.vectorised`; points that are not
+            certified there are redone alone); ``False`` calls f one point at a time;
+            ``True`` requires the batch.
 
     Returns:
         A :class:`~chainrule.numeric.result.DerivativeResult`; its ``error`` is meant to be an

@@ -148,7 +148,8 @@ def _regular(line: Line, h0: float, scale: float) -> bool:
 def _estimate(line: Line, opts: Options, h0: float, h_min: float, scale: float) -> Estimate:
     if not opts.adaptive:
         return _fixed(line, opts, scale)
-    tab = scan(line, opts.kind, opts.order, opts.base_accuracy, h0, h_min)
+    tab = scan(line, opts.kind, opts.order, opts.base_accuracy, h0, h_min,
+               target=opts.target)
     best = tab.best()
     size = line.size or 1
     if best is None:

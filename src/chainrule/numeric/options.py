@@ -43,6 +43,13 @@ class Options:
         return self.rtol if self.rtol is not None else 1e-8 * 30.0 ** (self.order - 1)
 
     @property
+    def target(self) -> float | None:
+        """A given ``rtol`` is also where a scan may stop (as SciPy's does); by default the
+        scan goes on to the smallest bound it can reach. (Not with a declared noise level,
+        whose bound the scan's rounding part does not measure.)"""
+        return self.rtol if self.noise is None else None
+
+    @property
     def kind(self) -> str:
         return "central" if self.method in ("auto", "complex") else self.method
 

@@ -176,7 +176,7 @@ class Tableau:
         return Best(b["value"], np.maximum(b["error"], b["clash"]), b["truncation"],
                     b["rounding"], b["row"], b["step"])
 
-    def should_stop(self, order: int, accept: float) -> bool:
+    def should_stop(self, order: int, accept: float, target: float | None = None) -> bool:
         """Whether more (smaller) steps cannot or need not improve the best entry.
 
         *Cannot*: the rounding bound of the next row already exceeds the best bound.
@@ -194,6 +194,8 @@ class Tableau:
         small = best.error <= accept * np.abs(best.value)
         done = hopeless | (self._stalled(PATIENCE) & small)
         done |= self._stalled(HARD_PATIENCE, relative=True)
+        if target is not None:  # a requested tolerance already met: stop there
+            done |= best.error <= target * (np.abs(best.value) + best.rounding / NOISE)
         return bool(np.all(done))
 
     def _stalled(self, rows: int, relative: bool = False) -> np.ndarray:
@@ -210,7 +212,7 @@ class Tableau:
 
 def scan(line: Line, kind: str, order: int, accuracy: int, h0: float, h_min: float,
          accept: float = ACCEPT, nodes: tuple[int, ...] | None = None,
-         ratio: float | None = None) -> Tableau:
+         ratio: float | None = None, target: float | None = None) -> Tableau:
     """Run a scheme at ``h0, h0/2, ...`` until :meth:`Tableau.should_stop` or ``h < h_min``.
 
     Rows where a point is undefined restart the tableau (large steps that leave the domain are
@@ -228,7 +230,7 @@ def scan(line: Line, kind: str, order: int, accuracy: int, h0: float, h_min: flo
                 break
             h /= ratio**3  # a point left the domain: close in on x faster
             continue
-        if tab.should_stop(order, accept):
+        if tab.should_stop(order, accept, target):
             break
         h /= ratio
     return tab

@@ -29,6 +29,7 @@ ADD = Primitive(
     rule=lambda i, args, ans: 1,
     text=RuleText("Sum rule", "d/dx (u + v) = u′ + v′", "arithmetic"),
     numpy=(np.add,), operator="+", sympy=lambda sp, *a: sp.Add(*a),
+    mpmath=lambda mp, *a: mp.fsum(a),
 )
 
 MUL = Primitive(
@@ -37,6 +38,7 @@ MUL = Primitive(
     rule=lambda i, args, ans: product(args[:i] + args[i + 1:]),
     text=RuleText("Product rule", "d/dx (u·v) = u′·v + u·v′", "arithmetic"),
     numpy=(np.multiply,), operator="*", sympy=lambda sp, *a: sp.Mul(*a),
+    mpmath=lambda mp, *a: mp.fprod(a),
 )
 
 
@@ -66,20 +68,39 @@ def _pow_partial(i, args, ans):
         # the host to pick the branch: the masks are computed where the values are instead
         return _pow_partial_masked(i, base, exp, ans)
     at_zero = np.asarray(value_of(base)) == 0
+    zeros = bool(at_zero.any())
     if i == 0:
+        if not zeros and _reusable_power(ans):
+            # u^(v−1) = u^v / u: the output already holds the power, so no second pow
+            # (the costliest ufunc); exact to an ulp where u^v neither overflowed nor lost
+            # digits to underflow, which the check makes sure of
+            return exp * (ans / base)
         # u^0 is 1 for every u, so its slope is 0 at u = 0 too (not 0·0^−1); elsewhere, and
         # for other exponents (x² at 0), the rule itself. The masked base keeps the unused
         # branch finite, so the derivatives of this partial are not 0·inf either.
-        mask = at_zero & (np.asarray(value_of(exp)) == 0)
-        if not mask.any():
+        mask = at_zero & (np.asarray(value_of(exp)) == 0) if zeros else None
+        if mask is None or not mask.any():
             return exp * base ** (exp - 1)
         safe = np.where(mask, 1.0, base)
         return np.where(mask, 0.0, exp * safe ** (exp - 1))
-    if not at_zero.any():
+    if not zeros:
         return ans * ops.ln(base)
     # ∂(0^y)/∂y: 0^y is 0 for every y > 0, so the slope is 0 there (JAX's convention), not
     # 0·ln 0.
     return ans * ops.ln(np.where(at_zero, 1.0, base))
+
+
+def _reusable_power(ans):
+    """True where u^v / u may stand for u^(v−1): plain float arrays with every |u^v| a normal
+    number (no overflow to inf, no NaN, no underflow to 0 or subnormals)."""
+    if type(ans) is not np.ndarray or ans.dtype.kind != "f" or ans.size == 0:
+        return False
+    info = np.finfo(ans.dtype)
+    lo, hi = np.min(ans), np.max(ans)  # NaN fails every comparison below
+    if info.tiny <= lo and hi <= info.max or -info.max <= lo and hi <= -info.tiny:
+        return True  # one sign (the usual case): no |u^v| pass needed
+    magnitude = np.abs(ans)
+    return bool(np.min(magnitude) >= info.tiny) and bool(np.max(magnitude) <= info.max)
 
 
 def _pow_partial_masked(i, base, exp, ans):
@@ -108,6 +129,7 @@ POW = Primitive(
                                "a negative base needs an integer exponent"),
     extra={"arg_texts": (POWER_RULE, EXPONENTIAL_BASE_RULE)},
     numpy=(np.power, np.float_power), operator="^", sympy=lambda sp, b, e: sp.Pow(b, e),
+    mpmath=lambda mp, b, e: mp.power(b, e),  # complex (undefined) for b < 0 and e not whole
 )
 
 
@@ -130,7 +152,7 @@ ABS = Primitive(
     rule=_abs_slope, pieces=kink_at_zero(lambda u: -u, lambda u: u),
     text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
     simplify=_simplify_abs, numpy=(np.absolute, np.fabs), code="np.abs", scalar_code="abs",
-    latex="|", mathml="abs", nonnegative=True, sympy="Abs",
+    latex="|", mathml="abs", nonnegative=True, sympy="Abs", mpmath="fabs",
 )
 
 
@@ -151,7 +173,8 @@ SIGN = Primitive(
                                     "(|u| has a kink there: left slope −1, right slope 1)",
                   one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
-    sympy="sign", pieces=kink_at_zero(lambda u: -1, lambda u: 1),
+    sympy="sign", mpmath=lambda mp, u: mp.sign(u) if u else mp.nan,  # undefined at 0, as above
+    pieces=kink_at_zero(lambda u: -1, lambda u: 1),
 )
 
 

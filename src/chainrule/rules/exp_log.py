@@ -88,6 +88,7 @@ EXP = unary(
     "Exponential rule", "d/dx e^u = e^u·u′", "exp_log", scalar_code="math.exp",
     values={Fraction(0): Fraction(1)}, simplify=_simplify_exp, needs_ans=True,
     latex="e", mathml="exp", positive=True, inverse=Inverse("ln"), sympy="exp",
+    mpmath="exp",
 )
 LN = unary(
     "ln", np.log, lambda x, ans: 1 / x,
@@ -95,7 +96,7 @@ LN = unary(
     domain=Domain(lambda x: x > 0, "ln needs a positive argument"),
     values={Fraction(1): Fraction(0)}, simplify=_simplify_ln,
     latex=r"\ln", mathml="ln", inverse=Inverse("exp", (0, math.inf)),
-    sympy=lambda sp, u: sp.log(u),
+    sympy=lambda sp, u: sp.log(u), mpmath="log",
 )
 LOG = binary(
     "log", vectorised(_log_base_impl),
@@ -106,26 +107,27 @@ LOG = binary(
                   "log_b(u) needs u > 0 and a base b > 0, b ≠ 1"),
     simplify=_simplify_log, latex=r"\log", mathml="log",
     sympy=lambda sp, u, b: sp.log(u, b),  # SymPy writes it log(u)/log(b)
+    mpmath=lambda mp, u, b: mp.log(u) / mp.log(b),
 )
 SQRT = unary(
     "sqrt", np.sqrt, lambda x, ans: 1 / (2 * ans),
     "Square root rule", "d/dx √u = u′/(2√u)", "exp_log", scalar_code="math.sqrt",
     domain=Domain(lambda x: x >= 0, "sqrt needs a non-negative argument"),
     simplify=_simplify_sqrt, needs_ans=True, latex=r"\sqrt", mathml="sqrt", nonnegative=True,
-    sympy=lambda sp, u: sp.sqrt(u),
+    sympy=lambda sp, u: sp.sqrt(u), mpmath="sqrt",
 )
 CBRT = unary(
     "cbrt", np.cbrt, lambda x, ans: 1 / (3 * ans**2),
     "Cube root rule", "d/dx ∛u = u′/(3·∛u²)", "exp_log", scalar_code="math.cbrt",
     simplify=_simplify_cbrt, needs_ans=True, latex=r"\sqrt[3]", mathml="cbrt",
-    sympy=_sympy_real_cbrt,
+    sympy=_sympy_real_cbrt, mpmath=lambda mp, u: mp.sign(u) * mp.cbrt(abs(u)),
 )
 LOG1P = unary(
     "log1p", np.log1p, lambda x, ans: 1 / (1 + x),
     "Logarithm rule", "d/dx ln(1 + u) = u′/(1 + u)", "exp_log", scalar_code="math.log1p",
     domain=Domain(lambda x: x > -1, "log1p needs an argument > −1"),
     latex=r"\operatorname{log1p}", mathml="log1p", inverse=Inverse("expm1", (-1, math.inf)),
-    sympy=lambda sp, u: sp.log(1 + u),
+    sympy=lambda sp, u: sp.log(1 + u), mpmath="log1p",
 )
 EXPM1 = unary(
     # e^u, not expm1(u) + 1: the sum rounds to 1 − 1 = 0 for u ≤ −37 and loses every digit
@@ -133,7 +135,7 @@ EXPM1 = unary(
     "expm1", np.expm1, lambda x, ans: ops.exp(x),
     "Exponential rule", "d/dx (e^u − 1) = e^u·u′", "exp_log", scalar_code="math.expm1",
     latex=r"\operatorname{expm1}", mathml="expm1", inverse=Inverse("log1p"),
-    sympy=lambda sp, u: sp.exp(u) - 1,
+    sympy=lambda sp, u: sp.exp(u) - 1, mpmath="expm1",
 )
 
 PRIMITIVES = (EXP, LN, LOG, SQRT, CBRT, LOG1P, EXPM1)

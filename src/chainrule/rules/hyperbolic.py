@@ -15,14 +15,15 @@ from chainrule.core.primitive import Domain, Inverse, unary
 def _hyp(name: str) -> dict:
     """Printing of a hyperbolic function: ``\\sinh``, its power on the name (sinh²x)."""
     return {"latex": rf"\{name}", "mathml": name, "power_on_head": True,
-            "scalar_code": f"math.{name}", "sympy": name}
+            "scalar_code": f"math.{name}", "sympy": name, "mpmath": name}
 
 
 def _area(name: str) -> dict:
     """Printing of an inverse hyperbolic function: ``\\operatorname{arsinh}``, read as asinh
     and arcsinh (NumPy's name)."""
     return {"latex": rf"\operatorname{{ar{name}}}", "mathml": f"ar{name}",
-            "aliases": (f"arc{name}",), "scalar_code": f"math.a{name}", "sympy": f"a{name}"}
+            "aliases": (f"arc{name}",), "scalar_code": f"math.a{name}", "sympy": f"a{name}",
+            "mpmath": f"a{name}"}
 
 
 SINH = unary("sinh", np.sinh, lambda x, ans: ops.cosh(x),

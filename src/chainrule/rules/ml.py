@@ -32,8 +32,23 @@ from chainrule.core.trace import condition
 
 def _sigmoid(x):
     x = as_array(x, dtype=float)
+    if isinstance(x, np.ndarray) and x.ndim > 0:
+        return _sigmoid_array(x)
     z = np.exp(-np.abs(x))  # never overflows: the exponent is ≤ 0
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _sigmoid_array(x):
+    # The same two branches in two buffers, written in place: on large arrays every pass
+    # over memory counts (the logistic-loss gradient spends its time here and in X·w).
+    z = np.abs(x)
+    np.negative(z, out=z)
+    np.exp(z, out=z)  # e^−|x| ≤ 1
+    r = np.add(z, 1.0)
+    np.reciprocal(r, out=r)  # σ(|x|) = 1/(1 + e^−|x|)
+    np.multiply(z, r, out=z)  # σ(−|x|) = e^−|x|/(1 + e^−|x|)
+    np.copyto(r, z, where=x < 0)
+    return r
 
 
 def _logsumexp(*args):
@@ -59,12 +74,16 @@ def _sigmoid_slope(x, ans):
 SIGMOID = unary("sigmoid", vectorised(_sigmoid), _sigmoid_slope,
                 "Sigmoid rule", "d/dx σ(u) = σ(u)·(1 − σ(u))·u′", "ml",
                 values={Fraction(0): Fraction(1, 2)}, needs_ans=True, latex=r"\sigma",
-                mathml="σ", positive=True, sympy=lambda sp, u: 1 / (1 + sp.exp(-u)))
+                mathml="σ", positive=True, sympy=lambda sp, u: 1 / (1 + sp.exp(-u)),
+                mpmath=lambda mp, u: 1 / (1 + mp.exp(-u)))
 SOFTPLUS = unary("softplus", vectorised(lambda x: np.logaddexp(0.0, x)),
                  lambda x, ans: ops.sigmoid(x),
                  "Softplus rule", "d/dx softplus(u) = σ(u)·u′", "ml",
                  latex=r"\operatorname{softplus}", mathml="softplus", positive=True,
-                 sympy=lambda sp, u: sp.log(1 + sp.exp(u)))
+                 sympy=lambda sp, u: sp.log(1 + sp.exp(u)),
+                 mpmath=lambda mp, u: mp.log1p(mp.exp(u)))
+
+
 def _relu_slope(x, ans):
     kinks.check("relu", (x,), "relu′(0) = 0")
     return ops.heaviside(x)
@@ -73,11 +92,13 @@ def _relu_slope(x, ans):
 RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), _relu_slope,
              "ReLU rule", "d/dx relu(u) = H(u)·u′ for u ≠ 0", "ml",
              latex=r"\operatorname{relu}", mathml="relu", nonnegative=True,
-             sympy=lambda sp, u: sp.Max(0, u), pieces=kink_at_zero(lambda u: 0, lambda u: u))
+             sympy=lambda sp, u: sp.Max(0, u), mpmath=lambda mp, u: max(u, mp.mpf(0)),
+             pieces=kink_at_zero(lambda u: 0, lambda u: u))
 HEAVISIDE = Primitive(
     "heaviside", 1, vectorised(lambda x: np.heaviside(x, 0.0)), rule=zero_rule,
     text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
     sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
+    mpmath=lambda mp, u: mp.mpf(1 if u > 0 else 0),
     pieces=kink_at_zero(lambda u: 0, lambda u: 1),
 )
 def _softmax_slope(i, args, ans):
@@ -87,7 +108,10 @@ def _softmax_slope(i, args, ans):
     # when xᵢ is a sum that dominates (x₃ = 10^35 + 1: the canonical sum −lse + 10^35 + 1
     # rounds to 1, not 0), and σ never overflows.
     if len(args) == 2:
-        return ops.sigmoid(args[i] - args[1 - i])
+        other = args[1 - i]
+        if type(other) in (int, float) and other == 0:
+            return ops.sigmoid(args[i])  # logaddexp(0, m), softplus as a loss writes it
+        return ops.sigmoid(args[i] - other)
     others = [a for j, a in enumerate(args) if j != i]
     return ops.sigmoid(args[i] - ops.call(LOGSUMEXP, *others))
 
@@ -98,6 +122,7 @@ LOGSUMEXP = Primitive(
     text=RuleText("Log-sum-exp rule", "∂/∂xᵢ log Σ e^xⱼ = σ(xᵢ − log Σⱼ≠ᵢ e^xⱼ) (softmax)", "ml"),
     needs_ans=True, latex=r"\operatorname{logsumexp}", mathml="logsumexp",
     sympy=lambda sp, *a: sp.log(sp.Add(*[sp.exp(u) for u in a])),
+    mpmath=lambda mp, *a: mp.log(mp.fsum(mp.exp(u) for u in a)),
 )
 
 LOGADDEXP = Primitive(
@@ -107,6 +132,7 @@ LOGADDEXP = Primitive(
     needs_ans=True, numpy=(np.logaddexp,),
     latex=r"\operatorname{logaddexp}", mathml="logaddexp",
     sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    mpmath=lambda mp, a, b: mp.log(mp.exp(a) + mp.exp(b)),
 )
 def _extreme_slope(name: str, larger: bool):
     # The larger (smaller) argument gets the derivative; on numbers a tie splits it half and
@@ -146,14 +172,16 @@ MAXIMUM = Primitive(
     "maximum", 2, vectorised(np.maximum), rule=_extreme_slope("max", True),
     text=RuleText("Maximum rule", "d max(u, v) = H(u − v)·u′ + (1 − H(u − v))·v′", "ml"),
     numpy=(np.maximum,), code="np.maximum", aliases=("max",), written="max",
-    latex=r"\max", mathml="max", sympy="Max", pieces=_extreme_pieces(True),
+    latex=r"\max", mathml="max", sympy="Max", mpmath=lambda mp, a, b: max(a, b),
+    pieces=_extreme_pieces(True),
     simplify=_simplify_extreme(max),
 )
 MINIMUM = Primitive(
     "minimum", 2, vectorised(np.minimum), rule=_extreme_slope("min", False),
     text=RuleText("Minimum rule", "d min(u, v) = H(v − u)·u′ + (1 − H(v − u))·v′", "ml"),
     numpy=(np.minimum,), code="np.minimum", aliases=("min",), written="min",
-    latex=r"\min", mathml="min", sympy="Min", pieces=_extreme_pieces(False),
+    latex=r"\min", mathml="min", sympy="Min", mpmath=lambda mp, a, b: min(a, b),
+    pieces=_extreme_pieces(False),
     simplify=_simplify_extreme(min),
 )
 

@@ -49,12 +49,14 @@ FLOOR = Primitive(
     "floor", 1, vectorised(np.floor), rule=zero_rule,
     text=RuleText("Floor rule", "d/dx ⌊u⌋ = 0 where u is not an integer", "rounding"),
     code="np.floor", latex=r"\operatorname{floor}", mathml="floor", sympy="floor",
+    mpmath="floor",
     pieces=_rounding_pieces(math.floor, -1, 0), simplify=_simplify_rounding(math.floor),
 )
 CEIL = Primitive(
     "ceil", 1, vectorised(np.ceil), rule=zero_rule,
     text=RuleText("Ceiling rule", "d/dx ⌈u⌉ = 0 where u is not an integer", "rounding"),
     code="np.ceil", latex=r"\operatorname{ceil}", mathml="ceil", sympy="ceiling",
+    mpmath="ceil",
     aliases=("ceiling",), pieces=_rounding_pieces(math.ceil, 0, 1),
     simplify=_simplify_rounding(math.ceil),
 )

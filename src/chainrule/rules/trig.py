@@ -48,13 +48,14 @@ def _tan_pi(k: F):
 
 def _trig(latex: str, name: str) -> dict:
     """Printing of a circular function: ``\\sin``, its power on the name (sin²x)."""
-    return {"latex": latex, "mathml": name, "power_on_head": True, "sympy": name}
+    return {"latex": latex, "mathml": name, "power_on_head": True, "sympy": name,
+            "mpmath": name}
 
 
 def _arc(name: str) -> dict:
     """Printing of an inverse function: ``\\arcsin``, read also as ``arcsin``."""
     return {"latex": rf"\arc{name}", "mathml": f"arc{name}", "aliases": (f"arc{name}",),
-            "sympy": f"a{name}"}
+            "sympy": f"a{name}", "mpmath": f"a{name}"}
 
 
 SIN = unary("sin", np.sin, lambda x, ans: ops.cos(x),

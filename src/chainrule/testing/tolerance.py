@@ -15,7 +15,8 @@ What changes is only how tight ``rtol`` and ``atol`` are, by what is compared:
 Where the arithmetic itself cancels (``8x/tanh(2x) − 8x·tanh(2x)`` at x = 7.5 keeps 4
 digits), no fixed ``rtol`` is right: :func:`rounding_bound` gives the first-order bound of
 the rounding error of evaluating an expression in float64, which a conditioning-aware
-comparison adds to the tolerance (:meth:`Tolerance.allows_within`).
+comparison adds to the tolerance (:meth:`Tolerance.allows_within`); it lives in
+:mod:`chainrule.core.precision`, where evaluation at a point uses it too.
 
 >>> AGAINST_FD.bound(2.0)
 2.01e-06
@@ -32,10 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core import walk
-from chainrule.core.evaluate import evaluate
-from chainrule.core.expr import Apply, Expr
-from chainrule.core.kinks import kinks
+from chainrule.core.precision import EPS, rounding_bound
+
+__all__ = ["AGAINST_FD", "BETWEEN_MODES", "EPS", "Tolerance", "rounding_bound"]
 
 ZERO_FLOOR = 1e-6
 """``atol`` as a fraction of ``rtol`` when only ``rtol`` is given: values whose size is below
@@ -82,40 +82,3 @@ AGAINST_FD = Tolerance(rtol=1e-6, atol=1e-8)
 BETWEEN_MODES = Tolerance.relative(1e-9)
 """Symbolic, forward and reverse against each other, and a numerical estimate against them
 (``verify``'s default)."""
-
-
-EPS = float(np.finfo(float).eps)
-
-
-def rounding_bound(expr: Expr, values: dict[str, Any]) -> Any:
-    """First-order bound of the rounding error of evaluating ``expr`` at ``values`` in float64.
-
-    Every operation rounds its result (ε·|v|) and passes on its arguments' errors times its
-    partial derivatives (running error analysis): where a sum cancels or a function
-    amplifies, the bound grows with it. Inputs count as exact. NaN where undefined.
-
-    >>> from chainrule.parsing import parse
-    >>> float(rounding_bound(parse("x + 1"), {"x": 1.0})) == EPS * 2
-    True
-    >>> bool(rounding_bound(parse("(x + 1)^2 - x^2"), {"x": 1e8}) > 1)  # 2e8 + 1, cancelled
-    True
-    """
-    memo: dict[Any, Any] = {}
-    # (the partials are slopes for an error bound, not a derivative answered: at a kink the
-    # subgradient serves, with no KinkWarning)
-    with np.errstate(all="ignore"), kinks("subgradient"):
-        evaluate(expr, values, memo=memo, undefined="nan")
-
-        def bound(node: Expr, errors: tuple) -> Any:
-            v = np.abs(np.asarray(memo[node], float))
-            if not isinstance(node, Apply):
-                return np.zeros_like(v)
-            args = tuple(memo[a] for a in node.args)
-            total = EPS * v
-            for i, err in enumerate(errors):
-                if np.any(err):
-                    slope = np.abs(np.asarray(node.prim.partial(i, args, memo[node]), float))
-                    total = total + np.where(err == 0, 0.0, slope * err)
-            return total
-
-        return walk.rewrite(expr, bound, {})

@@ -1,57 +1,25 @@
 // The `gradient` explorer: contours of f(x, y), the gradient field as arrows, and at a
 // draggable point ∇f (steepest ascent) and −∇f/|∇f| (steepest descent), which crosses the
-// contour at a right angle. State in the URL: f, x, y, xmin, xmax, ymin, ymax.
-import { api, control, element, fmt, readState, status, writeState } from "./common.js";
-import { COLORS, arrowField, box, contourLines, dragPoint, heatmap, planeBoard, serial } from "./plane.js";
+// contour at a right angle. The inputs, the field and the URL state are the frame of contour.js.
+import { element, fmt } from "./common.js";
+import { contourExplorer } from "./contour.js";
+import { COLORS, arrowField } from "./plane.js";
 import { formula, legendEntry, mathInner, mathOf } from "./plotkit.js";
 
-const state = readState({ f: "x^2 + 3y^2", x: 2, y: 1, xmin: -3, xmax: 3, ymin: -3, ymax: 3 });
-const main = document.getElementById("main");
-const controls = element(main, "div", { className: "controls" });
-const fInput = control(controls, { id: "f", label: "f(x, y) =", value: state.f });
-const xInput = control(controls, { id: "x", label: "x₀ =", type: "number", value: state.x, step: 0.1 });
-const yInput = control(controls, { id: "y", label: "y₀ =", type: "number", value: state.y, step: 0.1 });
-const region = element(main, "div", { className: "controls" });
-const boxInputs = ["xmin", "xmax", "ymin", "ymax"].map((k) =>
-  [k, control(region, { id: k, label: k, type: "number", value: state[k], step: 0.5 })]);
-const readout = element(main, "div", { className: "readout", id: "readout" });
-readout.setAttribute("aria-live", "polite");
-const plots = element(main, "div");
-let plane = null, pt = null, marks = [], fieldKey = "";
-
-const update = serial(async (redrawField) => {
-  writeState(state);
-  const key = `${state.f}|${box(state)}`;
-  const whole = redrawField || key !== fieldKey || !plane;  // else only the point moved
-  try {
-    const s = await api("surface", { expr: state.f, x: state.x, y: state.y, xmin: state.xmin,
-      xmax: state.xmax, ymin: state.ymin, ymax: state.ymax, field: whole, points: 51 });
-    status("");
-    if (whole) drawField(s, key);
-    drawPoint(s);
-  } catch (err) {
-    status(err.message, true);
-  }
+let marks = [];
+const { state, readout } = contourExplorer({
+  f: "x^2 + 3y^2", label: "contours and gradient field of", request: { points: 51 }, onField, onPoint,
 });
 
-function drawField(s, key) {
-  fieldKey = key;
-  plane = planeBoard(plots, "plane", box(state), `contours and gradient field of f(x, y) = ${state.f}`);
-  heatmap(plane, s.xs, s.ys, s.z, s.z_range);
-  contourLines(plane, s.contours, COLORS.f);
+function onField(plane, s) {
   const size = 0.9 * Math.min(state.xmax - state.xmin, state.ymax - state.ymin) / 13;
   arrowField(plane, s.arrows, size, COLORS.arrow, "gradient field ∇f");
   legendEntry(plane, "∇f at the point (ascent)", COLORS.x);
   legendEntry(plane, "steepest descent −∇f/|∇f|", COLORS.y);
-  pt = dragPoint(plane, state.x, state.y, xInput, yInput, (x, y) => {
-    state.x = x; state.y = y;
-    writeState(state);  // the URL follows the point at once; the answer comes after
-    update(false);  // live while dragging: one request at a time, the newest wins
-  });
-  marks = [];
+  marks = [];  // the old ones went with the old board
 }
 
-function drawPoint(s) {
+function onPoint(plane, s) {
   const p = s.point;
   for (const m of marks) plane.removeObject(m);
   marks = [];
@@ -80,16 +48,3 @@ function drawPoint(s) {
     d.textContent = "∇f = 0: a critical point, no direction of descent";
   }
 }
-
-fInput.addEventListener("change", () => { state.f = fInput.value; update(true); });
-for (const [input, key] of [[xInput, "x"], [yInput, "y"]]) {
-  input.addEventListener("change", () => {
-    state[key] = Number(input.value);
-    if (pt) pt.moveTo([state.x, state.y]);
-    update(false);
-  });
-}
-for (const [key, input] of boxInputs) {
-  input.addEventListener("change", () => { state[key] = Number(input.value); update(true); });
-}
-window.addEventListener("load", () => update(true));
