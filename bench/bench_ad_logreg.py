@@ -7,7 +7,9 @@ with X of shape (N, d) = (200000, 100), y = ±1, float64, seeded. The loss is pl
 a recorded reverse pass). Rows: the loss itself in NumPy, the hand-written gradient in NumPy
 (what any non-fusing tool must at least compute), ``chainrule.grad``, autograd,
 ``torch.autograd.grad`` (X shared with NumPy, a fresh ``w`` tensor each call), and
-``jax.jit(jax.grad(L))`` with X and y passed as arguments (already on the device). All
+``jax.jit(jax.grad(L))`` with X and y passed as arguments (already on the device);
+``chainrule.jit(grad(L))`` on all cores and on one thread; and the memory-bandwidth floor of
+any gradient, one read of X (``X @ w`` through BLAS, and ``X.sum()``). All
 interleaved in one process; ratios are medians of per-round ratios. Gradients are checked
 against the hand-written one to 1e-8 (relative, 2-norm). Peak memory of chainrule's gradient
 call is traced with ``tracemalloc`` (NumPy reports its buffers to it) against the data size.
@@ -43,10 +45,14 @@ from bench_ad_common import (
     targets,
     write_results,
 )
+from chainrule.core import blocks
 
 TOL = 1e-8
 LOSS, HAND, GRAD, JAX = "loss (NumPy)", "hand gradient (NumPy)", "chainrule.grad", "jax.jit(grad)"
 JIT = "chainrule.jit(grad)"
+JIT1 = "chainrule.jit(grad), 1 thread"
+READ_MV, READ_SUM = "one read of X: X @ w (BLAS)", "one read of X: X.sum()"
+FLOORS = (READ_MV, READ_SUM)  # the memory-bandwidth floor of any gradient: X is read once
 
 
 def make_data(n: int, d: int, seed: int = 0):
@@ -91,6 +97,24 @@ def setups(X, y, w) -> list:
         fn(w)  # record and generate once, as jax.jit compiles on its first call
         return lambda: fn(w)
 
+    def jitted_one_thread():
+        fn = chainrule.jit(chainrule.grad(make_loss(X, y)))
+        fn(w)
+
+        def call():
+            blocks.set_threads(1)
+            try:
+                return fn(w)
+            finally:
+                blocks.set_threads(None)
+        return call
+
+    def read_mv():
+        return lambda: X @ w
+
+    def read_sum():
+        return lambda: X.sum()
+
     def autograd():
         import autograd.numpy as anp
         from autograd import grad as agrad
@@ -119,6 +143,8 @@ def setups(X, y, w) -> list:
         return lambda: np.asarray(g(wj, Xj, yj))
 
     return [(LOSS, None, loss), (HAND, None, hand), (GRAD, None, grad), (JIT, None, jitted),
+            (JIT1, None, jitted_one_thread), (READ_MV, None, read_mv),
+            (READ_SUM, None, read_sum),
             ("autograd.grad", "autograd", autograd), ("torch.autograd.grad", "torch", torch),
             (JAX, "jax", jax)]
 
@@ -174,7 +200,7 @@ def main() -> None:
     cases = build_cases(setups(X, y, w), peers, notes)
     errs = check_values(
         cases, lambda g: np.linalg.norm(np.asarray(g, dtype=float) - ref) / np.linalg.norm(ref),
-        TOL, notes, skip=(LOSS,))
+        TOL, notes, skip=(LOSS, *FLOORS))
     peaks = {name: peak_bytes(cases[name]) for name in (LOSS, HAND, GRAD, JIT) if name in cases}
     timings = interleave(cases, a.rounds, notes, batch_s=0.0)  # calls are long: one a batch
 
@@ -188,6 +214,11 @@ def main() -> None:
          2.0, GRAD),
         ("hand gradient / loss (the floor without fusion)", ratio(timings, HAND, LOSS), None,
          None),
+        ("chainrule.jit(grad), 1 thread / loss (NumPy)", ratio(timings, JIT1, LOSS), None, None),
+        ("loss (NumPy) / X @ w (the loss's own floor: one BLAS read of X)",
+         ratio(timings, LOSS, READ_MV), None, None),
+        ("chainrule.jit(grad) / X.sum() (one read of X at memory bandwidth)",
+         ratio(timings, JIT, READ_SUM), None, None),
         ("chainrule.grad / hand gradient", ratio(timings, GRAD, HAND), None, None),
     ], errs, TOL)
 

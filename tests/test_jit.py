@@ -132,10 +132,10 @@ def test_a_logistic_gradient_runs_in_row_blocks_with_the_eager_value(data):
         ev, eg = chainrule.value_and_grad(nll)(w)
         close(value, ev, rtol=1e-12)
         close(grad, eg, rtol=1e-11)
-    assert "for r0 in range" in jg.source  # one pass over X per call
+    assert "run_blocks(block, 12000" in jg.source  # one pass over X per call
     unblocked = jit(chainrule.grad(nll), block=False)
     close(unblocked(w), eg, rtol=1e-11)
-    assert "for r0" not in unblocked.source
+    assert "run_blocks" not in unblocked.source
 
 
 @pytest.mark.parametrize("fuse", [True, False])
@@ -160,16 +160,16 @@ def test_rows_needed_again_after_a_sum_are_not_blocked(data):
     jg = jit(chainrule.grad(softmax_loss))
     w = RNG.normal(size=X.shape[1]) * 0.01
     close(jg(w), chainrule.grad(softmax_loss)(w), rtol=1e-10)
-    assert "for r0" not in jg.source
+    assert "run_blocks" not in jg.source
 
 
 def test_block_size_follows_the_setting(data, monkeypatch):
     X, y = data
-    monkeypatch.setattr(blocking, "BLOCK_BYTES", 50 * 8 * 1000)
+    monkeypatch.setattr(blocking, "BLOCK_BYTES", (50 * 8 + blocking.LIVE * 8) * 1000)
     jg = jit(chainrule.grad(lambda w: np.sum((X @ w - y) ** 2)))
     w = RNG.normal(size=X.shape[1])
     close(jg(w), 2 * X.T @ (X @ w - y), rtol=1e-10)
-    assert "range(0, 12000, 1000)" in jg.source
+    assert "run_blocks(block, 12000, 1000" in jg.source
 
 
 # -- agreement on random elementwise programs -------------------------------------------------
@@ -219,3 +219,21 @@ def test_step_functions_are_recomputed_not_baked_in():
     close(jg(x), [-1.0, 2.0, 2.0])
     close(jg(-x), [2.0, -1.0, -1.0])  # the other signs: the same program, other branches
     assert isinstance(jg.last, Compiled), jg.eager_reason
+
+
+def test_identity_steps_are_dropped_bit_for_bit():
+    def f(x):
+        s = np.sin(x)
+        return (s * 1.0) / 1 - 0.0, np.logical_and(s > 0, s > 0), s + 0.0
+    jf = jit(f)
+    x = np.array([-0.0, 0.5, -2.0])
+    jf(x + 1.0)
+    got, want = jf(x), f(x)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype == w.dtype
+    assert np.signbit(got[0][0]) and not np.signbit(got[2][0])  # -0 kept; -0 + 0 is +0
+    body = jf.source
+    assert "np.multiply" not in body and "np.true_divide" not in body
+    assert "np.subtract" not in body and "np.logical_and" not in body
+    assert "np.add" in body  # u + 0 is not an identity (it turns -0 into 0)

@@ -225,9 +225,7 @@ class YOfX(Differentiator):
         super().__init__(x, record=record, method="direct")
         self.y = y
         self.prime = prime_symbol(y)
-
-    def _depends_here(self, e: Expr, args: tuple[bool, ...]) -> bool:
-        return e is self.wrt or e is self.y or any(args)
+        self.varying = frozenset((x, y))  # y = y(x) varies with x
 
     def _d(self, e: Expr):
         if e is self.y:

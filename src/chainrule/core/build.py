@@ -43,6 +43,7 @@ PI = NamedConst("pi", math.pi)
 
 
 _PRIMS: dict[str, Any] = {}
+_SMALL_INTS = {i: Const(i) for i in range(-8, 9)}
 
 
 def _prim(name: str):
@@ -74,6 +75,8 @@ def as_expr(value: Any) -> Expr:
     """Coerce a Python number (or an Expr) to an Expr."""
     if isinstance(value, Expr):
         return value
+    if value.__class__ is int and value in _SMALL_INTS:  # 1/u, 2*x: rules use these most
+        return _SMALL_INTS[value]
     if isinstance(value, int | float | Fraction) or hasattr(value, "__float__"):
         if not isinstance(value, int | float | Fraction):
             value = float(value)
@@ -119,6 +122,7 @@ def add(*terms: Any) -> Expr:
     """Canonical sum."""
     constant: Number = Fraction(0)
     coeffs: dict[Expr, Number] = {}
+    alone: dict[Expr, Expr] = {}  # the term itself, while its part without a number is unique
     stack = [as_expr(t) for t in reversed(terms)]
     while stack:
         t = stack.pop()
@@ -128,8 +132,12 @@ def add(*terms: Any) -> Expr:
             constant = combine(constant, t.value, "+")
         else:
             c, rest = split_coeff(t)
-            coeffs[rest] = combine(coeffs[rest], c, "+") if rest in coeffs else c
-    out = [_with_coeff(c, rest) for rest, c in coeffs.items() if c != 0]
+            if rest in coeffs:
+                coeffs[rest] = combine(coeffs[rest], c, "+")
+                alone.pop(rest, None)
+            else:
+                coeffs[rest], alone[rest] = c, t
+    out = [alone.get(rest) or _with_coeff(c, rest) for rest, c in coeffs.items() if c != 0]
     if constant != 0:
         out.append(const(constant))
     if not out:
@@ -224,6 +232,8 @@ def _mul_one_more(a: Any, b: Any) -> Expr | None:
         big, small = a, b
     elif is_mul(b):
         big, small = b, a
+    elif isinstance(a, Const) or isinstance(b, Const):
+        return _scaled(a, b) if isinstance(a, Const) else _scaled(b, a)
     else:
         return None
     args = list(big.args)
@@ -248,6 +258,28 @@ def _mul_one_more(a: Any, b: Any) -> Expr | None:
     if node.bases is None:
         node.bases = frozenset(bases)
     return node
+
+
+def _scaled(c: Const, f: Expr) -> Expr | None:
+    """``c·f`` where the general path would keep ``f`` as it is (a symbol, a function, a power
+    of one): what derivatives build most (``i·(x+i)^-1``); None for anything else."""
+    if c is ONE:
+        return f
+    if isinstance(f, Const) or c is ZERO or not _settled(f) or (
+            isinstance(c.value, float) and c.value in (0.0, 1.0)):
+        return None
+    node = Apply(_prim("mul"), (c, f))
+    if node.bases is None:
+        node.bases = frozenset((as_base_exp(f)[0],))
+    return node
+
+
+def _settled(f: Expr) -> bool:
+    # a symbol, a function, a power of a symbol, sum or function: power() rebuilds it as it is
+    unsettled = ("mul", "pow", "exp") if is_pow(f) else ("add", "mul", "exp")
+    if is_pow(f):
+        f = f.args[0]
+    return isinstance(f, Symbol) or (isinstance(f, Apply) and f.prim.name not in unsettled)
 
 
 def _assemble_product(coeff: Number, out: list[Expr]) -> Expr:
@@ -284,7 +316,8 @@ def _is_int_const(e: Expr) -> bool:
 def power(base: Any, exp: Any) -> Expr:
     """Canonical power ``base ^ exp``, folded when both are numbers and the budget allows."""
     base, exp = as_expr(base), as_expr(exp)
-    if isinstance(exp, Const):
+    # exact 0 and 1 are the nodes ZERO and ONE: no Fraction comparison for other exponents
+    if isinstance(exp, Const) and (exp is ZERO or exp is ONE or isinstance(exp.value, float)):
         if exp.value == 0:
             return ONE
         if exp.value == 1:
@@ -330,7 +363,7 @@ def as_typed() -> Iterator[None]:
 def _kept_as_typed(base: Expr, exp: Const) -> bool:
     """A power a learner solves by the chain rule: of a product or quotient with a factor
     that is not a monomial (``((x+1)/(x-1))^3``, not ``(2x)^3``); never a plain division."""
-    if exp.value == -1 or not is_mul(base):
+    if not is_mul(base) or exp.value == -1:
         return False
     return not all(_monomial(f) for f in base.args)
 

@@ -25,9 +25,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from chainrule.core import registry
 from chainrule.core.numbers import Number, normalize
-from chainrule.errors import BudgetError
+from chainrule.core.presentation import Presentable
 from chainrule.limits.budget import new_node, within
 
 if TYPE_CHECKING:
@@ -35,10 +34,14 @@ if TYPE_CHECKING:
 
 _INTERNED: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _INTERN_LOCK = threading.Lock()
+_REFS = _INTERNED.data  # key -> weak reference: read directly on the constructors' hot path
 
-REPR_MAX_CHARS = 200_000
-"""Longest LaTeX or MathML a notebook is given for one expression (longer: plain text)."""
 
+def _lookup(key: tuple) -> Expr | None:
+    """The live interned node for ``key`` (the weak dictionary's get() without its Python
+    method call)."""
+    ref = _REFS.get(key)
+    return None if ref is None else ref()
 
 def _sortable(value: Number) -> float:
     """A float to order constants by; exact integers too large for a float sort as ±inf."""
@@ -53,10 +56,21 @@ def _name_code(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-class Expr:
+def _prim_code(name: str) -> int:
+    """:func:`_name_code` of a primitive's name, cached (there are few primitives)."""
+    code = _PRIM_CODES.get(name)
+    if code is None:
+        code = _PRIM_CODES[name] = _name_code(name)
+    return code
+
+
+_PRIM_CODES: dict[str, int] = {}
+
+
+class Expr(Presentable):
     """Base class of all expression nodes. Use operators or :mod:`chainrule.core.build`."""
 
-    __slots__ = ("_sort", "__weakref__")
+    __slots__ = ("_sort", "_syms", "__weakref__")
     _sort: tuple
     args: tuple[Expr, ...] = ()
 
@@ -135,6 +149,23 @@ class Expr:
                 if id(arg) not in seen:
                     stack.append((arg, False))
 
+    def nodes(self) -> set[Expr]:
+        """Every distinct node of the DAG, in no order (cheaper than :meth:`walk`).
+
+        >>> from chainrule.core.build import symbol
+        >>> x = symbol("x")
+        >>> sorted(str(n) for n in (x * x + x).nodes())
+        ['2', 'x', 'x^2', 'x^2 + x']
+        """
+        seen = {self}
+        stack = [self]
+        while stack:
+            for arg in stack.pop().args:
+                if arg not in seen:  # identity hash and equality: no Python-level call
+                    seen.add(arg)
+                    stack.append(arg)
+        return seen
+
     def node_count(self) -> int:
         """Number of distinct nodes in the DAG.
 
@@ -143,15 +174,22 @@ class Expr:
         >>> (x * x + x).node_count()   # x, 2, x^2, add  (x is shared)
         4
         """
-        return sum(1 for _ in self.walk())
+        return len(self.nodes())
 
     def free_symbols(self) -> frozenset[Symbol]:
-        """The symbols the expression depends on."""
-        return frozenset(n for n in self.walk() if isinstance(n, Symbol))
+        """The symbols the expression depends on (computed once per node, kept on it).
+
+        >>> from chainrule.core.build import symbol
+        >>> x, y = symbol("x"), symbol("y")
+        >>> sorted(s.name for s in (x * y + 1).free_symbols()), (x + 1).free_symbols() == {x}
+        (['x', 'y'], True)
+        """
+        syms = self._syms
+        return syms if syms is not None else _symbols_below(self)
 
     def has(self, sym: Symbol) -> bool:
         """True when ``sym`` occurs in the expression."""
-        return any(n is sym for n in self.walk())
+        return sym in self.nodes()
 
     def is_number(self) -> bool:
         return isinstance(self, Const)
@@ -187,65 +225,9 @@ class Expr:
         """
         return precision.value_at(self, values)
 
-    def __str__(self) -> str:
-        # lazy import (documented exception): printing is a layer above core; str() of a node
-        # is the printer's job, as in SymPy's Basic.__str__
-        from chainrule.printing.text import to_text
-        return to_text(self)
-
-    def __repr__(self) -> str:
-        return f"Expr({str(self)!r})"
-
-    def latex(self) -> str:
-        """LaTeX for the expression."""
-        # lazy import (documented exception): the LaTeX printer is a layer above core
-        from chainrule.printing.latex import to_latex
-        return to_latex(self)
-
-    def _repr_latex_(self) -> str | None:
-        """``$…$`` for Jupyter; None (plain text shown instead) when too large to typeset."""
-        try:
-            text = self.latex()
-        except BudgetError:
-            return None
-        return f"${text}$" if len(text) <= REPR_MAX_CHARS else None
-
-    def _repr_html_(self) -> str | None:
-        """MathML for Jupyter; None (LaTeX or plain text shown instead) when too large."""
-        # lazy import (documented exception): the MathML printer is a layer above core
-        from chainrule.printing.mathml import to_mathml
-        try:
-            return to_mathml(self, display=True, max_chars=REPR_MAX_CHARS)
-        except BudgetError:
-            return None
-
-    def plot(self, *args: Any, **kwargs: Any) -> Any:
-        """Plot f, ln f and f′ on one matplotlib figure: see :func:`chainrule.plot`."""
-        # lazy import (documented exception): plotting (calculus) is a layer above core, and
-        # matplotlib is optional
-        from chainrule.calculus.plot import plot
-        return plot(self, *args, **kwargs)
-
     def __reduce__(self) -> tuple:
-        # Pickle a compound expression as a flat table of its distinct nodes, children
-        # first, so depth costs no recursion and shared subexpressions are stored once;
-        # unpickling rebuilds through the interning constructors (see rebuild).
-        index: dict[int, int] = {}
-        table: list[Any] = []
-        for node in self.walk():
-            index[id(node)] = len(table)
-            if isinstance(node, Apply):
-                table.append((node.prim.name, tuple(index[id(a)] for a in node.args)))
-            else:
-                table.append(node)  # a leaf pickles itself (its own __reduce__)
-        return (rebuild, (tuple(table),))
-
-    def to_sympy(self) -> Any:
-        """The equivalent SymPy expression (needs SymPy installed)."""
-        # lazy import (documented exception): the SymPy bridge is a layer above core and
-        # SymPy is optional
-        from chainrule.interop.sympy_bridge import to_sympy
-        return to_sympy(self)
+        # a flat table of distinct nodes, children first: see chainrule.core.pickling
+        return (pickling.rebuild, (pickling.node_table(self),))
 
 
 class Const(Expr):
@@ -257,15 +239,16 @@ class Const(Expr):
     def __new__(cls, value: int | Fraction | float) -> Const:
         value = normalize(value)
         key = ("c", type(value).__name__, value)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.value = value
                 node._sort = (0, _sortable(value), isinstance(value, float), hash((0, value)))
+                node._syms = _NO_SYMBOLS
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -286,15 +269,16 @@ class NamedConst(Expr):
 
     def __new__(cls, name: str, value: float) -> NamedConst:
         key = ("k", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.name, node.value = name, float(value)
                 node._sort = (1, name, 0, _name_code("k" + name))
+                node._syms = _NO_SYMBOLS
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -310,15 +294,16 @@ class Symbol(Expr):
 
     def __new__(cls, name: str) -> Symbol:
         key = ("s", name)
-        node = _INTERNED.get(key)
+        node = _lookup(key)
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 node = object.__new__(cls)
                 node.name = name
                 node._sort = (2, name, 0, _name_code("s" + name))
+                node._syms = frozenset((node,))
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -326,9 +311,38 @@ class Symbol(Expr):
         return (Symbol, (self.name,))
 
 
+_NO_SYMBOLS: frozenset = frozenset()
+
+
+def _symbols_below(node: Expr) -> frozenset:
+    """Free symbols of ``node`` and of every node below it without them yet (post-order,
+    iterative). A node whose arguments' sets nest shares the largest one: no new set."""
+    stack = [node]
+    while stack:
+        n = stack[-1]
+        if n._syms is not None:
+            stack.pop()
+            continue
+        todo = [a for a in n.args if a._syms is None]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        syms = _NO_SYMBOLS
+        for a in n.args:
+            more = a._syms
+            if more is not syms and not more <= syms:
+                syms = more if syms <= more else syms | more
+        n._syms = syms
+    return node._syms
+
+
 def _apply_key(node: Apply) -> tuple:
     """The sort key: a structural hash of the children's keys (deterministic: no id(), no
     str hash), computed for every keyless node below first — iteratively, so depth is free."""
+    if all(a._sort is not None for a in node.args):  # the usual case: children keyed
+        _set_key(node)
+        return node._sort
     stack: list[tuple[Expr, bool]] = [(node, False)]
     while stack:
         n, ready = stack.pop()
@@ -338,9 +352,13 @@ def _apply_key(node: Apply) -> tuple:
             stack.append((n, True))
             stack.extend((a, False) for a in n.args if a._sort is None)
             continue
-        code = hash((_name_code(n.prim.name), *(a._sort[3] for a in n.args)))
-        n._sort = (3, n.prim.name, len(n.args), code)
+        _set_key(n)
     return node._sort
+
+
+def _set_key(n: Apply) -> None:
+    code = hash((_prim_code(n.prim.name), *[a._sort[3] for a in n.args]))
+    n._sort = (3, n.prim.name, len(n.args), code)
 
 
 class Apply(Expr):
@@ -353,16 +371,17 @@ class Apply(Expr):
 
     def __new__(cls, prim: Primitive, args: tuple[Expr, ...]) -> Apply:
         key = ("a", prim.name, args)
-        node = _INTERNED.get(key)
+        ref = _REFS.get(key)  # _lookup inlined: Apply is the hottest constructor
+        node = None if ref is None else ref()
         if node is None:
             with _INTERN_LOCK:  # two threads must never make two equal nodes
-                node = _INTERNED.get(key)
+                node = _lookup(key)
                 if node is not None:
                     return node  # type: ignore[return-value]
                 new_node()  # the memory bound: counts against the running work budget
                 node = object.__new__(cls)
                 node.prim, node.args, node.bases = prim, args, None
-                node._sort = None
+                node._sort = node._syms = None
                 _INTERNED[key] = node
         return node  # type: ignore[return-value]
 
@@ -371,31 +390,8 @@ class Apply(Expr):
         return self.prim.name
 
 
-def rebuild(table: tuple) -> Expr:
-    """The expression a pickled table of nodes describes (see :meth:`Expr.__reduce__`).
-
-    Entries are leaves or ``(primitive name, argument indices)``, children first; the last
-    entry is the root. Nodes come back through the interning constructors, so an unpickled
-    expression *is* the one already in memory when there is one.
-
-    >>> import pickle
-    >>> from chainrule.core.build import symbol
-    >>> e = (symbol("x") + 1) ** 2
-    >>> pickle.loads(pickle.dumps(e)) is e
-    True
-    """
-    nodes: list[Expr] = []
-    for entry in table:
-        if isinstance(entry, Expr):
-            nodes.append(entry)
-        else:
-            name, arg_ids = entry
-            nodes.append(Apply(registry.get(name), tuple(nodes[i] for i in arg_ids)))
-    return nodes[-1]
-
-
 # The constructors, the evaluator and the ufunc dispatch build and read the node classes
 # above, and the operators and methods of Expr call them: one cycle inside core, by design
 # (SymPy's expr.py ends the same way). Bound here, after the classes exist, so importing any
 # of these modules first works; they refer to this module's names only at call time.
-from chainrule.core import build, evaluate, numpy_dispatch, precision  # noqa: E402
+from chainrule.core import build, evaluate, numpy_dispatch, pickling, precision  # noqa: E402

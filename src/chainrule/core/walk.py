@@ -50,7 +50,6 @@ def rewrite(expr: Any, fn: Callable[[Any, tuple], R], memo: dict[Any, R] | None 
     'y^2 + y'
     """
     table: dict[Any, R] = {} if memo is None else memo
-    kids = children if children is not None else _args
     if expr in table:
         return table[expr]
     # (node, None) is still to be entered; (node, its children) is ready, its children being
@@ -58,22 +57,19 @@ def rewrite(expr: Any, fn: Callable[[Any, tuple], R], memo: dict[Any, R] | None 
     # second copy finds it in the table. Children are asked for once per node, on entry.
     stack: list[tuple[Any, Sequence[Any] | None]] = [(expr, None)]
     done = 0
+    result = table.__getitem__  # map() over it: the hot loop of every pass, kept tight
     while stack:
         node, ready = stack.pop()
         if ready is not None:
-            table[node] = fn(node, tuple(table[a] for a in ready))
+            table[node] = fn(node, tuple(map(result, ready)))
             done += 1
             if done & 255 == 0:  # the work budget, checked every 256 nodes
                 charge(256, "walking an expression")
         elif node not in table:
-            args = tuple(kids(node))
+            args = node.args if children is None else tuple(children(node))
             stack.append((node, args))
-            stack.extend((a, None) for a in reversed(args) if a not in table)
+            stack.extend([(a, None) for a in reversed(args) if a not in table])
     return table[expr]
-
-
-def _args(node: Any) -> Sequence[Any]:
-    return node.args
 
 
 def rebuild(node: Expr, args: tuple) -> Expr:
@@ -87,7 +83,8 @@ def rebuild(node: Expr, args: tuple) -> Expr:
     >>> rebuild(x + 1, (x, x)) is 2 * x
     True
     """
-    if not isinstance(node, Apply) or all(a is b for a, b in zip(args, node.args, strict=True)):
+    # tuple equality compares by identity first, and Expr equality is identity: C-speed
+    if not isinstance(node, Apply) or args == node.args:
         return node
     return build.apply(node.prim, *args)
 

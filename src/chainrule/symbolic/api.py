@@ -93,7 +93,7 @@ def _differentiate(expr: Expr, wrt: Symbol, order: int, method: Method,
     current = expr
     for k in range(order):
         raw, tree = Differentiator(wrt, record=record, method=method).d(current)
-        tidy = readable(raw, keep=current.walk())
+        tidy = readable(raw, keep=current.nodes())
         if k >= HIGH_ORDER_FROM:
             tidy = _collected(tidy)
         if record:

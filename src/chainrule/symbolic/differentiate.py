@@ -24,9 +24,9 @@ from typing import Literal
 
 from chainrule.core import build
 from chainrule.core.build import ONE, ZERO, add, mul
+from chainrule.core.chains import ProductChain
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.core.registry import get
-from chainrule.core.walk import rewrite
 from chainrule.errors import ChainruleError
 from chainrule.limits import deep_recursion
 from chainrule.symbolic import steps as st
@@ -55,16 +55,19 @@ class Differentiator:
         self.record = record
         self.method = method
         self.memo: dict[Expr, Result] = {}
-        self.dep: dict[Expr, bool] = {}
         self.root: Expr | None = None
+        self.parents: dict[Expr, int] | None = None  # of the root's nodes, counted on demand
+        self.walking = False
+        self.varying: frozenset[Symbol] = frozenset((wrt,))
+        """Symbols that vary with ``wrt`` (implicit differentiation adds y = y(x))."""
+        # The one-loop chain (_chain_through) skips _d on the links: only for this class's
+        # own _d (the tutor's mistaken and scaled differentiators change _d at some nodes).
+        self.fast_chains = not record and type(self)._d is Differentiator._d
 
     # -- bookkeeping ---------------------------------------------------------------------
     def depends(self, e: Expr) -> bool:
-        hit = self.dep.get(e)
-        return hit if hit is not None else rewrite(e, self._depends_here, self.dep)
-
-    def _depends_here(self, e: Expr, args: tuple[bool, ...]) -> bool:
-        return e is self.wrt or any(args)
+        """Does ``e`` vary: contain ``wrt`` (or another of :attr:`varying`)?"""
+        return not self.varying.isdisjoint(e.free_symbols())  # kept on each node: one look-up
 
     def step(self, kind: type[Step], e: Expr, result: Expr,
              subs: list[Step | None] = (), **fields) -> Step | None:
@@ -84,8 +87,15 @@ class Differentiator:
             self.root = e
         hit = self.memo.get(e)
         if hit is None:
-            with deep_recursion():
+            if self.walking:
                 hit = self._d(e)
+            else:  # the recursion limit is raised once, by the outermost call
+                self.walking = True
+                try:
+                    with deep_recursion():
+                        hit = self._d(e)
+                finally:
+                    self.walking = False
             self.memo[e] = hit
         return hit
 
@@ -108,7 +118,10 @@ class Differentiator:
 
     def _sum(self, e: Apply) -> Result:
         parts = [self.d(t) for t in e.args if self.depends(t)]
-        result = add(*(p[0] for p in parts))
+        # one varying term (x + i): its derivative as it is, which is what add() returns
+        result = parts[0][0] if len(parts) == 1 else add(*(p[0] for p in parts))
+        if not self.record:
+            return result, None
         return result, self.step(st.SumRule, e, result, [p[1] for p in parts], prim=get("add"))
 
     # -- products ------------------------------------------------------------------------
@@ -165,22 +178,34 @@ class Differentiator:
         base, exp = e.args
         if isinstance(base, Const) and base.value == 0:  # 0^u: no ln(0) in its derivative
             return ZERO, self.step(st.ConstantRule, e, ZERO, zero_base=True)
-        pow_prim = get("pow")
-        if self.depends(base) and self.depends(exp):
-            if self.method == "direct":
-                return self._multivariate(e)
-            return self._logdiff(e, [e], WHY_EXPONENT if self.method == "auto" else "")
-        i = 0 if self.depends(base) else 1
-        return self._chain(e, i, _partial(pow_prim, i, e.args, e))
+        i = self._chain_arg(e)
+        if i is not None:
+            return self._chain(e, i, _partial(e.prim, i, e.args, e))
+        if self.method == "direct":
+            return self._multivariate(e)
+        return self._logdiff(e, [e], WHY_EXPONENT if self.method == "auto" else "")
 
     def _function(self, e: Apply) -> Result:
-        varying = [i for i, a in enumerate(e.args) if self.depends(a)]
-        if len(varying) == 1:
-            i = varying[0]
+        i = self._chain_arg(e)
+        if i is not None:
             return self._chain(e, i, _partial(e.prim, i, e.args, e))
         return self._multivariate(e)
 
+    def _chain_arg(self, e: Apply) -> int | None:
+        """The one varying argument of a power or function that the chain rule goes through;
+        None where another rule applies (both base and exponent vary, several arguments)."""
+        if e.prim.name == "pow":
+            base, exp = e.args
+            if self.depends(base) and self.depends(exp):
+                return None
+            return 0 if self.depends(base) else 1
+        varying = [i for i, a in enumerate(e.args) if self.depends(a)]
+        return varying[0] if len(varying) == 1 else None
+
+    # -- the chain rule ------------------------------------------------------------------
     def _chain(self, e: Apply, i: int, outer: Expr) -> Result:
+        if self.fast_chains:
+            return self._chain_through(e.args[i], [outer]), None
         u = e.args[i]
         du, su = self.d(u)
         result = mul(outer, du)
@@ -190,6 +215,35 @@ class Differentiator:
         outer_step = self.step(kind, e, outer, prim=e.prim, arg=i, at=u)
         return result, self.step(st.ChainRule, e, result, [outer_step, su], outer=outer_step,
                                  inner=u)
+
+    def _chain_through(self, u: Expr, outers: list[Expr]) -> Expr:
+        """``outers[0]·outers[1]·…·u′``, going down the chain while it is a nest of single
+        links (each node used by its parent only, so its own derivative is needed by no one):
+        a depth-n nest is one product of n factors, built once (:class:`ProductChain`), not n
+        products of growing length. The answer is the node the step-by-step walk builds."""
+        while (link := self._link(u)) is not None:
+            outers.append(link[1])
+            u = u.args[link[0]]
+        chain = ProductChain(self.d(u)[0])
+        for outer in reversed(outers):
+            chain.times(outer)
+        return chain.result()
+
+    def _link(self, u: Expr) -> tuple[int, Expr] | None:
+        """``(argument, outer factor)`` when ``u`` is a chain link only its parent uses."""
+        if (not isinstance(u, Apply) or u.prim.name in ("add", "mul") or u in self.memo
+                or self._parent_count(u) != 1 or not self.depends(u)):
+            return None
+        if u.prim.name == "pow" and isinstance(u.args[0], Const) and u.args[0].value == 0:
+            return None
+        i = self._chain_arg(u)
+        return None if i is None else (i, _partial(u.prim, i, u.args, u))
+
+    def _parent_count(self, u: Expr) -> int:
+        """How many nodes of the root's DAG have ``u`` as an argument (0 outside it)."""
+        if self.parents is None:
+            self.parents = count_parents(self.root)
+        return self.parents.get(u, 0)
 
     def _multivariate(self, e: Apply) -> Result:
         terms, subs = [], []
@@ -228,7 +282,7 @@ class Differentiator:
             return form, dform, sform
         dbase, sbase = self.d(base)
         # The table's logarithm rule: d ln|u| = (1/u)·u′.
-        deriv = mul(exp, _partial(ln, 0, (base,), None), dbase)
+        deriv = mul(exp, _partial(ln, 0, (base,), None), *(() if dbase is ONE else (dbase,)))
         if not self.record:  # the ln|u| form is only shown, never needed for the answer
             return ZERO, deriv, None
         log_abs = mul(exp, ln(get("abs")(base)))
@@ -246,6 +300,28 @@ class Differentiator:
             self.step(st.SolveForDerivative, y, result),
         ]
         return self.step(st.LogDifferentiation, y, result, stages, reason=why)
+
+
+def count_parents(root: Expr) -> dict[Expr, int]:
+    """For each node below ``root``, the number of distinct nodes that use it.
+
+    >>> from chainrule.core.build import symbol
+    >>> x = symbol("x")
+    >>> counts = count_parents((x + 1) * x)
+    >>> counts[x], counts[x + 1]
+    (2, 1)
+    """
+    counts: dict[Expr, int] = {}
+    stack = [root]
+    while stack:
+        for a in stack.pop().args:
+            seen = counts.get(a)
+            if seen is None:
+                counts[a] = 1
+                stack.append(a)
+            else:
+                counts[a] = seen + 1
+    return counts
 
 
 def _partial(prim, i: int, args: tuple, ans) -> Expr:

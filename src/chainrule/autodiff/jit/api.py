@@ -93,7 +93,7 @@ class Jitted:
     """A function compiled per input signature. ``source`` shows the latest generated code."""
 
     def __init__(self, fn: Callable, static_argnums: Sequence[int] = (), block: bool = True,
-                 fuse: bool = True):
+                 fuse: bool = False):
         self.fn = fn
         self.static = tuple(static_argnums)
         self.block, self.fuse = block, fuse
@@ -147,7 +147,7 @@ class Jitted:
 
 
 def generate_for(program: Program, input_shapes: list[tuple], block: bool,
-                 fuse: bool = True) -> Generated:
+                 fuse: bool = False) -> Generated:
     """The program's code: row-blocked where a block schedule exists (and ``block``), else
     straight-line."""
     if block:
@@ -160,12 +160,15 @@ def generate_for(program: Program, input_shapes: list[tuple], block: bool,
 
 
 def jit(fn: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
-        block: bool = True, fuse: bool = True) -> Any:
+        block: bool = True, fuse: bool = False) -> Any:
     """Compile ``fn`` (any NumPy function, or its ``grad``, ``jvp``, ``hessian``, …).
 
     ``static_argnums`` names arguments that are not arrays (sizes, flags): they are part of
-    the signature. ``block=False`` turns off the row blocking of large reductions;
-    ``fuse=False`` the fusion of elementwise runs (which needs the optional numexpr package).
+    the signature. ``block=False`` turns off the row blocking of large arrays (blocks of
+    rows sized to the per-core cache, run on :func:`chainrule.core.blocks.threads` threads);
+    ``fuse=True`` turns runs of elementwise steps into numexpr programs (the optional numexpr
+    package). Off by default: NumPy 2's own SIMD ``exp``/``log``/``power`` are several times
+    faster than numexpr's calls of the C library, and blocks already keep temporaries in cache.
 
     >>> import numpy as np
     >>> import chainrule

@@ -16,6 +16,7 @@ from chainrule.autodiff.jit import fusion
 from chainrule.autodiff.jit.blocking import Plan
 from chainrule.autodiff.jit.codegen import Generated, Namer, call_of, emit, last_uses
 from chainrule.autodiff.jit.graph import Constant, Input, Program, Step
+from chainrule.core import blocks
 
 ROW_KINDS = ("row", "col")
 
@@ -60,22 +61,23 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
 
     fused = _fusion(steps, (before, loop, after), canon, outputs) if fuse else None
     head = _straight(before, namer, canon, outputs, fused)
-    for s in loop:
-        if kinds[s.id] == "sum":
-            head.append(f"    s{s.id} = None")
     for k in sorted(row_outputs):
         step = canon[k]
         head.append(f"    o{k} = np.empty({step.shape!r}, dtype=np.{step.dtype.name})")
     namer.in_loop = True
-    inner = _loop_body(loop, namer, canon, plan, row_outputs, fused)
+    inner, sums = _loop_body(loop, namer, canon, plan, row_outputs, fused)
     namer.in_loop = False
     slices = [f"        {b} = {full}[r0:r1]" for full, b in namer.sliced.items()]
-    loop_lines = [f"    for r0 in range(0, {plan.n}, {plan.rows_per_block}):",
-                  f"        r1 = min(r0 + {plan.rows_per_block}, {plan.n})", *slices, *inner]
-    for s in loop:
-        if kinds[s.id] == "sum":
-            loop_lines.append(f"    t{s.id} = s{s.id}")
-            namer.of_step[s.id] = f"t{s.id}"
+    partials = "".join(f"p{k}, " for k in sums)
+    # numexpr runs its own threads: its blocks run one after another
+    workers = ", workers=1" if fused is not None else ""
+    loop_lines = ["    def block(r0, r1):", *slices, *inner, f"        return ({partials})",
+                  f"    parts = run_blocks(block, {plan.n}, {plan.rows_per_block}{workers})"]
+    namer.names["run_blocks"] = blocks.run_blocks
+    namer.names["add_parts"] = add_parts
+    for j, k in enumerate(sums):
+        loop_lines.append(f"    t{k} = add_parts(parts, {j})")
+        namer.of_step[k] = f"t{k}"
     for k in row_outputs:
         namer.of_step[k] = f"o{k}"
     tail = _straight(after, namer, canon, outputs, fused)
@@ -84,6 +86,15 @@ def generate_blocked(program: Program, steps: list[Step], canon: dict[int, Step]
     source = "\n".join([f"def {name}({args}):", *head, *loop_lines, *tail,
                         f"    return ({outs})"])
     return Generated(source, namer.names)
+
+
+def add_parts(parts: list, k: int) -> Any:
+    """The sum of the ``k``-th partial sum over all blocks, added in block order (the same
+    result for any number of threads)."""
+    total = parts[0][k]
+    for part in parts[1:]:
+        total = total + part[k]
+    return total
 
 
 def _fusion(steps: list[Step], segments: tuple, canon: dict[int, Step],
@@ -111,8 +122,11 @@ def _straight(steps: list[Step], namer: Namer, canon: dict[int, Step], outputs: 
 
 
 def _loop_body(steps: list[Step], namer: BlockNamer, canon: dict[int, Step], plan: Plan,
-               row_outputs: set[int], fused: fusion.Fusion | None) -> list[str]:
+               row_outputs: set[int], fused: fusion.Fusion | None
+               ) -> tuple[list[str], list[int]]:
+    """The lines of one block and the ids of the sums whose partials it returns."""
     lines: list[str] = []
+    sums: list[int] = []
     kept = [canon[k] for k in row_outputs]
     last = last_uses(steps, kept, canon)
     fresh: dict[int, bool] = {}
@@ -131,10 +145,9 @@ def _loop_body(steps: list[Step], namer: BlockNamer, canon: dict[int, Step], pla
             continue
         if plan.kinds[step.id] == "sum":
             lines.append(f"        p{step.id} = {code}")
-            lines.append(f"        s{step.id} = p{step.id} if s{step.id} is None "
-                         f"else s{step.id} + p{step.id}")
+            sums.append(step.id)
             continue
         lines.append(f"        t{step.id} = {code}")
         namer.of_step[step.id] = f"t{step.id}"
     lines.extend(f"        o{k}[r0:r1] = {namer.of_step[k]}" for k in sorted(row_outputs))
-    return lines
+    return lines, sums

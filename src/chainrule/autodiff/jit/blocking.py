@@ -21,12 +21,17 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.jit.graph import Constant, Input, Program, Step
+from chainrule.core import blocks
 
 BIG = 4 << 20
 """Bytes from which an input or constant counts as data worth blocking over."""
 
-BLOCK_BYTES = 1 << 20
-"""Bytes of the largest row array per block: a block of data stays in the CPU's cache."""
+BLOCK_BYTES: int | None = None
+"""Bytes of a block's row arrays (None: a share of the per-core cache, see
+:func:`chainrule.core.blocks.rows_for`), so a block of data stays in the CPU's cache."""
+
+LIVE = 4
+"""Narrow temporaries (one item a row) assumed live next to the widest row array in a block."""
 
 class NotBlockable(Exception):
     """The program touches rows in a way blocking cannot follow."""
@@ -198,8 +203,17 @@ def plan(program: Program, input_shapes: list[tuple], steps: list[Step],
     widths = [int(np.prod(shape[1:])) * 8 for shape in _row_leaf_shapes(program, steps, n)]
     widths += [int(np.prod(s.shape[1:])) * s.dtype.itemsize
                for s in steps if planner.kinds[s.id] == "row"]
-    rows = max(64, BLOCK_BYTES // max(max(widths, default=8), 1))
-    return Plan(n, rows, planner.kinds, planner.phases, planner.rewrites)
+    return Plan(n, block_rows(max(widths, default=8)), planner.kinds, planner.phases,
+                planner.rewrites)
+
+
+def block_rows(widest: int) -> int:
+    """Rows per block: the widest row array (``widest`` bytes a row) and :data:`LIVE` narrow
+    temporaries fit a share of the per-core cache (or :data:`BLOCK_BYTES`, when set)."""
+    per_row = max(widest, 1) + LIVE * 8
+    if BLOCK_BYTES is not None:
+        return max(64, BLOCK_BYTES // per_row)
+    return blocks.rows_for(per_row)
 
 
 def _row_leaf_shapes(program: Program, steps: list[Step], n: int) -> list[tuple]:

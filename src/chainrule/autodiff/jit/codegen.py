@@ -168,12 +168,50 @@ def _key(step: Step, canon: dict[int, Step]) -> tuple | None:
     return (step.prim.name, tuple(ident(a) for a in step.args), params)
 
 
+IDENTITIES: dict[Any, tuple[float | None, ...]] = {
+    np.multiply: (1.0, 1.0), np.true_divide: (None, 1.0), np.subtract: (None, 0.0),
+}
+"""Ufuncs with an identity operand (by position; None: none) that returns the other operand
+bit for bit (``u * 1``, ``u / 1``, ``u - 0``; not ``u + 0``, which turns −0 into 0)."""
+
+
+def _number(x: Any) -> float | None:
+    value = x.value if isinstance(x, Constant) else x
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    return float(value)
+
+
+def identity_of(step: Step, canon: dict[int, Step]) -> Step | None:
+    """The step whose value ``step`` repeats exactly (``t * 1``, ``a & a``), or None.
+
+    The reverse pass seeds with ones and masks twice; these steps cost a pass each."""
+    ufunc = binding(step)
+    if ufunc is None or len(step.args) != 2:
+        return None
+    a, b = step.args
+    if ufunc in (np.logical_and, np.logical_or) and isinstance(a, Step) and isinstance(b, Step):
+        same = canon[a.id] is canon[b.id]
+        return canon[a.id] if same and a.shape == step.shape and a.dtype == step.dtype else None
+    for k, unit in enumerate(IDENTITIES.get(ufunc, ())):
+        other = (b, a)[k]
+        if (unit is not None and _number(step.args[k]) == unit and isinstance(other, Step)
+                and other.shape == step.shape and other.dtype == step.dtype):
+            return canon[other.id]
+    return None
+
+
 def deduplicate(steps: list[Step]) -> tuple[list[Step], dict[int, Step]]:
-    """The steps left after merging equal ones, and each step's representative."""
+    """The steps left after merging equal ones and dropping identities, and each step's
+    representative."""
     canon: dict[int, Step] = {}
     seen: dict[tuple, Step] = {}
     kept: list[Step] = []
     for step in steps:
+        same = identity_of(step, canon)
+        if same is not None:
+            canon[step.id] = same
+            continue
         key = _key(step, canon)
         if key is not None and key in seen:
             canon[step.id] = seen[key]

@@ -26,7 +26,7 @@ from chainrule.core import build
 from chainrule.core.expr import Const, Expr
 from chainrule.core.walk import rebuild, rewrite
 from chainrule.limits.budget import budgeted, charge
-from chainrule.symbolic.simplify.arrange import reading_cost
+from chainrule.symbolic.simplify.arrange import MAX_SIZE, reading_cost
 from chainrule.symbolic.simplify.expand import expand
 from chainrule.symbolic.simplify.textbook import textbook_forms
 
@@ -48,7 +48,9 @@ def readable(e: Expr, keep: Iterable[Expr] = ()) -> Expr:
     """
     keep = tuple(keep)
     # The kept nodes seed the memo, so the walk never enters them.
-    tidy = rewrite(e, _tidy_node, memo={k: k for k in keep})
+    tidy = rewrite(e, _tidy_node, memo=dict(zip(keep, keep, strict=True)))
+    if tree_size(e, MAX_SIZE) >= MAX_SIZE:
+        return tidy  # no textbook form this large (textbook_forms says so too): skip the scan
     variable_exponent = _variable_exponent(e)
     if variable_exponent and tree_size(e, MAX_VARIABLE_EXPONENT_SIZE) >= MAX_VARIABLE_EXPONENT_SIZE:
         return tidy  # high derivatives of x^x: sums of f·ln(x)^a/x^b, already as a book has them
@@ -73,7 +75,7 @@ MAX_VARIABLE_EXPONENT_SIZE = 150
 
 
 def _variable_exponent(e: Expr) -> bool:
-    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.walk())
+    return any(build.is_pow(n) and not isinstance(n.args[1], Const) for n in e.nodes())
 
 
 def _tidy_node(e: Expr, args: tuple[Expr, ...]) -> Expr:
