@@ -67,6 +67,8 @@ SYMPY_NAMES: dict[str, object] = {
     "logsumexp": _logsumexp,
     "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
     "sign": sp.sign,
+    "floor": sp.floor, "ceil": sp.ceiling, "ceiling": sp.ceiling,
+    "max": sp.Max, "min": sp.Min,
 }
 
 _TRANSFORMS = standard_transformations + (implicit_multiplication, convert_xor)
@@ -347,6 +349,16 @@ CORPUS: list[Entry] = [
     C("sign(x)", POS, oracle="1 + 0*x"),
     C("x^2 sign(x - 1)", (-1.0, 0.8), oracle="-x**2", name="x^2 sign(x - 1) @negative"),
     C("x^2 heaviside(x - 1)", (1.2, 3.0), oracle="x**2"),
+    # SymPy leaves floor′ and ceiling′ unevaluated: the oracle is the constant piece
+    C("floor(x)", (1.2, 1.8), oracle="1 + 0*x", tags="o3"),
+    C("x floor(x)", (-1.8, -1.2), oracle="-2*x"),
+    C("floor(x^2) sin(x)", (1.1, 1.35), oracle="sin(x)"),
+    C("ceil(x)", (-0.8, -0.2), oracle="0*x", tags="o3"),
+    C("ceil(x) e^x", (2.2, 2.8), oracle="3*exp(x)"),
+    C("max(x, 0)", POS, oracle="x", tags="o3"),
+    C("max(x^2, sin(x))", (-2.0, -0.3), oracle="x**2"),
+    C("min(x^2, 1)", (-0.8, 0.8), oracle="x**2"),
+    C("min(sin(x), cos(x)) x", (0.9, 2.0), oracle="x*cos(x)"),
     C("logsumexp(x, x^2, 1)", oracle="log(exp(x) + exp(x**2) + exp(1))", tags="o3"),
     C("logsumexp(x, 2x)", oracle="log(exp(x) + exp(2*x))"),
     C("logaddexp(x, x^2)", oracle="log(exp(x) + exp(x**2))", tags="o3"),
@@ -441,7 +453,8 @@ _check_unique()
 
 PRIMITIVES = ("add", "mul", "pow", "abs", "exp", "ln", "log", "sqrt", "cbrt", "log1p", "expm1",
               "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "sinh", "cosh",
-              "tanh", "sigmoid", "softplus", "relu", "heaviside", "logsumexp", "logaddexp", "sign")
+              "tanh", "sigmoid", "softplus", "relu", "heaviside", "logsumexp", "logaddexp", "sign",
+              "floor", "ceil", "maximum", "minimum")
 """Every primitive of chainrule's rule table; the corpus must use each one."""
 
 
@@ -458,7 +471,8 @@ def oracle_derivative(entry_id: str, wrt: str, order: int) -> sp.Expr:
     return sp.diff(BY_ID[entry_id].sympy(), VARIABLES[wrt], order)
 
 
-_PIECEWISE = (sp.Heaviside, sp.DiracDelta, sp.sign, sp.Abs, sp.Max, sp.Min, sp.Piecewise)
+_PIECEWISE = (sp.Heaviside, sp.DiracDelta, sp.sign, sp.Abs, sp.Max, sp.Min, sp.Piecewise,
+              sp.floor, sp.ceiling)
 _COMPILED: dict[sp.Expr, Callable[..., object] | None] = {}
 
 

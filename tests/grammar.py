@@ -18,6 +18,11 @@ UNARY = ("sin", "cos", "tan", "exp", "ln", "sqrt", "cbrt", "log1p", "expm1", "at
          "acosh", "atanh", "cot", "sec", "csc", "log10", "log2", "sign", "heaviside")
 """The one-argument functions of the grammar (every scalar record's name or an alias)."""
 
+PIECEWISE = ("floor", "ceil")
+"""Step functions the hypothesis strategy also writes, with ``max`` and ``min`` of two
+arguments (the seeded :func:`expressions`, the 10,000-expression agreement test's input, keep
+their draws: adding names would change every expression after the first)."""
+
 NUMBERS = ("1", "2", "3", "0.5", "1.5", "2.5", "10", "0.1", "e", "π", "pi")
 EXPONENTS = ("2", "3", "-1", "0.5", "-2", "1.5", "2.5", "1/3", "x", "-0.5")
 
@@ -82,7 +87,7 @@ def strategy(max_leaves: int = 8) -> st.SearchStrategy[str]:
     leaf = st.one_of(st.just("x"), st.sampled_from(("2x", "0.5x", "3x")), st.sampled_from(NUMBERS))
 
     def grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        call = st.tuples(st.sampled_from(UNARY), inner).map(lambda t: f"{t[0]}({t[1]})")
+        call = st.tuples(st.sampled_from(UNARY + PIECEWISE), inner).map(lambda t: f"{t[0]}({t[1]})")
         bare = st.tuples(st.sampled_from(UNARY), leaf).map(lambda t: f"{t[0]} {t[1]}")
         bars = inner.map(lambda a: f"|{a}|")
         binary = st.tuples(st.sampled_from(("+", "-", "*", "/", "")), inner, inner).map(
@@ -90,7 +95,8 @@ def strategy(max_leaves: int = 8) -> st.SearchStrategy[str]:
         power = st.tuples(inner, st.sampled_from(("^", "**")),
                           st.one_of(st.sampled_from(EXPONENTS), inner.map(lambda a: f"({a})"))
                           ).map(lambda t: f"({t[0]}){t[1]}{t[2]}")
-        two = st.tuples(st.sampled_from(("logaddexp", "logsumexp", "log")), inner, inner).map(
+        two = st.tuples(st.sampled_from(("logaddexp", "logsumexp", "log", "max", "min")),
+                        inner, inner).map(
             lambda t: f"{t[0]}({t[1]}, {t[2]})")
         return st.one_of(call, bare, bars, binary, power, two)
 

@@ -51,6 +51,7 @@ MP: dict[str, Callable] = {
     "softplus": lambda u: mpmath.log1p(mpmath.exp(u)),
     "relu": lambda u: max(u, mpmath.mpf(0)),
     "heaviside": lambda u: mpmath.mpf(1) if u > 0 else mpmath.mpf(0),
+    "maximum": max, "minimum": min, "floor": mpmath.floor, "ceil": mpmath.ceil,
     "logsumexp": lambda *a: mpmath.log(mpmath.fsum(mpmath.exp(v) for v in a)),
     "logaddexp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
 }

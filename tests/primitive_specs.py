@@ -53,7 +53,7 @@ EXCLUDED: dict[str, str] = {}
 everywhere may be listed (and ``test_ad_primitives`` still checks that derivative is 0);
 at present every primitive, ``heaviside`` included, has a full spec."""
 
-ZERO_DERIVATIVE = {"heaviside", "sign"}
+ZERO_DERIVATIVE = {"heaviside", "sign", "floor", "ceil"}
 """Primitives whose derivative is identically zero (where defined)."""
 
 
@@ -226,6 +226,11 @@ ELEMENTWISE: dict[str, tuple[Case, ...]] = {
     "heaviside": elementwise(lambda x: ops.heaviside(x) * np.sin(x), on(signed, 0.3, 2),
                              eps=KINK_EPS),
     "sign": elementwise(lambda x: ops.sign(x) * np.sin(x), on(signed, 0.3, 2), eps=KINK_EPS),
+    # rounding: points at least 0.2 from the jumps at the integers
+    "floor": elementwise(lambda x: _call("floor", x) * np.sin(x) + x, on(uniform, 1.2, 1.8),
+                         eps=KINK_EPS / 2),
+    "ceil": elementwise(lambda x: _call("ceil", x) * np.cos(x) + x, on(uniform, -1.8, -1.2),
+                        eps=KINK_EPS / 2),
     "logsumexp": elementwise(lambda x, y, z: _call("logsumexp", x, y, z),
                              on(uniform, -2, 2), on(uniform, -2, 2), on(uniform, -2, 2),
                              shapes=((2, 3), (3,), (2, 1))),

@@ -553,4 +553,7 @@ def test_prod_gradient_with_a_zero_entry():
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
 def test_derivative_of_abs_times_x_at_zero():
-    assert grad(lambda x: np.sum(np.abs(x) * x))(np.array([0.0, -1.5])).tolist() == [0.0, 3.0]
+    # abs′(0) = 0 is a subgradient, said so; the product's derivative 2|x| is right anyway
+    with pytest.warns(chainrule.KinkWarning, match="abs is not differentiable where 1 entry"):
+        g = grad(lambda x: np.sum(np.abs(x) * x))(np.array([0.0, -1.5]))
+    assert g.tolist() == [0.0, 3.0]

@@ -25,7 +25,7 @@ from chainrule.errors import ChainruleError
 from chainrule.parsing import parse
 from chainrule.symbolic.api import diff
 from chainrule.testing.tolerance import rounding_bound
-from grammar import UNARY, strategy
+from grammar import PIECEWISE, UNARY, strategy
 
 POINTS = st.sampled_from([-2.3, -0.7, -0.2, 0.3, 0.9, 1.7, 3.1, 7.5, 1e-3, 40.0])
 
@@ -66,7 +66,7 @@ def test_parse_diff_evaluate_answers_or_refuses_never_a_silent_nan(text, x):
 def test_the_oracle_knows_every_function_of_the_grammar():
     names = {p.name for p in all_primitives().values() if p.symbolic}
     assert names <= set(mp_oracle.MP), sorted(names - set(mp_oracle.MP))
-    for name in UNARY:  # every name the generator writes is a function the parser knows
+    for name in UNARY + PIECEWISE:  # every name the generator writes is a function the parser knows
         assert isinstance(parse(f"{name}(x + 2)"), Apply), name
 
 

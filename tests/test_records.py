@@ -38,6 +38,8 @@ WITH_INVERSE = sorted(n for n, p in RECORDS.items() if p.inverse is not None)
 
 UNBOUND_ON_PURPOSE = {
     "sign": "np.sign is piecewise constant: NumPy dispatch computes it on values",
+    "floor": "np.floor is piecewise constant: NumPy dispatch computes it on values",
+    "ceil": "np.ceil is piecewise constant: NumPy dispatch computes it on values",
 }
 """Records NumPy has a ufunc for that traced NumPy code does not map to them, with the reason."""
 

@@ -23,6 +23,8 @@ from chainrule.errors import (
     ChainruleWarning,
     DifferentiationError,
     DomainError,
+    KinkError,
+    KinkWarning,
     NonFiniteDerivative,
     NonFiniteDerivativeWarning,
     NotDifferentiable,
@@ -54,6 +56,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: ("chainrule.core.expr", name) for name in (
         "Apply", "Const", "Expr", "NamedConst", "Symbol")},
     "substitute": ("chainrule.core.substitute", "substitute"),
+    "kinks": ("chainrule.core.kinks", "kinks"),
+    **{name: ("chainrule.symbolic.kinks", name) for name in ("derivative_at", "kink_value")},
     "computation_graph": ("chainrule.explain.graph", "computation_graph"),
     **{name: ("chainrule.symbolic.steps", name) for name in ("Derivation", "Step")},
     **{name: ("chainrule.symbolic.simplify", name) for name in ("expand", "readable")},
@@ -95,10 +99,12 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from chainrule.calculus import critical_points, implicit_diff, minimize, plot, taylor
     from chainrule.core.build import PI, E, apply, const, symbol, symbols
     from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
+    from chainrule.core.kinks import kinks
     from chainrule.core.substitute import substitute
     from chainrule.explain.graph import computation_graph
     from chainrule.symbolic.api import diff, parse, steps
     from chainrule.symbolic.compile import compile_expr as compile  # noqa: A004
+    from chainrule.symbolic.kinks import derivative_at, kink_value
     from chainrule.symbolic.simplify import expand, readable
     from chainrule.symbolic.steps import Derivation, Step
     from chainrule.testing import GradCheckError, GradCheckReport, check_grads
@@ -139,5 +145,6 @@ __all__ = [
     "GradCheckReport", "hessian", "hvp", "implicit_diff", "jacobian", "jit", "jvp", "minimize",
     "NamedConst", "NotDifferentiable", "parse", "ParseError", "PI", "plot", "readable", "Step",
     "steps", "substitute", "Symbol", "symbol", "symbols", "taylor", "to_sympy", "value_and_grad",
-    "vjp",
+    "vjp", "KinkError", "KinkWarning", "kinks", "kink_value",
+    "derivative_at",
 ]

@@ -104,3 +104,19 @@ class NonFiniteDerivativeWarning(ChainruleWarning):
 
 class NonFiniteDerivative(DifferentiationError):
     """The same, raised instead of warned (``chainrule.autodiff.on_nonfinite("raise")``)."""
+
+
+class KinkError(DomainError):
+    """A derivative asked for where it does not exist: at a kink or jump of a piecewise
+    function (abs, relu, sign, heaviside, floor, ceil, max, min). The message names the
+    function, the point and the one-sided slopes, or the values it jumps between.
+
+    Example:
+        >>> issubclass(KinkError, ChainruleError)
+        True
+    """
+
+
+class KinkWarning(ChainruleWarning):
+    """Automatic differentiation met arguments exactly on a kink (relu, abs, max at a tie)
+    and used a subgradient there; see :func:`chainrule.kinks` to raise or stay silent."""

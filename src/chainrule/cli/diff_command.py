@@ -16,6 +16,7 @@ from chainrule.explain.render import hidden_rules, render_latex, render_text, to
 from chainrule.explain.rules import resolve_hide, vocabulary
 from chainrule.symbolic.api import diff, parse, parse_typed, steps
 from chainrule.symbolic.differentiate import wrt_symbol
+from chainrule.symbolic.kinks import kink_value
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -110,7 +111,8 @@ def run_diff(req: DiffRequest) -> Any:
     point = parse_point(req.at) if req.at else None
     plain = None if req.method == "direct" else (
         lambda: diff(expr, wrt, req.order, "direct"))
-    value = _value_at(expr, result, point, plain) if point is not None else None
+    value = _value_at(expr, result, point, plain, (wrt, req.order)) if point is not None \
+        else None
     if req.verify and point is None:
         raise ChainruleError("--verify needs a point: add --at, e.g. --at x=2")
     check = None
@@ -147,18 +149,38 @@ def _verify_text(v) -> str:
 
 
 def _value_at(expr: Expr, result: Expr, point: dict[str, float],
-              plain: Callable[[], Expr] | None = None) -> PointValue:
+              plain: Callable[[], Expr] | None = None,
+              asked: tuple[str, int] | None = None) -> PointValue:
     """``result`` at ``point``. Logarithmic differentiation divides by each factor, so its
     answer can be undefined where f′ exists (``…/(x·ln x)`` at x = 1): there the plain
     rules' derivative, ``plain()``, gives the value. Where float64 cannot give it, it is
-    computed in higher precision or flagged (:func:`chainrule.core.precision.value_at`)."""
+    computed in higher precision or flagged (:func:`chainrule.core.precision.value_at`).
+    ``asked`` (variable, order): at a kink or jump of a piecewise function the derivative is
+    decided from both sides instead (:func:`chainrule.symbolic.kinks.kink_value`)."""
     missing = sorted(s.name for s in expr.free_symbols() if s.name not in point)
     if missing:
         raise ChainruleError(f"--at gives no value for {', '.join(missing)}")
+    # (before evaluating f: sign(u) at u = 0 is undefined as |u|′, not as f)
+    kinked = kink_value(expr, asked[0], point, asked[1]) if asked else None
+    if kinked is not None:
+        return PointValue(kinked, math.nan)  # read from both sides: no error bound judged
     # a derivative means nothing where the function is undefined (defined, only too large
     # for a float, is fine)
     with contextlib.suppress(ValueOutOfRange):
         expr.at(**point)
+    try:
+        return _plain_value(result, point, plain)
+    except ChainruleError:
+        # a piecewise function locally constant here (sqrt(relu(x)) at x = −1) has slope
+        # exactly 0 there, which the derivative expression (0/(2·√0)) cannot show
+        local = kink_value(expr, asked[0], point, asked[1], everywhere=True) if asked else None
+        if local is None:
+            raise
+        return PointValue(local, math.nan)
+
+
+def _plain_value(result: Expr, point: dict[str, float], plain: Callable[[], Expr] | None
+                 ) -> PointValue:
     try:
         value = result.at(**point)
     except DomainError:

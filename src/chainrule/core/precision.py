@@ -24,6 +24,7 @@ import numpy as np
 
 # modules, not names: expr.py binds this module at its end, so evaluate may be importing
 from chainrule.core import evaluate as evaluation
+from chainrule.core import kinks as kink_policy  # module, not name: a core cycle
 from chainrule.core import walk
 from chainrule.core.expr import Apply, Const, Expr, NamedConst, Symbol
 from chainrule.errors import ChainruleError, DomainError
@@ -102,7 +103,9 @@ def rounding_bound(expr: Expr, values: dict[str, Any], as_written: bool = False)
     True
     """
     memo: dict[Any, Any] = {}
-    with np.errstate(all="ignore"):
+    # (the partials are slopes for an error bound, not a derivative answered: at a kink the
+    # subgradient serves, with no KinkWarning)
+    with np.errstate(all="ignore"), kink_policy.kinks("subgradient"):
         evaluation.evaluate(expr, values, memo=memo, undefined="nan")
         return bound_from(expr, memo, as_written)
 

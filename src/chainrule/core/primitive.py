@@ -60,6 +60,39 @@ class Domain:
 
 
 @dataclass(frozen=True)
+class Pieces:
+    """A piecewise primitive: where its kinks or jumps are, and the smooth piece each side.
+
+    ``at_kink(*args)``: vectorised mask of the arguments on a kink or jump (u = 0 for relu,
+    an integer u for floor, a = b for max). ``side(at, near)``: which piece holds at the
+    argument values ``near`` (a point close to ``at``): −1 or +1 for the sides of a kink, 0
+    for the value on it or, for a step function off its jumps, the constant it is there.
+    ``piece(args, at, side)``: the primitive on that side as an expression of its arguments
+    (relu: 0 below, u above; floor(u) with u = n: n − 1 below, n above), so a derivative at
+    the kink is exact branch substitution.
+
+    >>> from chainrule.core.registry import get
+    >>> relu = get("relu").pieces
+    >>> bool(relu.at_kink(0.0)), relu.side((0.0,), (-1e-9,)), relu.piece(("u",), (0.0,), 1)
+    (True, -1, 'u')
+    """
+
+    at_kink: Callable[..., Any]
+    side: Callable[[tuple, tuple], int]
+    piece: Callable[[tuple, tuple, int], Any]
+
+
+def kink_at_zero(below: Callable[[Any], Any], above: Callable[[Any], Any],
+                 on: Any = 0) -> Pieces:
+    """The pieces of a one-argument primitive with its one kink or jump at u = 0: ``below(u)``
+    for u < 0, ``above(u)`` for u > 0, the constant ``on`` where u stays 0."""
+    pieces = {-1: below, 0: lambda u: on, 1: above}
+    return Pieces(lambda u: np.asarray(u) == 0,
+                  lambda at, near: int(np.sign(near[0])),
+                  lambda args, at, side: pieces[side](args[0]))
+
+
+@dataclass(frozen=True)
 class RuleText:
     """How a rule is named and explained to a learner."""
 
@@ -110,6 +143,8 @@ class Primitive:
     vjp: Callable[..., Any] | None = None
     jvp: Callable[..., Any] | None = None
     symbolic: bool = True  # False: an array operation only, not a function of the syntax
+    # a piecewise primitive (abs, relu, sign, floor, max): its kinks and the piece each side
+    pieces: Pieces | None = None
     # -- bindings to the outside world --------------------------------------------------
     numpy: tuple = ()  # NumPy functions (ufuncs) that are this primitive, for the tracer
     code: str | None = None  # what generated code calls on arrays ("np.sin"); None: ``impl``
@@ -120,6 +155,7 @@ class Primitive:
     power_on_head: bool = False  # sin²(x), not (sin x)²
     operator: str | None = None  # written as an operator (+ · ^), not as a function name
     aliases: tuple[str, ...] = ()  # further names the parser accepts (arcsin for asin)
+    written: str | None = None  # the name text prints where not the record's (max: maximum)
     # SymPy: the name of its function of the same meaning ("asinh"), or, where SymPy has none,
     # ``make(sympy_module, *args)`` writing it in SymPy's terms (σ(u) = 1/(1 + e^−u)).
     sympy: str | Callable[..., Any] | None = None

@@ -34,6 +34,11 @@ def _sympy_names() -> dict[str, str]:
     return {p.sympy: name for name, p in all_primitives().items() if isinstance(p.sympy, str)}
 
 
+def _sympy_arity(name: str) -> int:
+    """How many arguments the record SymPy's ``name`` reads as takes (Max: 2, sin: 1)."""
+    return all_primitives()[_sympy_names()[name]].arity or 1
+
+
 def _sympy() -> Any:
     try:
         import sympy
@@ -197,7 +202,8 @@ class _FromSympy:
     def check(self, s: Any) -> None:
         """Refuse, naming it, a SymPy function chainrule has no equivalent for."""
         name = type(s).__name__
-        known = (s.is_Add or s.is_Mul or s.is_Pow or name in _sympy_names() and len(s.args) == 1
+        known = (s.is_Add or s.is_Mul or s.is_Pow
+                 or name in _sympy_names() and len(s.args) == _sympy_arity(name)
                  or name == "log" and len(s.args) in (1, 2)
                  or name == "Max" and len(s.args) == 2 and self.sp.S.Zero in s.args
                  or name == "Heaviside" and len(s.args) == 2 and s.args[1] == 0)
@@ -214,13 +220,13 @@ class _FromSympy:
             return build.mul(*args)
         if s.is_Pow:
             return build.power(*args)
+        if name == "Max" and self.sp.S.Zero in s.args:
+            return build.apply("relu", args[1] if s.args[0] == 0 else args[0])
         direct = _sympy_names().get(name)
         if direct is not None:
-            return build.apply(direct, args[0])
+            return build.apply(direct, *args)
         if name == "log":
             return build.apply("ln" if len(args) == 1 else "log", *args)
-        if name == "Max":
-            return build.apply("relu", args[1] if s.args[0] == 0 else args[0])
         return build.apply("heaviside", args[0])  # Heaviside(u, 0), as check() allows
 
     def _log_base_parts(self, s: Any) -> tuple[Any, Any, list[Any]] | None:

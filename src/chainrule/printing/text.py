@@ -84,7 +84,7 @@ class _TextPrinter:
         if isinstance(e, NamedConst | Symbol):
             return e.name, P.ATOM
         assert isinstance(e, Apply)
-        name = e.prim.name
+        name = e.prim.written or e.prim.name
         if name == "add":
             return self.sum(e), P.ADD
         if name == "mul":

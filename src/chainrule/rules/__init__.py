@@ -34,6 +34,7 @@ from chainrule.rules import (
     hyperbolic,
     linalg,
     ml,
+    rounding,
     special,
     trig,
 )
@@ -48,7 +49,7 @@ def register_all(register: Callable[[Primitive], Primitive]) -> None:
     >>> "sin" in names and "matmul" in names
     True
     """
-    for family in (arithmetic, exp_log, trig, hyperbolic, ml, special, arrays, linalg,
+    for family in (arithmetic, exp_log, trig, hyperbolic, ml, rounding, special, arrays, linalg,
                    decompositions, complex_parts, fourier):
         for prim in family.PRIMITIVES:
             register(prim)

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainrule.core import build, ops
+from chainrule.core import build, kinks, ops
 from chainrule.core.arraylike import as_array, is_foreign
 from chainrule.core.build import const, is_fn
 from chainrule.core.expr import Const, Expr
-from chainrule.core.primitive import Domain, Primitive, RuleText, vectorised, zero_rule
+from chainrule.core.primitive import (
+    Domain,
+    Primitive,
+    RuleText,
+    kink_at_zero,
+    vectorised,
+    zero_rule,
+)
 from chainrule.core.trace import is_staging, peek, value_of
 from chainrule.rules._numeric import product, total
 
@@ -135,9 +142,14 @@ def _simplify_abs(u):
     return None
 
 
+def _abs_slope(i, args, ans):
+    kinks.check("abs", args, "abs′(0) = 0")
+    return ops.sign(args[0])
+
+
 ABS = Primitive(
     "abs", 1, vectorised(np.abs),
-    rule=lambda i, args, ans: ops.sign(args[0]),
+    rule=_abs_slope, pieces=kink_at_zero(lambda u: -u, lambda u: u),
     text=RuleText("Absolute value rule", "d/dx |u| = sign(u)·u′ for u ≠ 0", "arithmetic"),
     simplify=_simplify_abs, numpy=(np.absolute, np.fabs), code="np.abs", scalar_code="abs",
     latex="|", mathml="abs", nonnegative=True, sympy="Abs", mpmath="fabs",
@@ -162,6 +174,7 @@ SIGN = Primitive(
                   one_sided=True),
     simplify=_simplify_sign, code="np.sign", latex=r"\operatorname{sign}", mathml="sign",
     sympy="sign", mpmath=lambda mp, u: mp.sign(u) if u else mp.nan,  # undefined at 0, as above
+    pieces=kink_at_zero(lambda u: -1, lambda u: 1),
 )
 
 

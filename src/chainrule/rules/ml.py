@@ -1,7 +1,11 @@
 """Rules for the activation functions and stable log-space primitives of machine learning.
 
-σ′ = σ(1 − σ) reuses the output (seed 001); relu′(0) is taken as 0, the convention of
-PyTorch and JAX, through ``heaviside(0) = 0``.
+σ′ = σ(1 − σ) reuses the output (seed 001). relu, heaviside, max and min are piecewise:
+their records give the pieces each side of the kink, so a derivative at the kink is answered
+exactly where it exists and refused elsewhere (:mod:`chainrule.symbolic.kinks`); automatic
+differentiation takes relu′(0) = 0 (through ``heaviside(0) = 0``) and splits a tie of max or
+min half and half, the conventions of PyTorch and JAX, and reports it
+(:mod:`chainrule.core.kinks`).
 """
 
 from __future__ import annotations
@@ -10,10 +14,19 @@ from fractions import Fraction
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import kinks, ops
 from chainrule.core.arraylike import as_array
-from chainrule.core.expr import Expr
-from chainrule.core.primitive import Primitive, RuleText, unary, vectorised, zero_rule
+from chainrule.core.build import const
+from chainrule.core.expr import Const, Expr
+from chainrule.core.primitive import (
+    Pieces,
+    Primitive,
+    RuleText,
+    kink_at_zero,
+    unary,
+    vectorised,
+    zero_rule,
+)
 from chainrule.core.trace import condition
 
 
@@ -69,15 +82,24 @@ SOFTPLUS = unary("softplus", vectorised(lambda x: np.logaddexp(0.0, x)),
                  latex=r"\operatorname{softplus}", mathml="softplus", positive=True,
                  sympy=lambda sp, u: sp.log(1 + sp.exp(u)),
                  mpmath=lambda mp, u: mp.log1p(mp.exp(u)))
-RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), lambda x, ans: ops.heaviside(x),
-             "ReLU rule", "d/dx relu(u) = H(u)·u′ (H(0) = 0 by convention)", "ml",
+
+
+def _relu_slope(x, ans):
+    kinks.check("relu", (x,), "relu′(0) = 0")
+    return ops.heaviside(x)
+
+
+RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), _relu_slope,
+             "ReLU rule", "d/dx relu(u) = H(u)·u′ for u ≠ 0", "ml",
              latex=r"\operatorname{relu}", mathml="relu", nonnegative=True,
-             sympy=lambda sp, u: sp.Max(0, u), mpmath=lambda mp, u: max(u, mp.mpf(0)))
+             sympy=lambda sp, u: sp.Max(0, u), mpmath=lambda mp, u: max(u, mp.mpf(0)),
+             pieces=kink_at_zero(lambda u: 0, lambda u: u))
 HEAVISIDE = Primitive(
     "heaviside", 1, vectorised(lambda x: np.heaviside(x, 0.0)), rule=zero_rule,
     text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
     sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
     mpmath=lambda mp, u: mp.mpf(1 if u > 0 else 0),
+    pieces=kink_at_zero(lambda u: 0, lambda u: 1),
 )
 def _softmax_slope(i, args, ans):
     # ∂/∂x_i log Σ e^x = e^(x_i − lse): the softmax, from the output so it never overflows;
@@ -112,19 +134,55 @@ LOGADDEXP = Primitive(
     sympy=lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
     mpmath=lambda mp, a, b: mp.log(mp.exp(a) + mp.exp(b)),
 )
+def _extreme_slope(name: str, larger: bool):
+    # The larger (smaller) argument gets the derivative; on numbers a tie splits it half and
+    # half (as JAX and PyTorch do), so np.maximum(x, 0) has slope 1/2 at 0 while relu′(0) = 0.
+    # Expressions have no tie term: H(u − v)·u′ + (1 − H(u − v))·v′ takes v′ at a tie, right
+    # where u and v are the same function (max(x², |x²|)); at an isolated tie the derivative
+    # is decided from both sides (chainrule.symbolic.kinks).
+    def rule(i, args, ans):
+        lead = args[0] - args[1] if larger else args[1] - args[0]
+        if any(isinstance(a, Expr) for a in args):
+            step = ops.heaviside(lead)
+            return step if i == 0 else 1 - step
+        kinks.check(name, args, "½ to each argument")
+        return ops.heaviside(lead if i == 0 else -lead) + _tie(args)
+    return rule
+
+
+def _extreme_pieces(larger: bool) -> Pieces:
+    # side +1: the first argument is the larger; the piece is max's (min's) choice there
+    pick = {-1: 1, 0: 0, 1: 0} if larger else {-1: 0, 0: 0, 1: 1}
+    return Pieces(lambda a, b: np.asarray(a) == np.asarray(b),
+                  lambda at, near: int(np.sign(near[0] - near[1])),
+                  lambda args, at, side: args[pick[side]])
+
+
+def _simplify_extreme(pick):
+    def simplify(a, b):
+        if a == b:  # max(u, u) = u
+            return a
+        if isinstance(a, Const) and isinstance(b, Const) and a.is_exact and b.is_exact:
+            return const(pick(a.value, b.value))
+        return None
+    return simplify
+
+
 MAXIMUM = Primitive(
-    "maximum", 2, vectorised(np.maximum),
-    # The larger argument gets the derivative; a tie splits it half and half (as JAX and
-    # PyTorch do), so np.maximum(x, 0) has slope 1/2 at 0 while relu′(0) = 0.
-    rule=lambda i, args, ans: (ops.heaviside(args[i] - args[1 - i]) + _tie(args)),
-    text=RuleText("Maximum rule", "d max(u, v) = u′ where u ≥ v, else v′", "ml"),
-    symbolic=False, numpy=(np.maximum,), code="np.maximum",
+    "maximum", 2, vectorised(np.maximum), rule=_extreme_slope("max", True),
+    text=RuleText("Maximum rule", "d max(u, v) = H(u − v)·u′ + (1 − H(u − v))·v′", "ml"),
+    numpy=(np.maximum,), code="np.maximum", aliases=("max",), written="max",
+    latex=r"\max", mathml="max", sympy="Max", mpmath=lambda mp, a, b: max(a, b),
+    pieces=_extreme_pieces(True),
+    simplify=_simplify_extreme(max),
 )
 MINIMUM = Primitive(
-    "minimum", 2, vectorised(np.minimum),
-    rule=lambda i, args, ans: (ops.heaviside(args[1 - i] - args[i]) + _tie(args)),
-    text=RuleText("Minimum rule", "d min(u, v) = u′ where u ≤ v, else v′", "ml"),
-    symbolic=False, numpy=(np.minimum,), code="np.minimum",
+    "minimum", 2, vectorised(np.minimum), rule=_extreme_slope("min", False),
+    text=RuleText("Minimum rule", "d min(u, v) = H(v − u)·u′ + (1 − H(v − u))·v′", "ml"),
+    numpy=(np.minimum,), code="np.minimum", aliases=("min",), written="min",
+    latex=r"\min", mathml="min", sympy="Min", mpmath=lambda mp, a, b: min(a, b),
+    pieces=_extreme_pieces(False),
+    simplify=_simplify_extreme(min),
 )
 
 

@@ -18,8 +18,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from chainrule.core.build import symbol
-from chainrule.core.expr import Expr
+from chainrule.core.build import mul, symbol
+from chainrule.core.expr import Apply, Expr
 from chainrule.errors import IncompleteRecord
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
@@ -61,10 +61,12 @@ class SymbolicGradient:
         return None
 
     def _evaluate(self, args: tuple, value: float) -> list[float] | None:
-        _, f_compiled, partials = self.entry
+        _, f_compiled, partials, switch = self.entry
         try:
             if not _close(f_compiled(*args), value):
                 return None
+            if switch is not None and switch(*args) == 0:
+                return None  # on a kink: the reverse pass's rules report it (KinkWarning)
             # A second, nearby point: a changed closure can keep the value at one point (sin(kx)
             # at 0) but not the values at two.
             probe = tuple(a + _PROBE * (1.0 + abs(a)) for a in args)
@@ -81,11 +83,24 @@ class SymbolicGradient:
             if not isinstance(out, Expr) or out.node_count() > MAX_TRACED_NODES:
                 return _FAILED  # long chains are the reverse pass's job
             partials = [compile_expr(diff(out, names[i]), names) for i in self.argnums]
-            return n_args, compile_expr(out, names), partials
+            return n_args, compile_expr(out, names), partials, _kink_switch(out, names)
         except IncompleteRecord:
             raise  # a defect of the rule table, never hidden behind the fallback
         except Exception:  # noqa: BLE001 - not traceable symbolically: the tape will do
             return _FAILED
+
+
+def _kink_switch(out: Expr, names: list[str]) -> Any:
+    """Compiled product of what is 0 exactly on a kink of ``out``'s relu, abs, max and min
+    (their argument, or the difference of the two), so one call tells whether the point sits
+    on one; None without such a node. (A product that underflows to 0 only sends a call to
+    the reverse pass.)"""
+    zero_on_kink = [n.args[0] if len(n.args) == 1 else n.args[0] - n.args[1]
+                    for n in out.walk() if isinstance(n, Apply) and n.prim.pieces is not None
+                    and not n.prim.locally_constant]
+    if not zero_on_kink:
+        return None
+    return compile_expr(mul(*zero_on_kink), names)
 
 
 def _close(a: float, b: float) -> bool:

@@ -19,10 +19,11 @@ from chainrule.core.evaluate import evaluate
 from chainrule.core.expr import Apply, Const, Expr, Symbol
 from chainrule.core.registry import get
 from chainrule.core.substitute import substitute
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, KinkError
 from chainrule.explain.graph import computation_graph
 from chainrule.symbolic.api import diff
 from chainrule.symbolic.compile import compile_expr
+from chainrule.symbolic.kinks import kink_value
 from chainrule.testing import verify
 
 MAX_GRAPH_NODES = 60
@@ -204,6 +205,21 @@ QUOTIENT_STEPS = tuple(10.0 ** -k for k in range(9))
 """The h of the difference-quotient table: 1, 0.1, …, 10⁻⁸."""
 
 
+def exact_slope(expr: Expr, wrt: str, x: float) -> float | None:
+    """f′(x) for the explorers: decided from both sides at a kink of a piecewise function
+    (:func:`~chainrule.symbolic.kinks.kink_value`, which raises where there is none), else
+    the compiled derivative; None where it is not finite.
+
+    >>> from chainrule.symbolic.api import parse
+    >>> exact_slope(parse("relu(x)^2"), "x", 0.0), exact_slope(parse("x^2"), "x", 1.5)
+    (0.0, 3.0)
+    """
+    kinked = kink_value(expr, wrt, {wrt: x})
+    if kinked is not None:
+        return finite(kinked)
+    return finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+
+
 def quotients(expr: Expr, wrt: str, x: float, h: float) -> dict[str, Any]:
     """Secant slopes ``(f(x+h) − f(x))/h`` at ``x`` for ``h`` and for each of
     :data:`QUOTIENT_STEPS`, beside the exact f′(x): the limit the secants approach.
@@ -219,7 +235,10 @@ def quotients(expr: Expr, wrt: str, x: float, h: float) -> dict[str, Any]:
     fx = f(x)
     if math.isnan(fx):
         raise ChainruleError(f"the function is not defined at {wrt} = {x:g}")
-    slope = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+    try:
+        slope = exact_slope(expr, wrt, x)
+    except KinkError:
+        slope = None  # no derivative at a kink: the secants from each side approach its slopes
 
     def row(step: float) -> dict[str, Any]:
         q = finite((f(x + step) - fx) / step)
@@ -272,7 +291,7 @@ def step_errors(expr: Expr, wrt: str, x: float) -> dict[str, Any]:
     (True, True)
     """
     f = scalar(compile_expr(expr, [wrt]))
-    exact = finite(scalar(compile_expr(diff(expr, wrt), [wrt]))(x))
+    exact = exact_slope(expr, wrt, x)  # a KinkError at a kink says why there is none
     if exact is None or math.isnan(f(x)):
         raise ChainruleError(f"f has no derivative at {wrt} = {x:g} to compare with")
     rows = []
