@@ -314,3 +314,10 @@ def test_where_a_piece_is_locally_constant_its_slope_is_zero(text, x, want):
     assert chainrule.derivative_at(text, {"x": x}, "x") == want
     r = CliRunner().invoke(app, ["diff", text, "--at", f"x={x}"], env={"NO_COLOR": "1"})
     assert r.exit_code == 0 and f": {want:g}" in r.output.replace("-0", "0"), r.output
+
+
+def test_sign_evaluated_at_its_jump_names_the_jump_not_a_kink_of_abs():
+    with pytest.raises(chainrule.DomainError) as err:
+        chainrule.parse("sign(x)").evaluate(x=0.0)
+    text = str(err.value)
+    assert "jumps from −1 to 1" in text and "|u|" not in text

@@ -267,9 +267,12 @@ def _from_both_sides(expr: Expr, values: dict[str, Any], err: OneSided) -> Any:
     left, right = sides
     if np.isfinite(left) and left == right:
         return left + 0.0  # −0.0 from the left is 0
-    raise DomainError(f"not differentiable at {name} = {x:g}: |u| has a kink where "
-                      f"u = {err.node.args[0]} changes sign (left slope {_show(left)}, "
-                      f"right slope {_show(right)})")
+    # sign(u) is one-sided: written by the user it jumps (values); in a derivative it stands
+    # for |u|′ at a kink of |u| (slopes). Evaluation cannot tell which, so it names both.
+    raise DomainError(f"at {name} = {x:g} the value jumps from {_show(left)} to {_show(right)} "
+                      f"({err.node} flips there): no single value; as a derivative, not "
+                      f"differentiable at {name} = {x:g} (left slope {_show(left)}, right "
+                      f"slope {_show(right)})")
 
 
 def _show(v: float) -> str:
