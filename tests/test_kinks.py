@@ -321,3 +321,42 @@ def test_sign_evaluated_at_its_jump_names_the_jump_not_a_kink_of_abs():
         chainrule.parse("sign(x)").evaluate(x=0.0)
     text = str(err.value)
     assert "jumps from −1 to 1" in text and "|u|" not in text
+
+
+@pytest.mark.parametrize(("fn", "x"), [
+    (np.sign, 0.0), (lambda u: np.heaviside(u, 0.5), 0.0), (np.floor, 2.0), (np.ceil, -1.0),
+    (np.trunc, 3.0), (np.rint, 0.5), (lambda u: np.floor_divide(u, 0.5), 1.5),
+])
+def test_numpy_step_functions_report_a_traced_value_on_a_jump(fn, x):
+    # f = step(x)·x: at a jump the one-sided slopes differ (checked by finite differences),
+    # so AD's 0-slope for the step is not a derivative there and must not pass silently
+    f = lambda t: fn(t) * t  # noqa: E731
+    h = 1e-7
+    left, right = (f(x) - f(x - h)) / h, (f(x + h) - f(x)) / h
+    assert abs(left - right) > 1e-3
+    with chainrule.kinks("raise"), pytest.raises(KinkError, match="exactly on its jump"):
+        chainrule.grad(f)(x)
+    with pytest.warns(KinkWarning, match="jump"):
+        chainrule.grad(f)(x)
+    with chainrule.kinks("subgradient"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chainrule.grad(f)(x)
+
+
+@pytest.mark.parametrize("fn", [np.sign, np.floor, np.ceil, np.trunc, np.rint])
+def test_numpy_step_functions_off_their_jumps_are_quiet_and_right(fn):
+    x = np.array([0.3, 1.7, -2.2, 4.4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = chainrule.grad(lambda t: np.sum(fn(t) * t))(x)
+    assert np.array_equal(got, fn(x))  # d/dx [c·x] = c off the jumps
+
+
+def test_every_step_ufunc_computed_on_values_knows_its_jumps():
+    # the registry-style completeness check: each piecewise-constant ufunc that is a function
+    # of a real number (not a comparison or logical) has its jump mask
+    from chainrule.core.numpy_dispatch import CONSTANT_UFUNCS, JUMPS
+    branch = {np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+              np.isfinite, np.isnan, np.isinf, np.logical_and, np.logical_or, np.logical_not,
+              np.logical_xor, np.signbit, np.spacing}
+    assert set(CONSTANT_UFUNCS) - branch == set(JUMPS)

@@ -23,6 +23,7 @@ import contextlib
 import warnings
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,15 @@ def check(name: str, args: tuple, used: str) -> None:
     else:
         with np.errstate(all="ignore"):
             on_kink = values[0] == values[1]
+    report(name, on_kink, f"the subgradient {used}", "kink")
+
+
+def report(name: str, on_kink: Any, used: str, what: str = "kink") -> None:
+    """Warn or raise (by the policy in force) when the mask ``on_kink`` marks any entry on a
+    ``what`` (``"kink"`` or ``"jump"``) of ``name``; ``used`` says what AD took there."""
+    mode = _POLICY.get()
+    if mode == "subgradient":
+        return
     try:
         count = int(np.count_nonzero(np.asarray(on_kink)))
     except (TypeError, ValueError, RuntimeError):  # a GPU array of another library
@@ -84,9 +94,9 @@ def check(name: str, args: tuple, used: str) -> None:
     if count == 0:
         return
     where = "1 entry sits" if count == 1 else f"{count} entries sit"
-    message = f"{name} is not differentiable where {where} exactly on its kink"
+    message = f"{name} is not differentiable where {where} exactly on its {what}"
     if mode == "raise":
-        raise KinkError(f"{message} (kinks('raise') is in force; the subgradient would be "
-                        f"{used})")
-    warnings.warn(f"{message}; automatic differentiation used the subgradient {used} there",
-                  KinkWarning, stacklevel=2)
+        raise KinkError(f"{message} (kinks('raise') is in force; automatic differentiation "
+                        f"would use {used})")
+    warnings.warn(f"{message}; automatic differentiation used {used} there",
+                  KinkWarning, stacklevel=3)

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.core import ops
+from chainrule.core import kinks, ops
 from chainrule.core import primitive as records  # a module: core.primitive imports this one
 from chainrule.core.expr import Expr
 from chainrule.core.registry import all_primitives, get
-from chainrule.core.trace import bind, condition, is_staging, value_of
+from chainrule.core.trace import bind, condition, is_staging, top_box, value_of
 from chainrule.errors import DifferentiationError, NotDifferentiable
 
 
@@ -106,6 +106,35 @@ CONSTANT_UFUNCS = {
 """ufuncs whose result does not vary (or is piecewise constant): computed on values."""
 
 
+def _on_integer(u: Any) -> Any:
+    return np.isfinite(u) & (u == np.floor(u))
+
+
+JUMPS = {
+    np.sign: lambda u: u == 0,
+    np.heaviside: lambda u, h0: u == 0,
+    np.floor: _on_integer,
+    np.ceil: _on_integer,
+    np.trunc: lambda u: _on_integer(u) & (u != 0),  # trunc is continuous at 0
+    np.rint: lambda u: _on_integer(u - 0.5),  # rounds to even: jumps at the half-integers
+    np.floor_divide: lambda a, b: _on_integer(a / b),
+}
+"""The step functions among :data:`CONSTANT_UFUNCS`, each with the mask of its jumps: their
+derivative is 0 off the jumps (what AD passes on) and does not exist on them, which
+:func:`chainrule.core.kinks.report` says (comparisons and logical ufuncs are branch
+conditions, not functions being differentiated: nothing to report for them)."""
+
+
+def _report_jumps(ufunc: Any, inputs: tuple, values: tuple) -> None:
+    """A traced input exactly on a jump of the step function ``ufunc``: say so (policy)."""
+    jumps = JUMPS.get(ufunc)
+    if jumps is None or top_box(inputs) is None or kinks.policy() == "subgradient":
+        return
+    with np.errstate(all="ignore"):
+        on_jump = jumps(*(np.asarray(v) if isinstance(v, float | int) else v for v in values))
+    kinks.report(f"numpy.{ufunc.__name__}", on_jump, "0 (its slope off the jumps)", "jump")
+
+
 @functools.cache
 def value_primitive(ufunc: Any) -> Any:
     """An unregistered record for a piecewise-constant ufunc (a comparison, ``np.sign``):
@@ -135,7 +164,9 @@ def dispatch_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
                                        "value to branch on; it needs numbers")
         if is_staging():  # recorded, so the staged program recomputes it from its inputs
             return bind(value_primitive(ufunc), tuple(condition(i) for i in inputs), {})
-        return ufunc(*(value_of(i) for i in inputs))
+        values = tuple(value_of(i) for i in inputs)
+        _report_jumps(ufunc, inputs, values)
+        return ufunc(*values)
     if ufunc in UFUNC_FORMS:
         return UFUNC_FORMS[ufunc](*inputs)
     prim = bound_primitive(ufunc)
