@@ -19,6 +19,7 @@ import sympy as sp
 
 from chainrule.core.build import symbol
 from chainrule.core.substitute import substitute
+from chainrule.errors import DomainError
 from chainrule.explain.statements import left_side
 from chainrule.symbolic.api import diff, parse, steps
 from corpus import VARIABLES, assert_close, parser_missing, sympy_of, sympy_value
@@ -357,7 +358,10 @@ def test_relu_derivative():
     assert d.evaluate(x=0.5) == 1.0
     assert d.evaluate(x=-0.5) == 0.0
     assert d.evaluate(x=-3.0) == 0.0
-    assert d.evaluate(x=0.0) == 0.0  # relu′(0) = 0, the convention of PyTorch and JAX
+    # relu′(0) does not exist: the derivative H(x) jumps from 0 to 1 there, and evaluating it
+    # says so (automatic differentiation takes PyTorch's and JAX's 0 with a KinkWarning)
+    with pytest.raises(DomainError, match="left slope 0, right slope 1"):
+        d.evaluate(x=0.0)
 
 
 def test_partial_derivatives():

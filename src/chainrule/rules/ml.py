@@ -19,6 +19,7 @@ from chainrule.core.arraylike import as_array
 from chainrule.core.build import const
 from chainrule.core.expr import Const, Expr
 from chainrule.core.primitive import (
+    Domain,
     Pieces,
     Primitive,
     RuleText,
@@ -97,8 +98,15 @@ RELU = unary("relu", vectorised(lambda x: np.maximum(x, 0.0)), _relu_slope,
 HEAVISIDE = Primitive(
     "heaviside", 1, vectorised(lambda x: np.heaviside(x, 0.0)), rule=zero_rule,
     text=RuleText("Step rule", "d/dx H(u) = 0 (for u ≠ 0)", "ml"), latex="H", mathml="H",
-    sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as chainrule takes it
-    mpmath=lambda mp, u: mp.mpf(1 if u > 0 else 0),
+    # H(u) is relu′(u), and H(0) is a convention (0 here, ½ or 1 elsewhere): as an expression
+    # it is one-sided at 0, so evaluating reads both sides and answers only where they agree
+    # (2·H(x)·relu(x) at 0 is 0 from both sides; H(x) alone jumps from 0 to 1 and is refused);
+    # automatic differentiation computes it on values (H(0) = 0, as PyTorch's relu′ takes it)
+    domain=Domain(lambda x: x != 0, "heaviside(u), the slope of relu(u), jumps from 0 to 1 at "
+                                    "u = 0 (relu has a kink there: left slope 0, right slope 1)",
+                  one_sided=True),
+    sympy=lambda sp, u: sp.Heaviside(u, 0),  # H(0) = 0, as automatic differentiation takes it
+    mpmath=lambda mp, u: mp.mpf(1) if u > 0 else mp.mpf(0) if u < 0 else mp.nan,
     pieces=kink_at_zero(lambda u: 0, lambda u: 1),
 )
 def _softmax_slope(i, args, ans):
