@@ -230,7 +230,29 @@ def _apply_mp(mpmath: Any, node: Apply, args: tuple, values: dict[str, Any]) -> 
     if not isinstance(out, mpmath.mpf) or not mpmath.isfinite(out):
         point = ", ".join(f"{k} = {float(v):g}" for k, v in values.items())
         raise DomainError(f"{node} is undefined at {point} (in higher precision)")
+    if out and mpmath.mag(out) > MAX_MAGNITUDE_BITS:
+        # exp of a number this large would need ln 2 to as many digits as the number has
+        # (exp(exp(exp(x))) at x = 7.5: hours): refuse instead of hanging. A result that
+        # float64 can hold never needs an intermediate this large except by cancellation.
+        point = ", ".join(f"{k} = {float(v):g}" for k, v in values.items())
+        raise DomainError(f"{node} at {point} is about 10^{_decimal_exponent(mpmath, out)}, "
+                          f"beyond 10^{MAX_MAGNITUDE_DIGITS}: too large to compute with")
     return out
+
+
+MAX_MAGNITUDE_BITS = 1 << 14
+"""Largest intermediate (in binary digits before the point) computed in higher precision:
+2^16384, about 10^4932, the range of extended precision."""
+MAX_MAGNITUDE_DIGITS = int(MAX_MAGNITUDE_BITS * math.log10(2))
+
+
+def _decimal_exponent(mpmath: Any, v: Any) -> str:
+    """The decimal exponent of ``v``, written out, or as 10^k when it is itself huge (the
+    binary exponent of exp(exp(exp(7.5))) has 785 digits: no float holds it)."""
+    bits = int(mpmath.mag(v))
+    if bits < 1 << 50:
+        return f"{int(bits * math.log10(2)):,}"
+    return f"(10^{int((bits.bit_length() - 1) * math.log10(2))})"
 
 
 def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointValue:
