@@ -32,7 +32,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chainrule.numeric.result import CONVERGED, INFINITE_SLOPE, JUMP, KINK, ONE_SIDED
+from chainrule.numeric.result import (
+    CONVERGED,
+    INFINITE_SLOPE,
+    JUMP,
+    KINK,
+    NOT_CONVERGED,
+    ONE_SIDED,
+)
 from chainrule.numeric.richardson import NOISE, SAFETY, SAFETY_ROUND, Best, scan
 from chainrule.numeric.sampling import Line
 
@@ -189,6 +196,25 @@ def _kinks(diag: Diagnosis, left: Side, right: Side, j: int, central: Best | Non
         what = "f" if j == 1 else _nth(j - 1) + " derivative"
         diag.notes.append(f"{what} has a kink: the one-sided {_nth(j)} derivatives are "
                           f"{left.value[i]:.6g} (left) and {right.value[i]:.6g} (right)")
+    if central is not None:
+        _straddled(diag, left, right, both & ~kink, ref, j, central)
+
+
+def _straddled(diag: Diagnosis, left: Side, right: Side, both: np.ndarray, ref: np.ndarray,
+               j: int, central: Best) -> None:
+    """Both sides agree, but the central estimate does not: its steps reached across a jump or
+    kink further away (floor(x³) at 1.55, 0.037 from a jump: its central differences settle
+    on 6.43 at steps of 0.08 while both sides give 0). Not converged, never that number."""
+    middle = 0.5 * (left.value + right.value)
+    off = both & (diag.status == CONVERGED) & (
+        np.abs(central.value - middle) > KINK_KAPPA * (left.error + right.error + central.error)
+        + KINK_TAU * 10**(j - 1) * ref)
+    if np.any(off):
+        diag.status[off] = NOT_CONVERGED
+        i = int(np.argmax(off))
+        diag.notes.append(f"the central differences ({central.value[i]:.6g}) disagree with both "
+                          f"one-sided {_nth(j)} derivatives (about {middle[i]:.6g}): a jump or "
+                          f"kink within the steps")
 
 
 def _blowups(diag: Diagnosis, left: Side, right: Side, j: int) -> None:

@@ -127,8 +127,8 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
     # the gap between the one-sided derivatives, D₊(h) - D₋(h), on each point's last
     # GAP_ROWS rows: it tends to 0 where f′ exists, to the kink's size at a kink, and grows
     # at a jump or an infinite slope (see _gap)
-    gap = {name: np.full(size, np.nan) for name in
-           ("value", "error", "truncation", "rounding", "step")} if opts.check else None
+    names = ("value", "error", "truncation", "rounding", "step", "mid", "mid_before")
+    gap = {name: np.full(size, np.nan) for name in names} if opts.check else None
     fx = np.full(size, np.nan)
     broken = np.zeros(size, dtype=bool)  # undefined somewhere on a stencil: done alone
     nfev, h, k = 0, h0, 0
@@ -163,6 +163,7 @@ def scan_points(func: Callable[[Any], Any], points: np.ndarray, scales: np.ndarr
             rounding = (2 / np.abs(lo) + 2 / np.abs(hi)) * (NOISE * top + noise)
             central.add_carry("gap", (plus - minus)[pos], GAP_ROWS)
             central.add_carry("gap_rounding", rounding[pos], GAP_ROWS)
+            central.add_carry("mid", ((plus + minus) / 2)[pos], 2)  # the sides' mean slope
         stop = central.may_stop(k)
         if gap is not None:
             _settle_gaps(central, stop, ratio, gap, h)
@@ -213,6 +214,9 @@ def _settle_gaps(central: Tableaux, stop: np.ndarray, ratio: float,
     for name, arr in gap.items():
         out[name][where] = arr
     out["step"][where] = step
+    mids = central.carry["mid"]
+    out["mid"][where] = mids[0][ask]
+    out["mid_before"][where] = mids[1][ask] if len(mids) > 1 else mids[0][ask]
 
 
 def _gap(gaps: np.ndarray, rounding: np.ndarray, ratio: float) -> dict[str, np.ndarray]:
@@ -292,7 +296,24 @@ def _verdict(points: np.ndarray, scales: np.ndarray, opts: Options, central: Tab
             error <= opts.tolerance * (np.abs(value) + terms) + opts.atol * power)
         if gap is not None:
             ok &= _no_kink(points, scales, value, gap)
+        if gap is not None and n == 1:
+            ok &= _sides_agree(value, gap)
     return Points(value / power, error / power, out["step"] * scales, ok, nfev)
+
+
+SIDES_RTOL = 1e-3
+"""How far the central estimate may sit from the mean one-sided slope at the smallest step
+before the point is redone alone (where diagnose compares it with both sides' limits)."""
+
+
+def _sides_agree(central: np.ndarray, gap: dict[str, np.ndarray]) -> np.ndarray:
+    """The central estimate is near the one-sided slopes' mean at the smallest step: a
+    central scan whose large steps reached across a jump (floor(x³) 0.02 from one) can
+    settle on a slope that neither side has; such a point is not certified here."""
+    mid = gap["mid"]
+    settling = np.abs(mid - gap["mid_before"])  # the mean slope's own truncation, about
+    return np.abs(central - mid) <= SIDES_RTOL * (np.abs(central) + np.abs(mid)) + \
+        KINK_KAPPA * (gap["error"] + settling)
 
 
 def _no_kink(points: np.ndarray, scales: np.ndarray, central: np.ndarray,
