@@ -267,7 +267,13 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
     memo: dict[Any, Any] = {}
     try:
         value = float(evaluation.evaluate(expr, point, memo=memo))
-    except evaluation.OneSided:  # read from both sides of a kink: that evaluation's judgement
+    except evaluation.OneSided:  # sign(u) met u = 0: a kink, or float64 rounded u to 0
+        if has_mpmath():  # u = 1/700^700 is not 0: there the value is computed, not judged
+            try:
+                return _precise(expr, point, digits, "float64 rounds onto a kink", None, memo)
+            except (DomainError, NoMpmathMeaning):
+                pass  # a kink in exact arithmetic too (mpmath's sign(0) is undefined)
+        # read from both sides of the kink: that evaluation's judgement
         return PointValue(float(evaluation.evaluate(expr, point)), math.nan)
     except DomainError as err:  # overflow, or a domain that rounding may have left
         overflow = evaluation.OVERFLOWS in str(err) or evaluation.TOO_LARGE in str(err)
@@ -282,6 +288,8 @@ def value_at(expr: Expr, values: dict[str, Any], digits: int = DIGITS) -> PointV
         except NoMpmathMeaning:
             raise err from None  # float64's own reason (an abstract f(x) has no value)
     error = float(bound_from(expr, memo))
+    if math.isnan(error):  # the bound itself broke (inf·0 where a factor overflowed)
+        error = math.inf
     if error <= RELIABLE * abs(value) + TINY:
         return PointValue(value, error)
     kept = digits_kept(error, value)
