@@ -132,7 +132,12 @@ def test_jit_elementwise_grad_in_blocks_on_threads_equals_eager(n, dtype, seed):
     assert results[0].dtype == eager.dtype
     np.testing.assert_array_equal(results[0], results[1])
     rtol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(results[0], eager, rtol=rtol)
+    # relative to the two terms' sizes: where they cancel (f′ ≈ 0.005 from terms near 1),
+    # float32's rounding of each term is the honest scale, not the small sum
+    xf = x.astype(float)
+    s = np.sin(xf)
+    terms = np.abs(xf**xf * (np.log(xf) + 1)) + np.abs(s**xf * (np.log(s) + xf * np.cos(xf) / s))
+    assert np.all(np.abs(results[0].astype(float) - eager) <= rtol * terms)
 
 
 def test_jit_gradient_sums_blocks_in_the_same_order_on_any_thread_count(monkeypatch):
