@@ -88,7 +88,20 @@ def value(e: Expr, x) -> mpmath.mpf | None:
 
 def derivative(e: Expr, x: float, dps: int = 40) -> float | None:
     """f′(x) by mpmath at ``dps`` digits (its own finite differences at that precision);
-    None where f is undefined near x or the derivative is not a finite number."""
+    None where f is undefined near x, the derivative is not a finite number, or it changes
+    with the precision (cot(π) is a pole that only π's rounding makes finite: −2.4e42 at 40
+    digits, another number at 80)."""
+    first = _derivative(e, x, dps)
+    if first is None:
+        return None
+    second = _derivative(e, x, 2 * dps)
+    # 10^(−dps/2): above the differences' own noise at dps digits (1e−27 where f′ = 0)
+    if second is None or abs(first - second) > 1e-10 * abs(second) + 10.0 ** (-dps // 2):
+        return None
+    return first
+
+
+def _derivative(e: Expr, x: float, dps: int) -> float | None:
     with mpmath.workdps(dps):
         xm = mpmath.mpf(x)
         h = mpmath.mpf(10) ** (-dps // 3) * max(1, abs(xm))
